@@ -1,0 +1,49 @@
+"""ecosystem: network analysis of regional innovation ecosystems.
+
+Reads co-authorship, patent, citation and mobility data into :class:`Contributions`,
+builds actor graphs and region flows, computes centrality, Gould–Fernandez brokerage
+and flow indicators, and classifies regions per channel as hub, introduction,
+outbound or local.
+"""
+
+from ._version import __version__
+
+try:
+    from . import _core  # noqa: F401
+except ImportError as exc:  # pragma: no cover - only on a broken build
+    raise ImportError(
+        "ecosystem's compiled core (ecosystem._core) could not be imported: the package "
+        "was not built. Install it with 'pip install .' (or 'pip install -e .' for "
+        f"development) from the source tree. Original error: {exc}"
+    ) from exc
+
+from ._config import show_config
+from .exceptions import (
+    ConvergenceError,
+    ConvergenceWarning,
+    DataFormatError,
+    EcosystemError,
+    EcosystemWarning,
+    GraphFormatError,
+    InputTypeError,
+    OptionalDependencyError,
+    ParameterError,
+    UnknownRegionError,
+)
+from .graph import ActorGraph
+
+__all__ = [
+    "__version__",
+    "show_config",
+    "ActorGraph",
+    "EcosystemError",
+    "ParameterError",
+    "InputTypeError",
+    "GraphFormatError",
+    "UnknownRegionError",
+    "DataFormatError",
+    "ConvergenceError",
+    "OptionalDependencyError",
+    "EcosystemWarning",
+    "ConvergenceWarning",
+]
