@@ -17,7 +17,9 @@ except ImportError as exc:  # pragma: no cover - only on a broken build
         f"development) from the source tree. Original error: {exc}"
     ) from exc
 
+from . import datasets
 from ._config import show_config
+from .contributions import Contributions
 from .exceptions import (
     ConvergenceError,
     ConvergenceWarning,
@@ -30,12 +32,21 @@ from .exceptions import (
     ParameterError,
     UnknownRegionError,
 )
+from .flows import RegionFlows, region_flows
 from .graph import ActorGraph
+from .metrics import region_metrics
+from .projection import coauthorship_graph
 
 __all__ = [
     "__version__",
     "show_config",
+    "Contributions",
     "ActorGraph",
+    "RegionFlows",
+    "region_flows",
+    "coauthorship_graph",
+    "region_metrics",
+    "datasets",
     "EcosystemError",
     "ParameterError",
     "InputTypeError",
