@@ -91,23 +91,26 @@ def _kernel_inputs(rng, n_rec=300, n_act=200, dtype=np.int32):
     rec_ptr = np.concatenate([[0], np.cumsum(np.bincount(rec, minlength=n_rec))]).astype(np.int64)
     order = np.argsort(act, kind="stable")
     act_ptr = np.concatenate([[0], np.cumsum(np.bincount(act, minlength=n_act))]).astype(np.int64)
-    w = rng.random(n_rec)
-    return rec_ptr, act.astype(dtype), act_ptr, rec[order].astype(dtype), w, n_act
+    w = rng.random(n_rec) + 0.01
+    larger = rec_ptr[rec + 1] - 1 - np.arange(len(rec))
+    row_cap = np.concatenate([[0], np.cumsum(np.bincount(act, weights=larger, minlength=n_act))])
+    return (rec_ptr, act.astype(dtype), act_ptr, rec[order].astype(dtype), w,
+            row_cap.astype(np.int64), n_act)
 
 
 @pytest.mark.parametrize("dtype", [np.int32, np.int64])
 def test_kernel_dtypes_threads_readonly_no_mutation(dtype):
     rng = np.random.default_rng(7)
     args = _kernel_inputs(rng, dtype=dtype)
-    copies = [a.copy() for a in args[:5]]
-    for a in args[:5]:
+    copies = [a.copy() for a in args[:6]]
+    for a in args[:6]:
         a.flags.writeable = False
     one = _core.bipartite_projection(*args, 1)
     two = _core.bipartite_projection(*args, 2)
     for x, y in zip(one, two):
         np.testing.assert_array_equal(x, y)  # bit-identical across thread counts
     assert one[1].dtype == dtype
-    for a, b in zip(args[:5], copies):
+    for a, b in zip(args[:6], copies):
         np.testing.assert_array_equal(a, b)
     other = _kernel_inputs(np.random.default_rng(7), dtype=np.int64 if dtype == np.int32 else np.int32)
     res = _core.bipartite_projection(*other, 2)

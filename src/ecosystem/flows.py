@@ -352,6 +352,13 @@ def _region_axis(func, regions, countries, *label_arrays):
     return vocab, ctry, par, region_map
 
 
+def _count_runs(sorted_codes):
+    """Number of distinct values of a sorted array."""
+    if len(sorted_codes) == 0:
+        return 0
+    return int(np.count_nonzero(sorted_codes[1:] != sorted_codes[:-1])) + 1
+
+
 def _n_chunks(n_groups, block_doubles):
     by_work = -(-n_groups // _CHUNK_GROUPS)
     by_memory = max(1, _CHUNK_BUDGET_BYTES // max(8 * block_doubles, 1))
@@ -442,20 +449,24 @@ def region_flows(contributions, *, channel=None, counting="full", window=None,
     c = contributions
     if channel is not None or window is not None:
         c = c.select(channel=channel, window=window)
-    weights = as_weights(func, "record_weight", record_weight, contributions.n_records)
-
     group_ptr = c.group_ptr
     starts = group_ptr[:-1]
     K, R = len(c.channels), c.n_regions
+    no_array = np.empty(0, dtype=np.float64)
+    group_weight = no_array  # empty: every group weighs 1
+    if record_weight is not None:
+        weights = as_weights(func, "record_weight", record_weight, contributions.n_records)
+        group_weight = np.ascontiguousarray(weights[c.record[starts]])
+    group_channel = no_array.astype(np.intp)  # empty: a single channel
+    if K > 1:
+        group_channel = np.ascontiguousarray(c.channel[starts], dtype=np.intp)
     block = K * (2 * R * R + 2 * R)
     presence, copresence, internal, size = _core.region_flows(
-        group_ptr, np.ascontiguousarray(c.channel[starts], dtype=np.intp),
-        np.ascontiguousarray(weights[c.record[starts]]),
-        c.region, c.lead.view(np.uint8), c.weight, R, K, counting == "fractional",
-        _n_chunks(len(starts), block), n_threads)
+        group_ptr, group_channel, group_weight, c.region, c.lead.view(np.uint8), c.weight,
+        R, K, counting == "fractional", _n_chunks(len(starts), block), n_threads)
 
     if channel is None:
-        keep = np.unique(c.channel)
+        keep = np.flatnonzero(np.bincount(c.channel[starts], minlength=K))
     else:
         wanted = [channel] if isinstance(channel, str) else list(channel)
         keep = np.asarray([c.channels.index(x) for x in wanted], dtype=np.intp)
@@ -468,7 +479,7 @@ def region_flows(contributions, *, channel=None, counting="full", window=None,
         "source": "contributions",
         "convention": PRESENCE_CONVENTION,
         "window": window,
-        "records": int(np.unique(c.record).size),
+        "records": _count_runs(c.record[starts]),
         "groups": int(len(starts)),
         "record_weight": "given" if record_weight is not None else "none",
         "region_map": getattr(region_map, "name", None),

@@ -12,6 +12,7 @@ from .graph import ActorGraph, _index_dtype
 __all__ = ["coauthorship_graph", "PROJECTION_COUNTING"]
 
 PROJECTION_COUNTING = ("full", "newman", "fractional")
+_DENSE_MODE_CELLS = 2**24  # actor x region count table small enough to hold densely
 
 
 def _pair_weights(n_actors, counting):
@@ -122,9 +123,13 @@ def coauthorship_graph(contributions, *, counting="newman", channel=None,
     by_actor = sp.csr_array((np.ones(len(act), dtype=np.int8), act, rec_ptr),
                             shape=(n_rec, n_act)).tocsc()
     act_ptr = by_actor.indptr.astype(np.int64, copy=False)
+    # co-actors with a larger id on each incidence (record lists are sorted), per actor
+    larger = rec_ptr[rec + 1] - 1 - np.arange(len(rec), dtype=np.int64)
+    upper_cap = np.zeros(n_act + 1, dtype=np.int64)
+    np.cumsum(np.bincount(act, weights=larger, minlength=n_act), out=upper_cap[1:])
     indptr, indices, data = _core.bipartite_projection(
         rec_ptr, act.astype(dtype), act_ptr, by_actor.indices.astype(dtype),
-        _pair_weights(n_per_record, counting), n_act, n_threads)
+        _pair_weights(n_per_record, counting), upper_cap, n_act, n_threads)
 
     info = {
         "kind": "coauthorship",
@@ -162,6 +167,11 @@ def _modal_region(c, n_actors):
         return np.full(n_actors, -1, dtype=np.intp)
     n_reg = max(c.n_regions, 1)
     key = c.actor.astype(np.int64) * n_reg + c.region
+    if n_actors * n_reg <= _DENSE_MODE_CELLS:  # dense actor x region counts, argmax
+        counts = np.bincount(key, minlength=n_actors * n_reg).reshape(n_actors, n_reg)
+        out = counts.argmax(axis=1).astype(np.intp)
+        out[counts[np.arange(n_actors), out] == 0] = -1
+        return out
     uniq, counts = np.unique(key, return_counts=True)
     actor, region = uniq // n_reg, uniq % n_reg
     # sort by actor, then count descending, then region ascending; take the first
