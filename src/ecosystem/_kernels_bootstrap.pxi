@@ -729,49 +729,55 @@ cdef inline double _table_draw(const double* cdf, double u) noexcept nogil:
     return <double> k
 
 
+cdef inline double _side_draw(Py_ssize_t n_tab, const double* cdf, double lam, double u,
+                              uint64_t* st) noexcept nogil:
+    if n_tab < 0:
+        return 0.0
+    if n_tab > 0:
+        return _table_draw(cdf, u)
+    return eco_poisson(st, lam)
+
+
 cdef void _recip_row(
     Py_ssize_t i, Py_ssize_t R, Py_ssize_t n_draws, const double* lam_out,
     const double* lam_in, const double* scale_out, const double* scale_in,
     const uint64_t* kr_hkey, const uint64_t* partner_key, double* mins, double* tots,
-    double* cdf_o, double* cdf_i, double* out,
+    double* cdf_a, double* cdf_b, double* out,
 ) noexcept nogil:
     """Null draws of R for row i (owner computes).
 
-    Partner j's stream is keyed by (row key XOR partner key); each draw takes one 64-bit
-    word whose two 32-bit halves invert the precomputed Poisson CDFs of the out- and the
-    in-draw (PTRS from the same stream when a mean is 30 or more).
+    Partner j's stream is keyed by (row key XOR partner key). Each draw takes one 64-bit
+    word: its high 32 bits invert the Poisson CDF of the side with the smaller mean
+    (out-side on ties), its low 32 bits the other side (PTRS from the stream, in the same
+    order, when a mean is 30 or more). Swapping in- and out-flows therefore gives exactly
+    the same draws of R.
     """
-    cdef Py_ssize_t j, d, no, ni
-    cdef double o, x, lo, li, so = scale_out[i], si = scale_in[i]
+    cdef Py_ssize_t j, d, na, nb
+    cdef double a, b, la, lb, sa, sb
     cdef uint64_t st, word
     cdef double inv32 = 1.0 / 4294967296.0
     for d in range(n_draws):
         mins[d] = 0.0
         tots[d] = 0.0
     for j in range(R):
-        lo = lam_out[i * R + j]
-        li = lam_in[i * R + j]
-        if lo <= 0.0 and li <= 0.0:
+        la = lam_out[i * R + j]
+        lb = lam_in[i * R + j]
+        sa = scale_out[i]
+        sb = scale_in[i]
+        if la <= 0.0 and lb <= 0.0:
             continue
+        if lb < la or (lb == la and sb < sa):
+            la, lb = lb, la
+            sa, sb = sb, sa
         st = eco_mix64(kr_hkey[i] ^ partner_key[j])
-        no = _poisson_table(lo, cdf_o) if lo > 0.0 else -1
-        ni = _poisson_table(li, cdf_i) if li > 0.0 else -1
+        na = _poisson_table(la, cdf_a) if la > 0.0 else -1
+        nb = _poisson_table(lb, cdf_b) if lb > 0.0 else -1
         for d in range(n_draws):
             word = eco_next(&st)
-            if no < 0:
-                o = 0.0
-            elif no > 0:
-                o = _table_draw(cdf_o, <double> (word >> 32) * inv32) * so
-            else:
-                o = eco_poisson(&st, lo) * so
-            if ni < 0:
-                x = 0.0
-            elif ni > 0:
-                x = _table_draw(cdf_i, <double> ((word << 32) >> 32) * inv32) * si
-            else:
-                x = eco_poisson(&st, li) * si
-            tots[d] += o + x
-            mins[d] += 2.0 * (o if o < x else x)
+            a = _side_draw(na, cdf_a, la, <double> (word >> 32) * inv32, &st) * sa
+            b = _side_draw(nb, cdf_b, lb, <double> ((word << 32) >> 32) * inv32, &st) * sb
+            tots[d] += a + b
+            mins[d] += 2.0 * (a if a < b else b)
     for d in range(n_draws):
         out[d] = mins[d] / tots[d] if tots[d] > 0.0 else NAN
 

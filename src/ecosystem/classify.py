@@ -789,7 +789,7 @@ def _reasons(k, labels, det, P, thr, brok, net, ctx, size_known, adjust):
         parts = []
         if not cond["enough_external"][k, r]:
             why = (f"external volume {_fmt(ext)} < min_external {_fmt(thr['min_external'])}"
-                   if ext < thr["min_external"] else "no cross-border flows (D undefined)")
+                   if np.isfinite(D) else "no cross-border flows in the layer (D undefined)")
             out.append(f"Insufficient: {why}.")
             continue
         if not cond["ci_ok"][k, r]:

@@ -62,8 +62,8 @@ def region_metrics(flows, *, layer="international", size=None, internal=None, pa
       foreign share :math:`V_{in}/S`; foreign ownership of domestic inventions
       :math:`\sum_{j \in L} o_{jr} / \sum_{j} o_{jr}` and domestic ownership of inventions
       made abroad :math:`\sum_{j \in L} o_{rj} / \sum_{j} o_{rj}` (the column and row
-      shares of the presence matrix, diagonal included: OECD's indicators [8]_ in
-      fractional form); the lead-based international share (MCP ratio, same formula as
+      shares of the presence matrix, diagonal included — for a flow table its
+      within-region rows: OECD's indicators [8]_ in fractional form); the lead-based international share (MCP ratio, same formula as
       ownership abroad) and the international share of all the region's volume
       :math:`(V_{in} + V_{out} + V_{co}) / (I + \text{all external volume})`
       (international co-authorship share); the number of international partners.
@@ -372,7 +372,9 @@ def _seed_indicators(flows, mask, ind):
             "intl_share")}
     allext = _all_external(flows)
     for k in range(K):
-        P = np.asarray(flows.presence[k])
+        P = np.array(flows.presence[k])
+        if flows.counting == "given":   # a table's within-region rows are its diagonal
+            np.fill_diagonal(P, np.diag(P) + flows.internal[k])
         pl = np.where(mask, P, 0.0)
         out["foreign_ownership"][k] = _ratio(pl.sum(axis=0), P.sum(axis=0))
         out["ownership_abroad"][k] = _ratio(pl.sum(axis=1), P.sum(axis=1))

@@ -286,12 +286,12 @@ def contribution_replicates(contributions, flows, *, layer, counting, cluster, s
         len(src), counting == "fractional", min(256, max(1, U)), n_threads)
     hkeys = _core.hashed_keys(unit_key, sk)
     point = _core.bootstrap_replicate_stats(cell_ptr, cell, value, hkeys, 0, 1, src, dst, rev,
-                                            K * R, True, n_threads)[0].reshape(-1, K, R)
+                                            K * R, True, n_threads)[0].reshape(len(BOOT_STATS), K, R)
     reps = _core.bootstrap_replicate_stats(cell_ptr, cell, value, hkeys, 0, replicates, src,
                                            dst, rev, K * R, False, n_threads)
     return {
         "point": point,
-        "replicates": reps.reshape(replicates, -1, K, R),
+        "replicates": reps.reshape(replicates, len(BOOT_STATS), K, R),
         "n_units": int(U),
         "unit": unit_desc,
         "channel_index": channel_index,
@@ -338,7 +338,7 @@ def table_replicates(flows, *, layer, seed, replicates, n_jobs, func="classify")
         pair_lam, cell_keys("p", kk, ll, jj), src, dst, rev,
         co_lam, cell_keys("c", ck, ca, cb), (ck * R + ca).astype(np.int64), (ck * R + cb).astype(np.int64),
         internal_lam, cell_keys("i", kr_k, kr_r, kr_r), size, 0, replicates, n_threads)
-    return {"point": point, "replicates": reps.reshape(replicates, -1, K, R),
+    return {"point": point, "replicates": reps.reshape(replicates, len(BOOT_STATS), K, R),
             "n_units": int(len(pair_lam) + len(co_lam) + int((internal_lam > 0).sum())),
             "unit": "flow cell (parametric Poisson)"}
 
@@ -557,17 +557,17 @@ def brokerage_null(adjacency, groups, region_labels, *, n_null, seed, swaps_per_
     counts = _core.brokerage_rewire_counts(
         np.ascontiguousarray(Ac, dtype=np.uint8), np.ascontiguousarray(gcodes, dtype=np.intp),
         int(n_null), sk, int(swaps_per_edge), n_threads)
-    if transpose:
-        counts = counts[:, :, [0, 1, 3, 2, 4]]
-    inv = np.empty(R, dtype=np.intp)
-    inv[order] = np.arange(R)
-    counts = counts[:, inv, :]
+    # moments in the canonical form, then back to the caller's orientation and order
     raw = counts[0]
     null = counts[1:]
     with np.errstate(divide="ignore", invalid="ignore"):
         mean = null.mean(axis=0) if len(null) else np.full_like(raw, np.nan)
         sd = null.std(axis=0, ddof=1) if len(null) > 1 else np.full_like(raw, np.nan)
         z = np.where(sd > 0, (raw - mean) / sd, np.nan)
+    cols = [0, 1, 3, 2, 4] if transpose else [0, 1, 2, 3, 4]
+    inv = np.empty(R, dtype=np.intp)
+    inv[order] = np.arange(R)
+    raw, mean, sd, z = (np.ascontiguousarray(x[inv][:, cols]) for x in (raw, mean, sd, z))
     return {"raw": raw, "mean": mean, "sd": sd, "z": z,
             "orientation": "transpose" if transpose else "graph"}
 
