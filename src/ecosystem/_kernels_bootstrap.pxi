@@ -59,6 +59,66 @@ cdef extern from *:
         return eco_poisson1((t & 1) ? (uint32_t)(word & 0xFFFFFFFFu) : (uint32_t)(word >> 32));
     }
 
+    /* Accumulate one block of ECO_BLOCK replicates (t0 .. t0 + nb - 1) over every unit:
+       acc[cell * ECO_BLOCK + t] += w_ut * value. The weights of a unit are computed once
+       per block (one 64-bit word per pair of replicates), then every cell of the unit gets
+       a fixed-length multiply-add that the compiler vectorises. */
+    #define ECO_BLOCK 8
+    #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+    #define ECO_CLONES __attribute__((target_clones("avx2", "default")))
+    #else
+    #define ECO_CLONES
+    #endif
+    typedef double eco_v4 __attribute__((vector_size(32)));
+    ECO_CLONES
+    static void eco_rep_accumulate(int64_t U, const int64_t *cp, const int32_t *cl,
+                                   const double *vl, const uint64_t *hk, int64_t t0,
+                                   int64_t nb, int unit_weights, double *acc) {
+        double w[ECO_BLOCK], mask[ECO_BLOCK];
+        eco_v4 w0, w1, m0, m1;
+        int64_t u, e, t;
+        for (t = 0; t < ECO_BLOCK; t++) mask[t] = t < nb ? 1.0 : 0.0;
+        __builtin_memcpy(&m0, mask, 32);
+        __builtin_memcpy(&m1, mask + 4, 32);
+        w0 = m0;
+        w1 = m1;
+        for (u = 0; u < U; u++) {
+            if (!unit_weights) {
+                const uint64_t h = hk[u];
+                if ((t0 & 1) == 0) {
+                    /* one 64-bit word per pair of replicates, all lanes, no branches */
+                    const uint64_t base = (uint64_t)(t0 >> 1) + 1;
+                    const uint64_t x0 = eco_mix64(h + ECO_GOLDEN * (base + 0));
+                    const uint64_t x1 = eco_mix64(h + ECO_GOLDEN * (base + 1));
+                    const uint64_t x2 = eco_mix64(h + ECO_GOLDEN * (base + 2));
+                    const uint64_t x3 = eco_mix64(h + ECO_GOLDEN * (base + 3));
+                    w[0] = eco_poisson1((uint32_t)(x0 >> 32)); w[1] = eco_poisson1((uint32_t)x0);
+                    w[2] = eco_poisson1((uint32_t)(x1 >> 32)); w[3] = eco_poisson1((uint32_t)x1);
+                    w[4] = eco_poisson1((uint32_t)(x2 >> 32)); w[5] = eco_poisson1((uint32_t)x2);
+                    w[6] = eco_poisson1((uint32_t)(x3 >> 32)); w[7] = eco_poisson1((uint32_t)x3);
+                } else {
+                    for (t = 0; t < ECO_BLOCK; t++) w[t] = eco_rep_weight(eco_rep_word(h, t0 + t), t0 + t);
+                }
+                __builtin_memcpy(&w0, w, 32);
+                __builtin_memcpy(&w1, w + 4, 32);
+                w0 *= m0;
+                w1 *= m1;
+            }
+            for (e = cp[u]; e < cp[u + 1]; e++) {
+                double *b = acc + (int64_t)cl[e] * ECO_BLOCK;
+                const double v = vl[e];
+                const eco_v4 vv = {v, v, v, v};
+                eco_v4 b0, b1;
+                __builtin_memcpy(&b0, b, 32);
+                __builtin_memcpy(&b1, b + 4, 32);
+                b0 += w0 * vv;
+                b1 += w1 * vv;
+                __builtin_memcpy(b, &b0, 32);
+                __builtin_memcpy(b + 4, &b1, 32);
+            }
+        }
+    }
+
     /* A splitmix64 stream: state advanced by the golden gamma, output finalised. */
     static inline uint64_t eco_next(uint64_t *s) {
         *s += ECO_GOLDEN;
@@ -104,6 +164,9 @@ cdef extern from *:
     double eco_poisson1(uint32_t u) noexcept nogil
     uint64_t eco_rep_word(uint64_t h, int64_t t) noexcept nogil
     double eco_rep_weight(uint64_t word, int64_t t) noexcept nogil
+    void eco_rep_accumulate(int64_t U, const int64_t* cp, const int32_t* cl, const double* vl,
+                            const uint64_t* hk, int64_t t0, int64_t nb, int unit_weights,
+                            double* acc) noexcept nogil
     uint64_t eco_next(uint64_t* s) noexcept nogil
     double eco_uniform(uint64_t* s) noexcept nogil
     double eco_poisson(uint64_t* s, double lam) noexcept nogil
@@ -118,7 +181,7 @@ BOOT_REGION_CELLS = ("internal", "size", "copresence", "qd", "ad", "qo", "qi")
 cdef enum:
     N_STATS = 10
     N_RCELLS = 7
-    REP_BLOCK = 8
+    REP_BLOCK = 8       # must equal ECO_BLOCK of the C helper
 
 
 def hashed_keys(const uint64_t[::1] keys, uint64_t seed):
@@ -478,33 +541,13 @@ cdef void _replicate_block(
     bint unit_weights, Py_ssize_t n_pairs, const int64_t* ps, const int64_t* pd,
     const int64_t* pr, Py_ssize_t n_kr, double* acc, double* outp,
 ) noexcept nogil:
-    """Replicates blk*8 .. blk*8+7 (relative to ``first``): accumulate, then summarise."""
-    cdef int64_t t0 = first + blk * REP_BLOCK, tg
-    cdef Py_ssize_t nb = n_rep - blk * REP_BLOCK, u, e, t
-    cdef double w[REP_BLOCK]
-    cdef double v
-    cdef double* base
-    cdef uint64_t word = 0
+    """Replicates of block blk (16 per block, relative to ``first``): accumulate, summarise."""
+    cdef int64_t t0 = first + blk * REP_BLOCK
+    cdef Py_ssize_t nb = n_rep - blk * REP_BLOCK, t
     if nb > REP_BLOCK:
         nb = REP_BLOCK
     memset(acc, 0, n_cells * REP_BLOCK * sizeof(double))
-    for t in range(REP_BLOCK):
-        w[t] = 0.0
-    for u in range(U):
-        if unit_weights:
-            for t in range(nb):
-                w[t] = 1.0
-        else:
-            for t in range(nb):
-                tg = t0 + t
-                if t == 0 or (tg & 1) == 0:
-                    word = eco_rep_word(hk[u], tg)
-                w[t] = eco_rep_weight(word, tg)
-        for e in range(cp[u], cp[u + 1]):
-            v = vl[e]
-            base = acc + <Py_ssize_t> cl[e] * REP_BLOCK
-            for t in range(REP_BLOCK):
-                base[t] += w[t] * v
+    eco_rep_accumulate(U, cp, cl, vl, hk, t0, nb, unit_weights, acc)
     for t in range(nb):
         _replicate_stats(acc, REP_BLOCK, t, n_pairs, ps, pd, pr, n_kr,
                          outp + (blk * REP_BLOCK + t) * N_STATS * n_kr)
@@ -522,7 +565,7 @@ def bootstrap_replicate_stats(
 
     Replicate t gives unit u the weight Poisson1(u, t) (see :func:`poisson1_weights`);
     its cell values are ``sum_u w_ut * value_uc``, from which outbound, inbound and the
-    partner minima are formed. Replicates are processed in blocks of 8 owned by one
+    partner minima are formed. Replicates are processed in blocks of 16 owned by one
     thread (no reduction across threads), units in their given order.
 
     Parameters
@@ -719,14 +762,26 @@ cdef Py_ssize_t _poisson_table(double lam, double* cdf) noexcept nogil:
     return k + 2
 
 
-cdef inline double _table_draw(const double* cdf, double u) noexcept nogil:
-    """Inverse CDF: branch-free over the first 8 entries, a loop for the rare tail."""
-    cdef Py_ssize_t k = ((u >= cdf[0]) + (u >= cdf[1]) + (u >= cdf[2]) + (u >= cdf[3])
-                         + (u >= cdf[4]) + (u >= cdf[5]) + (u >= cdf[6]) + (u >= cdf[7]))
-    if k == 8:
-        while u >= cdf[k]:
-            k += 1
-    return <double> k
+cdef inline double _table_draw(const double* cdf, Py_ssize_t n, double u) noexcept nogil:
+    """Inverse CDF (first k with u < cdf[k]): branch-free over the first 8 entries for
+    short tables, binary search for long ones (means of about 5 or more)."""
+    cdef Py_ssize_t k, lo, hi, mid
+    if n <= 16:
+        k = ((u >= cdf[0]) + (u >= cdf[1]) + (u >= cdf[2]) + (u >= cdf[3])
+             + (u >= cdf[4]) + (u >= cdf[5]) + (u >= cdf[6]) + (u >= cdf[7]))
+        if k == 8:
+            while u >= cdf[k]:
+                k += 1
+        return <double> k
+    lo = 0
+    hi = n - 1          # cdf[n - 1] is the sentinel 2.0 > u
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if u >= cdf[mid]:
+            lo = mid + 1
+        else:
+            hi = mid
+    return <double> lo
 
 
 cdef inline double _side_draw(Py_ssize_t n_tab, const double* cdf, double lam, double u,
@@ -734,7 +789,7 @@ cdef inline double _side_draw(Py_ssize_t n_tab, const double* cdf, double lam, d
     if n_tab < 0:
         return 0.0
     if n_tab > 0:
-        return _table_draw(cdf, u)
+        return _table_draw(cdf, n_tab, u)
     return eco_poisson(st, lam)
 
 

@@ -216,6 +216,56 @@ def _stats_from_point(flows, mask, size_override=None):
     return out
 
 
+def _units(c, group_ptr, group_record, rec_keys, *, by_record):
+    """Bootstrap units as runs of groups, ordered for memory locality.
+
+    Units are ordered by (channel, lead-or-first region, then record code or unit key) of
+    their first group — a data-determined order (never the input row order), so that
+    consecutive units touch the same cells.
+
+    Returns
+    -------
+    unit_ptr : ndarray (U + 1,), int64
+    unit_groups : ndarray (G,), int64
+        Group indices, unit by unit.
+    unit_key : ndarray (U,), uint64
+        Stable label hash of each unit.
+    """
+    G = len(group_ptr) - 1
+    if G == 0:
+        return np.zeros(1, np.int64), np.empty(0, np.int64), np.empty(0, np.uint64)
+    starts = group_ptr[:-1]
+    lead_pos = np.where(c.lead, np.arange(len(c)), len(c))
+    first_lead = np.minimum.reduceat(lead_pos, starts)
+    pos = np.where(first_lead < group_ptr[1:], first_lead, starts)
+    g_sort = c.channel[starts].astype(np.int64) * c.n_regions + c.region[pos]
+    if by_record:
+        # groups are sorted by record: every record is a run of groups
+        run_start = np.flatnonzero(np.r_[True, group_record[1:] != group_record[:-1]])
+        run_len = np.diff(np.r_[run_start, G])
+        unit_key = rec_keys[group_record[run_start]]
+        order = np.argsort(g_sort[run_start], kind="stable")    # ties: record code order
+        lens = run_len[order]
+        unit_ptr = np.zeros(len(order) + 1, dtype=np.int64)
+        np.cumsum(lens, out=unit_ptr[1:])
+        unit_groups = (np.repeat(run_start[order] - unit_ptr[:-1], lens)
+                       + np.arange(G, dtype=np.int64)).astype(np.int64)
+        return unit_ptr, unit_groups, np.ascontiguousarray(unit_key[order])
+    g_keys = rec_keys[group_record]
+    unit_key, unit_of_group = np.unique(g_keys, return_inverse=True)
+    U = len(unit_key)
+    first_group = np.full(U, G, dtype=np.int64)
+    np.minimum.at(first_group, unit_of_group, np.arange(G))
+    order = np.lexsort((unit_key, g_sort[first_group]))
+    rank = np.empty(U, dtype=np.int64)
+    rank[order] = np.arange(U)
+    unit_of_group = rank[unit_of_group]
+    unit_groups = np.ascontiguousarray(np.argsort(unit_of_group, kind="stable"), dtype=np.int64)
+    unit_ptr = np.zeros(U + 1, dtype=np.int64)
+    np.cumsum(np.bincount(unit_of_group, minlength=U), out=unit_ptr[1:])
+    return unit_ptr, unit_groups, np.ascontiguousarray(unit_key[order])
+
+
 def contribution_replicates(contributions, flows, *, layer, counting, cluster, seed,
                             replicates, n_jobs, func="classify"):
     """Point and bootstrap statistics from record-level contributions.
@@ -255,30 +305,12 @@ def contribution_replicates(contributions, flows, *, layer, counting, cluster, s
     G = len(group_ptr) - 1
     starts = group_ptr[:-1]
     group_record = c.record[starts] if G else np.empty(0, np.intp)
-    group_channel = np.ascontiguousarray(c.channel[starts], dtype=np.intp) if K > 1 else np.empty(0, np.intp)
+    group_channel = (np.ascontiguousarray(c.channel[starts], dtype=np.intp) if K > 1
+                     else np.empty(0, np.intp))
     rec_keys, unit_desc = _record_clusters(func, c, cluster)
-    g_keys = rec_keys[group_record] if G else np.empty(0, np.uint64)
-    unit_key, unit_of_group = np.unique(g_keys, return_inverse=True)
+    unit_ptr, unit_groups, unit_key = _units(c, group_ptr, group_record, rec_keys,
+                                             by_record=unit_desc == "record")
     U = len(unit_key)
-    # locality: order units by (channel, lead-or-first region) of their first group, then key
-    if G:
-        lead_pos = np.where(c.lead, np.arange(len(c)), len(c))
-        first_lead = np.minimum.reduceat(lead_pos, starts) if len(c) else np.empty(0, np.intp)
-        pos = np.where(first_lead < group_ptr[1:], first_lead, starts)
-        g_region = c.region[pos]
-        g_chan = c.channel[starts]
-        first_group = np.full(U, G, dtype=np.int64)
-        np.minimum.at(first_group, unit_of_group, np.arange(G))
-        order = np.lexsort((unit_key, g_region[first_group], g_chan[first_group]))
-    else:
-        order = np.arange(U)
-    rank = np.empty(U, dtype=np.int64)
-    rank[order] = np.arange(U)
-    unit_of_group = rank[unit_of_group]
-    unit_key = np.ascontiguousarray(unit_key[order])
-    unit_groups = np.ascontiguousarray(np.argsort(unit_of_group, kind="stable"), dtype=np.int64)
-    unit_ptr = np.zeros(U + 1, dtype=np.int64)
-    np.cumsum(np.bincount(unit_of_group, minlength=U), out=unit_ptr[1:])
 
     cell_ptr, cell, value = _core.bootstrap_unit_cells(
         unit_ptr, unit_groups, group_ptr, group_channel, c.region, c.lead.view(np.uint8),
