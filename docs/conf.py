@@ -1,0 +1,249 @@
+"""Sphinx configuration of the ecosystem documentation.
+
+Build (warnings are errors) from the repository root, after building the extension in
+place (``python setup.py build_ext --inplace``) or installing the package::
+
+    PYTHONPATH=src python -m sphinx -W --keep-going -b html docs docs/_build/html
+    PYTHONPATH=src python -m sphinx -b doctest docs docs/_build/doctest
+
+The build needs no network. Intersphinx links to numpy, scipy, pandas, igraph and
+networkx are off by default; ``development.rst`` explains how to turn them on.
+"""
+
+import doctest
+import os
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+if (ROOT / "src" / "ecosystem").is_dir():
+    # Prefer the checkout's sources (with the extension built in place) over an
+    # installed copy, so the docs always describe the code next to them.
+    sys.path.insert(0, str(ROOT / "src"))
+
+import ecosystem  # noqa: E402
+
+# -- Project -----------------------------------------------------------------------------
+project = "ecosystem"
+author = "The ecosystem developers"
+copyright = "2024-2025, The ecosystem developers"  # noqa: A001
+version = ecosystem.__version__
+release = ecosystem.__version__
+
+# -- Extensions ----------------------------------------------------------------------------
+extensions = [
+    "sphinx.ext.autodoc",
+    "sphinx.ext.autosummary",
+    "sphinx.ext.doctest",
+    "sphinx.ext.intersphinx",
+    "sphinx.ext.mathjax",
+    "numpydoc",
+]
+try:  # renders benchmarks/README.md (Markdown) inside performance.rst
+    import myst_parser  # noqa: F401
+
+    extensions.append("myst_parser")
+    HAVE_MYST = True
+except ImportError:
+    HAVE_MYST = False
+
+templates_path = ["_templates"]
+exclude_patterns = ["_build", "generated/*.inc", "Thumbs.db", ".DS_Store"]
+source_suffix = {".rst": "restructuredtext"}
+root_doc = "index"
+pygments_style = "sphinx"
+
+# -- autodoc / autosummary / numpydoc ----------------------------------------------------
+autosummary_generate = True
+autosummary_imported_members = False
+autodoc_default_options = {"members": False}
+autodoc_typehints = "none"
+numpydoc_show_class_members = False  # members are listed by the autosummary class template
+numpydoc_class_members_toctree = False
+numpydoc_attributes_as_param_list = True
+numpydoc_xref_param_type = False
+
+
+def _public_properties():
+    """Public properties (incl. cached ones) defined on each exported class.
+
+    The autosummary class template lists them; a plain dict keeps the configuration
+    picklable (Sphinx caches it between builds).
+    """
+    import functools
+    import inspect
+
+    found = {}
+    for name in ecosystem.__all__:
+        obj = getattr(ecosystem, name)
+        members = [(f"ecosystem.{name}", obj)]
+        if inspect.ismodule(obj):
+            members = [(f"{obj.__name__}.{sub}", getattr(obj, sub))
+                       for sub in getattr(obj, "__all__", [])]
+        for qualname, cls in members:
+            if inspect.isclass(cls):
+                found[qualname] = [
+                    attr for attr, value in vars(cls).items()
+                    if not attr.startswith("_")
+                    and isinstance(value, (property, functools.cached_property))
+                ]
+    return found
+
+
+autosummary_context = {"public_properties": _public_properties()}
+
+# -- doctest -------------------------------------------------------------------------------
+# The doctest builder runs every ``>>>`` block and ``.. doctest::`` directive in the pages
+# including the Examples of the API docstrings pulled in by autodoc (they also run in
+# tests/test_doctests.py). Output is compared with
+# NORMALIZE_WHITESPACE. ELLIPSIS is allowed but the pages use it only for output that
+# depends on the machine (versions, paths), never for a number of a result.
+doctest_global_setup = """
+import numpy as np
+import pandas as pd
+import ecosystem as eco
+np.set_printoptions(legacy=False)
+pd.set_option("display.width", 100)
+pd.set_option("display.max_columns", 30)
+"""
+doctest_default_flags = (
+    doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS | doctest.DONT_ACCEPT_TRUE_FOR_1
+)
+doctest_test_doctest_blocks = "default"
+
+# -- intersphinx (offline by default) ----------------------------------------------------
+# CI has no internet except package registries, so the default build uses no remote
+# inventory. Set ECOSYSTEM_DOCS_INTERSPHINX=1 to fetch the inventories below, or put
+# local copies in docs/_inventories/<name>.inv (used without network, see
+# development.rst).
+_INTERSPHINX_URLS = {
+    "python": "https://docs.python.org/3/",
+    "numpy": "https://numpy.org/doc/stable/",
+    "scipy": "https://docs.scipy.org/doc/scipy/",
+    "pandas": "https://pandas.pydata.org/docs/",
+    "igraph": "https://python.igraph.org/en/stable/api/",
+    "networkx": "https://networkx.org/documentation/stable/",
+}
+intersphinx_mapping = {}
+_online = os.environ.get("ECOSYSTEM_DOCS_INTERSPHINX", "0") not in ("", "0")
+for _name, _url in _INTERSPHINX_URLS.items():
+    _local = HERE / "_inventories" / f"{_name}.inv"
+    if _local.is_file():
+        intersphinx_mapping[_name] = (_url, str(_local))
+    elif _online:
+        intersphinx_mapping[_name] = (_url, None)
+intersphinx_timeout = 10
+
+# -- HTML ----------------------------------------------------------------------------------
+html_theme = "pydata_sphinx_theme"
+html_title = f"ecosystem {release}"
+html_theme_options = {
+    "navigation_depth": 3,
+    "show_toc_level": 2,
+    "secondary_sidebar_items": ["page-toc"],
+    "footer_start": ["copyright"],
+    "footer_end": ["sphinx-version"],
+}
+html_static_path = []
+html_show_sourcelink = False
+
+# MathJax macros used across the methodology chapter.
+mathjax3_config = {
+    "tex": {
+        "macros": {
+            "Vin": r"V_{\mathrm{in}}",
+            "Vout": r"V_{\mathrm{out}}",
+            "Vco": r"V_{\mathrm{co}}",
+        }
+    }
+}
+
+
+# -- benchmarks/README.md ------------------------------------------------------------------
+def _write_benchmark_include():
+    """Write generated/benchmarks_readme.inc: the benchmark tables, or where they will be.
+
+    performance.rst includes this file. When benchmarks/README.md exists it is rendered
+    (Markdown through MyST, or verbatim when myst-parser is not installed); otherwise the
+    file says that the tables are not in this source tree.
+    """
+    readme = ROOT / "benchmarks" / "README.md"
+    out = HERE / "generated" / "benchmarks_readme.inc"
+    out.parent.mkdir(exist_ok=True)
+    if readme.is_file() and HAVE_MYST:
+        text = (
+            ".. include:: ../../benchmarks/README.md\n"
+            "   :parser: myst_parser.sphinx_\n"
+        )
+    elif readme.is_file():
+        text = (
+            "``benchmarks/README.md`` as written (install ``myst-parser`` to render it):\n\n"
+            ".. literalinclude:: ../../benchmarks/README.md\n"
+            "   :language: markdown\n"
+        )
+    else:
+        text = (
+            ".. note::\n\n"
+            "   This source tree has no ``benchmarks/README.md`` yet, so no measured tables\n"
+            "   are shown here. Run the commands above to measure on your machine; the\n"
+            "   tables appear on this page once the file is committed.\n"
+        )
+    if not out.is_file() or out.read_text() != text:
+        out.write_text(text)
+
+
+_write_benchmark_include()
+
+# Markdown pulled in from benchmarks/README.md may link to files of the repository that
+# are not documents of this site; do not turn those links into build errors.
+suppress_warnings = ["myst.xref_missing", "myst.header"]
+myst_heading_anchors = 0
+
+
+# -- the API reference must list every public name ---------------------------------------
+def _public_names():
+    """Dotted names of everything ecosystem exports (module members expanded)."""
+    import inspect
+
+    names = []
+    for name in ecosystem.__all__:
+        if name.startswith("__"):
+            continue
+        obj = getattr(ecosystem, name)
+        if inspect.ismodule(obj):
+            names += [f"{name}.{sub}" for sub in getattr(obj, "__all__", [])
+                      if callable(getattr(obj, sub))]
+        else:
+            names.append(name)
+    return names
+
+
+def _check_api_page(app):
+    """Warn (an error under -W) for public names that api.rst does not list."""
+    import re
+
+    from sphinx.util import logging
+
+    text = (HERE / "api.rst").read_text()
+    listed = set(re.findall(r"^\s+~?([A-Za-z_][\w.]*)\s*$", text, flags=re.M))
+    current = None
+    qualified = set()
+    for line in text.splitlines():
+        m = re.match(r"\.\. currentmodule:: (\S+)", line.strip())
+        if m:
+            current = m.group(1)
+            continue
+        m = re.match(r"^\s+~?([A-Za-z_][\w.]*)\s*$", line)
+        if m and current:
+            qualified.add(f"{current}.{m.group(1)}")
+    logger = logging.getLogger(__name__)
+    for name in _public_names():
+        if f"ecosystem.{name}" not in qualified and name not in listed:
+            logger.warning("api.rst does not list the public name ecosystem.%s; add it to "
+                           "the autosummary table of its theme", name, type="ecosystem",
+                           subtype="api")
+
+
+def setup(app):
+    app.connect("builder-inited", _check_api_page)
