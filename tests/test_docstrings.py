@@ -1,0 +1,186 @@
+"""numpydoc validation of every public docstring (scikit-learn's test_docstrings pattern).
+
+Every object reachable from ``ecosystem.__all__`` is validated with
+``numpydoc.validate.validate``: public functions, classes, and the public methods and
+properties each class defines itself (members of exported modules such as
+``ecosystem.datasets`` included). New public names are picked up automatically.
+
+Two short lists say what is not enforced, each entry with its reason:
+
+* ``IGNORED`` — error codes ignored everywhere, or for one kind of object;
+* ``KNOWN_FAILURES`` — (object, code) pairs that fail on the current code and are waiting
+  for a docstring fix in ``src/``. Each names the fix. When a fix lands the entry only
+  warns; delete it then, so the list shrinks and the fixed docstring stays checked.
+
+Anything else that numpydoc reports fails the test with the object, the code and
+numpydoc's message. Run with ``python -m pytest tests/test_docstrings.py -q``.
+"""
+
+import dataclasses
+import functools
+import inspect
+import warnings
+
+import pytest
+
+validate_module = pytest.importorskip("numpydoc.validate", reason="numpydoc is not installed")
+docscrape = pytest.importorskip("numpydoc.docscrape")
+
+import ecosystem  # noqa: E402
+
+# --------------------------------------------------------------------------------------
+# Codes ignored, with the reason
+# --------------------------------------------------------------------------------------
+#: Ignored for every object.
+IGNORED = {
+    "ES01": "an extended summary is optional: short methods and properties need none",
+    "SA01": "a See Also section is encouraged, not required",
+}
+#: Ignored for methods, properties, classes and exceptions (but required for public
+#: functions): a function's Examples are the runnable documentation of a result;
+#: classes are built by their ``from_*`` methods or by public functions, whose examples
+#: show them.
+IGNORED_UNLESS_FUNCTION = {
+    "EX01": "Examples are required for public functions only",
+}
+#: Ignored for frozen dataclasses: their fields are documented under Attributes (checked
+#: by test_dataclass_fields_documented below) and their generated ``__init__`` is not the
+#: documented way to build them.
+IGNORED_FOR_DATACLASSES = {
+    "PR01": "dataclass fields are documented as Attributes, not as Parameters",
+}
+
+# --------------------------------------------------------------------------------------
+# Known failures on the current code: (object, code) -> the fix to make in src/
+# --------------------------------------------------------------------------------------
+KNOWN_FAILURES = {
+    ("ecosystem.show_config", "EX01"):
+        "add an Examples section (e.g. `>>> info = ecosystem.show_config()  # doctest: +SKIP`)",
+    ("ecosystem.region_metrics", "PR07"): "describe parameter `flows`",
+    ("ecosystem.region_metrics", "EX01"): "add an Examples section",
+    ("ecosystem.region_flows", "PR07"): "describe parameter `contributions`",
+    ("ecosystem.region_flows", "RT03"): "describe the returned RegionFlows",
+    ("ecosystem.coauthorship_graph", "PR07"): "describe parameter `contributions`",
+    ("ecosystem.datasets.scholarly_migration_table", "EX01"): "add an Examples section",
+    ("ecosystem.datasets.scholarly_migration_countries", "EX01"): "add an Examples section",
+    ("ecosystem.Contributions.from_pandas", "PR07"): "describe parameters `frame` and `info`",
+    ("ecosystem.Contributions.summary", "SS05"): "summary must start with an infinitive verb",
+    ("ecosystem.ActorGraph.sources", "RT01"): "move the return type into a Returns section",
+    ("ecosystem.ActorGraph.out_degree", "RT01"): "move the return type into a Returns section",
+    ("ecosystem.ActorGraph.from_scipy", "PR07"):
+        "describe parameters `matrix`, `directed`, `node_labels`, `info`",
+    ("ecosystem.ActorGraph.from_edges", "PR07"):
+        "describe parameters `source`, `target`, `directed`, `node_region`, `node_labels`, `info`",
+    ("ecosystem.ActorGraph.from_igraph", "PR07"): "describe parameters `graph` and `info`",
+    ("ecosystem.ActorGraph.from_networkx", "PR07"): "describe parameters `graph` and `info`",
+    ("ecosystem.ActorGraph.to_scipy", "RT03"): "describe the returned matrix",
+    ("ecosystem.ActorGraph.edge_list", "SS05"): "summary must start with an infinitive verb",
+    ("ecosystem.ActorGraph.edge_list", "RT03"): "describe the returned arrays",
+    ("ecosystem.ActorGraph.to_igraph", "RT03"): "describe the returned graph",
+    ("ecosystem.ActorGraph.to_networkx", "RT03"): "describe the returned graph",
+    ("ecosystem.RegionFlows.matrix", "RT03"): "describe the returned matrix",
+    ("ecosystem.RegionFlows.from_edges", "PR07"): "describe parameters `channel` and `info`",
+    ("ecosystem.RegionFlows.from_pandas", "PR07"): "describe parameter `frame`",
+    ("ecosystem.RegionFlows.from_pandas", "PR04"):
+        "give types for `window`, `channel`, `regions`, `countries`, `info` (one entry each)",
+}
+
+
+# --------------------------------------------------------------------------------------
+# The public API
+# --------------------------------------------------------------------------------------
+def _members(cls):
+    """Public methods and properties that ``cls`` defines itself (not inherited)."""
+    for name, value in vars(cls).items():
+        if name.startswith("_"):
+            continue
+        if isinstance(value, (staticmethod, classmethod, property, functools.cached_property)):
+            yield name
+        elif inspect.isfunction(value):
+            yield name
+
+
+def public_objects():
+    """(qualified name, object, kind) for every public object, kind in
+    {"function", "class", "exception", "dataclass", "method"}."""
+    found = []
+
+    def add(qualname, obj):
+        if inspect.isclass(obj):
+            if issubclass(obj, BaseException):
+                found.append((qualname, obj, "exception"))
+                return
+            kind = "dataclass" if dataclasses.is_dataclass(obj) else "class"
+            found.append((qualname, obj, kind))
+            for member in _members(obj):
+                found.append((f"{qualname}.{member}", getattr(obj, member), "method"))
+        elif callable(obj):
+            found.append((qualname, obj, "function"))
+
+    for name in ecosystem.__all__:
+        if name.startswith("__"):
+            continue
+        obj = getattr(ecosystem, name)
+        if inspect.ismodule(obj):
+            for sub in getattr(obj, "__all__", []):
+                add(f"{obj.__name__}.{sub}", getattr(obj, sub))
+        else:
+            add(f"ecosystem.{name}", obj)
+    return found
+
+
+PUBLIC = public_objects()
+
+
+def _ignored(code, kind):
+    if code in IGNORED:
+        return True
+    if code in IGNORED_UNLESS_FUNCTION and kind != "function":
+        return True
+    return code in IGNORED_FOR_DATACLASSES and kind == "dataclass"
+
+
+@pytest.mark.parametrize("qualname, obj, kind", PUBLIC, ids=[p[0] for p in PUBLIC])
+def test_docstring(qualname, obj, kind):
+    result = validate_module.validate(qualname)
+    errors = [(code, msg) for code, msg in result["errors"] if not _ignored(code, kind)]
+    unexpected = [(c, m) for c, m in errors if (qualname, c) not in KNOWN_FAILURES]
+    fixed = sorted({c for (name, c) in KNOWN_FAILURES if name == qualname}
+                   - {c for c, _ in errors})
+    if fixed:
+        warnings.warn(f"{qualname}: {', '.join(fixed)} no longer fail; remove them from "
+                      "KNOWN_FAILURES in tests/test_docstrings.py", stacklevel=1)
+    if unexpected:
+        report = "\n".join(f"  {code}: {msg}" for code, msg in unexpected)
+        pytest.fail(f"numpydoc validation of {qualname} failed:\n{report}", pytrace=False)
+
+
+def test_known_failures_name_public_objects():
+    """Every KNOWN_FAILURES entry refers to an object that is still public."""
+    names = {p[0] for p in PUBLIC}
+    stale = sorted({name for name, _ in KNOWN_FAILURES} - names)
+    assert not stale, f"KNOWN_FAILURES lists objects that are not public: {stale}"
+
+
+DATACLASSES = [p for p in PUBLIC if p[2] == "dataclass"]
+
+
+@pytest.mark.parametrize("qualname, cls, kind", DATACLASSES, ids=[p[0] for p in DATACLASSES])
+def test_dataclass_fields_documented(qualname, cls, kind):
+    """A public dataclass documents every field in its Attributes section."""
+    doc = docscrape.NumpyDocString(inspect.getdoc(cls) or "")
+    documented = set()
+    for param in doc["Attributes"]:
+        documented.update(part.strip() for part in param.name.split(","))
+    missing = [f.name for f in dataclasses.fields(cls) if f.name not in documented]
+    assert not missing, f"{qualname}: fields without an Attributes entry: {missing}"
+
+
+def test_every_public_name_is_validated():
+    """The walk above covers everything ecosystem exports."""
+    covered = {p[0] for p in PUBLIC}
+    for name in ecosystem.__all__:
+        obj = getattr(ecosystem, name)
+        if name.startswith("__") or inspect.ismodule(obj):
+            continue
+        assert f"ecosystem.{name}" in covered, name
