@@ -16,12 +16,11 @@ from ._validation import (
 )
 from .contributions import _check_window
 from .exceptions import InputTypeError, ParameterError
+from .regions import LAYERS, layer_codes
 
-__all__ = ["RegionFlows", "region_flows", "FLOW_COUNTING", "LAYERS", "PRESENCE_CONVENTION"]
+__all__ = ["RegionFlows", "region_flows", "FLOW_COUNTING", "PRESENCE_CONVENTION"]
 
 FLOW_COUNTING = ("full", "fractional")
-#: Border layers of a region pair, in code order (DESIGN §2).
-LAYERS = ("internal", "domestic", "international", "cross-boundary")
 #: The direction convention every presence matrix follows.
 PRESENCE_CONVENTION = (
     "presence: r -> j means actors originating in, or controlled from, r are active in j "
@@ -31,35 +30,6 @@ PRESENCE_CONVENTION = (
 _CHUNK_GROUPS = 8192  # groups per chunk of the fixed, thread-independent partition
 _MAX_CHUNKS = 64
 _CHUNK_BUDGET_BYTES = 256 * 2**20
-
-
-def layer_codes(countries, parents=None):
-    """Border layer of every ordered region pair.
-
-    Parameters
-    ----------
-    countries : sequence of length R
-        Country (jurisdiction) of each region.
-    parents : sequence of length R, optional
-        Multi-jurisdiction parent of each region (None for most). Two regions of
-        different countries under the same parent form the cross-boundary layer.
-
-    Returns
-    -------
-    ndarray of shape (R, R), dtype=int8
-        Codes into :data:`LAYERS`: 0 internal (same region), 1 domestic (same
-        country), 2 international, 3 cross-boundary.
-    """
-    cc, _ = as_labels("layer_codes", "countries", np.asarray(countries, dtype=object))
-    same_country = cc[:, None] == cc[None, :]
-    out = np.where(same_country, 1, 2).astype(np.int8)
-    if parents is not None:
-        par = np.asarray([-1 if p is None else hash(p) for p in parents], dtype=np.int64)
-        has = np.asarray([p is not None for p in parents])
-        cross = has[:, None] & has[None, :] & (par[:, None] == par[None, :]) & ~same_country
-        out[cross] = 3
-    np.fill_diagonal(out, 0)
-    return out
 
 
 def _readonly(arr):
