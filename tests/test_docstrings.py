@@ -43,11 +43,11 @@ IGNORED = {
 IGNORED_UNLESS_FUNCTION = {
     "EX01": "Examples are required for public functions only",
 }
-#: Ignored for frozen dataclasses: their fields are documented under Attributes (checked
-#: by test_dataclass_fields_documented below) and their generated ``__init__`` is not the
-#: documented way to build them.
-IGNORED_FOR_DATACLASSES = {
-    "PR01": "dataclass fields are documented as Attributes, not as Parameters",
+#: Ignored for record classes (dataclasses and NamedTuples): their fields are documented
+#: under Attributes (checked by test_record_fields_documented below) and their generated
+#: constructor is not the documented way to build them.
+IGNORED_FOR_RECORDS = {
+    "PR01": "record fields are documented as Attributes, not as Parameters",
 }
 
 # --------------------------------------------------------------------------------------
@@ -83,6 +83,10 @@ KNOWN_FAILURES = {
     ("ecosystem.RegionFlows.from_pandas", "PR07"): "describe parameter `frame`",
     ("ecosystem.RegionFlows.from_pandas", "PR04"):
         "give types for `window`, `channel`, `regions`, `countries`, `info` (one entry each)",
+    ("ecosystem.regions.RegionMap.label", "RT03"):
+        "add a description under the ``str`` return type",
+    ("ecosystem.regions.seed_regions", "SS05"):
+        "summary must start with an infinitive verb (e.g. 'Return the codes of ...')",
 }
 
 
@@ -100,9 +104,20 @@ def _members(cls):
             yield name
 
 
+def _is_record(cls):
+    """A dataclass or a NamedTuple: a class whose fields are its constructor's parameters."""
+    return dataclasses.is_dataclass(cls) or (issubclass(cls, tuple) and hasattr(cls, "_fields"))
+
+
+def _fields(cls):
+    if dataclasses.is_dataclass(cls):
+        return [f.name for f in dataclasses.fields(cls)]
+    return list(cls._fields)
+
+
 def public_objects():
     """(qualified name, object, kind) for every public object, kind in
-    {"function", "class", "exception", "dataclass", "method"}."""
+    {"function", "class", "exception", "record", "method"}."""
     found = []
 
     def add(qualname, obj):
@@ -110,7 +125,7 @@ def public_objects():
             if issubclass(obj, BaseException):
                 found.append((qualname, obj, "exception"))
                 return
-            kind = "dataclass" if dataclasses.is_dataclass(obj) else "class"
+            kind = "record" if _is_record(obj) else "class"
             found.append((qualname, obj, kind))
             for member in _members(obj):
                 found.append((f"{qualname}.{member}", getattr(obj, member), "method"))
@@ -137,7 +152,7 @@ def _ignored(code, kind):
         return True
     if code in IGNORED_UNLESS_FUNCTION and kind != "function":
         return True
-    return code in IGNORED_FOR_DATACLASSES and kind == "dataclass"
+    return code in IGNORED_FOR_RECORDS and kind == "record"
 
 
 @pytest.mark.parametrize("qualname, obj, kind", PUBLIC, ids=[p[0] for p in PUBLIC])
@@ -162,17 +177,17 @@ def test_known_failures_name_public_objects():
     assert not stale, f"KNOWN_FAILURES lists objects that are not public: {stale}"
 
 
-DATACLASSES = [p for p in PUBLIC if p[2] == "dataclass"]
+RECORDS = [p for p in PUBLIC if p[2] == "record"]
 
 
-@pytest.mark.parametrize("qualname, cls, kind", DATACLASSES, ids=[p[0] for p in DATACLASSES])
-def test_dataclass_fields_documented(qualname, cls, kind):
-    """A public dataclass documents every field in its Attributes section."""
+@pytest.mark.parametrize("qualname, cls, kind", RECORDS, ids=[p[0] for p in RECORDS])
+def test_record_fields_documented(qualname, cls, kind):
+    """A public dataclass or NamedTuple documents every field in its Attributes section."""
     doc = docscrape.NumpyDocString(inspect.getdoc(cls) or "")
     documented = set()
     for param in doc["Attributes"]:
         documented.update(part.strip() for part in param.name.split(","))
-    missing = [f.name for f in dataclasses.fields(cls) if f.name not in documented]
+    missing = [name for name in _fields(cls) if name not in documented]
     assert not missing, f"{qualname}: fields without an Attributes entry: {missing}"
 
 
