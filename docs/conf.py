@@ -174,13 +174,13 @@ def _write_benchmark_include():
     out.parent.mkdir(exist_ok=True)
     if readme.is_file() and HAVE_MYST:
         text = (
-            ".. include:: ../../benchmarks/README.md\n"
+            ".. include:: /../benchmarks/README.md\n"
             "   :parser: myst_parser.sphinx_\n"
         )
     elif readme.is_file():
         text = (
             "``benchmarks/README.md`` as written (install ``myst-parser`` to render it):\n\n"
-            ".. literalinclude:: ../../benchmarks/README.md\n"
+            ".. literalinclude:: /../benchmarks/README.md\n"
             "   :language: markdown\n"
         )
     else:
