@@ -62,7 +62,28 @@ autodoc_typehints = "none"
 numpydoc_show_class_members = False  # members are listed by the autosummary class template
 numpydoc_class_members_toctree = False
 numpydoc_attributes_as_param_list = True
-numpydoc_xref_param_type = False
+# Types in Parameters/Returns become cross-references: to ecosystem's own classes always,
+# to numpy/pandas/scipy/igraph/networkx when intersphinx inventories are available (see
+# below); unresolved ones render as plain text (the build is not nitpicky).
+numpydoc_xref_param_type = True
+numpydoc_xref_aliases = {
+    "Contributions": "ecosystem.Contributions",
+    "ActorGraph": "ecosystem.ActorGraph",
+    "RegionFlows": "ecosystem.RegionFlows",
+    "RegionMap": "ecosystem.regions.RegionMap",
+    "ResolveReport": "ecosystem.regions.ResolveReport",
+    "UnmatchedLocation": "ecosystem.regions.UnmatchedLocation",
+    "ndarray": "numpy.ndarray",
+    "DataFrame": "pandas.DataFrame",
+    "pandas.DataFrame": "pandas.DataFrame",
+    "Series": "pandas.Series",
+    "igraph.Graph": "igraph.Graph",
+}
+numpydoc_xref_ignore = {
+    "of", "or", "and", "to", "shape", "optional", "default", "dtype", "n", "m", "k", "R", "K",
+    "G", "nnz", "length", "same", "as", "the", "a", "an", "int32", "int64", "float64",
+    "intp", "uint8", "file-like", "path-like", "mapping", "object", "type",
+}
 
 
 def _public_properties():
@@ -97,9 +118,8 @@ autosummary_context = {"public_properties": _public_properties()}
 # The doctest builder runs every ``>>>`` block and ``.. doctest::`` directive of the
 # pages. The Examples of the API docstrings are left to tests/test_doctests.py, which runs
 # them in their own module's namespace (see _skip_docstrings_in_doctest below). Output is
-# compared with
-# NORMALIZE_WHITESPACE. ELLIPSIS is allowed but the pages use it only for output that
-# depends on the machine (versions, paths), never for a number of a result.
+# compared with NORMALIZE_WHITESPACE. ELLIPSIS is allowed, but the pages use it only for
+# output that depends on the machine (versions, paths, timings), never for a result.
 doctest_global_setup = """
 import numpy as np
 import pandas as pd
@@ -135,6 +155,17 @@ for _name, _url in _INTERSPHINX_URLS.items():
     elif _online:
         intersphinx_mapping[_name] = (_url, None)
 intersphinx_timeout = 10
+
+# numpydoc's default type aliases link "array-like", "bool", "sequence", ... with :term:
+# and :ref: roles into the python and numpy inventories; without those inventories such
+# roles are build warnings. Turn them into plain (silently unresolved) references then.
+from numpydoc.xref import DEFAULT_LINKS as _NUMPYDOC_LINKS  # noqa: E402
+
+for _alias, _target in _NUMPYDOC_LINKS.items():
+    if _target.startswith((":term:", ":ref:")):
+        _inventory = "python" if "python:" in _target else "numpy"
+        if _inventory not in intersphinx_mapping:
+            numpydoc_xref_aliases.setdefault(_alias, _alias)
 
 # -- HTML ----------------------------------------------------------------------------------
 html_theme = "pydata_sphinx_theme"
