@@ -1,10 +1,14 @@
 """Sphinx configuration of the ecosystem documentation.
 
 Build (warnings are errors) from the repository root, after building the extension in
-place (``python setup.py build_ext --inplace``) or installing the package::
+place (``python setup.py build_ext --inplace``) or installing the package
+(``pip install ".[docs]"``)::
 
-    PYTHONPATH=src python -m sphinx -W --keep-going -b html docs docs/_build/html
-    PYTHONPATH=src python -m sphinx -b doctest docs docs/_build/doctest
+    python -m sphinx -W --keep-going -b html docs docs/_build/html
+    python -m sphinx -W --keep-going -b doctest docs docs/_build/doctest
+
+When the extension is built in place, ``src/`` is put first on ``sys.path``, so the
+pages describe the code next to them; otherwise the installed package is documented.
 
 The build needs no network. Intersphinx links to numpy, scipy, pandas, igraph and
 networkx are off by default; ``development.rst`` explains how to turn them on.
@@ -13,14 +17,17 @@ networkx are off by default; ``development.rst`` explains how to turn them on.
 import doctest
 import os
 import sys
+from importlib.machinery import EXTENSION_SUFFIXES
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-if (ROOT / "src" / "ecosystem").is_dir():
-    # Prefer the checkout's sources (with the extension built in place) over an
-    # installed copy, so the docs always describe the code next to them.
-    sys.path.insert(0, str(ROOT / "src"))
+_SRC = ROOT / "src"
+if any(next((_SRC / "ecosystem").glob("_core*" + s), None) for s in EXTENSION_SUFFIXES):
+    # The checkout's extension is built in place: document the code next to these pages
+    # rather than an installed copy. Otherwise (a fresh clone, as in CI) the installed
+    # package is used: pip install ".[docs]" first.
+    sys.path.insert(0, str(_SRC))
 
 import ecosystem  # noqa: E402
 
