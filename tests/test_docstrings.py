@@ -54,39 +54,8 @@ IGNORED_FOR_RECORDS = {
 # Known failures on the current code: (object, code) -> the fix to make in src/
 # --------------------------------------------------------------------------------------
 KNOWN_FAILURES = {
-    ("ecosystem.show_config", "EX01"):
-        "add an Examples section (e.g. `>>> info = ecosystem.show_config()  # doctest: +SKIP`)",
     ("ecosystem.region_metrics", "PR07"): "describe parameter `flows`",
     ("ecosystem.region_metrics", "EX01"): "add an Examples section",
-    ("ecosystem.region_flows", "PR07"): "describe parameter `contributions`",
-    ("ecosystem.region_flows", "RT03"): "describe the returned RegionFlows",
-    ("ecosystem.coauthorship_graph", "PR07"): "describe parameter `contributions`",
-    ("ecosystem.datasets.scholarly_migration_table", "EX01"): "add an Examples section",
-    ("ecosystem.datasets.scholarly_migration_countries", "EX01"): "add an Examples section",
-    ("ecosystem.Contributions.from_pandas", "PR07"): "describe parameters `frame` and `info`",
-    ("ecosystem.Contributions.summary", "SS05"): "summary must start with an infinitive verb",
-    ("ecosystem.ActorGraph.sources", "RT01"): "move the return type into a Returns section",
-    ("ecosystem.ActorGraph.out_degree", "RT01"): "move the return type into a Returns section",
-    ("ecosystem.ActorGraph.from_scipy", "PR07"):
-        "describe parameters `matrix`, `directed`, `node_labels`, `info`",
-    ("ecosystem.ActorGraph.from_edges", "PR07"):
-        "describe parameters `source`, `target`, `directed`, `node_region`, `node_labels`, `info`",
-    ("ecosystem.ActorGraph.from_igraph", "PR07"): "describe parameters `graph` and `info`",
-    ("ecosystem.ActorGraph.from_networkx", "PR07"): "describe parameters `graph` and `info`",
-    ("ecosystem.ActorGraph.to_scipy", "RT03"): "describe the returned matrix",
-    ("ecosystem.ActorGraph.edge_list", "SS05"): "summary must start with an infinitive verb",
-    ("ecosystem.ActorGraph.edge_list", "RT03"): "describe the returned arrays",
-    ("ecosystem.ActorGraph.to_igraph", "RT03"): "describe the returned graph",
-    ("ecosystem.ActorGraph.to_networkx", "RT03"): "describe the returned graph",
-    ("ecosystem.RegionFlows.matrix", "RT03"): "describe the returned matrix",
-    ("ecosystem.RegionFlows.from_edges", "PR07"): "describe parameters `channel` and `info`",
-    ("ecosystem.RegionFlows.from_pandas", "PR07"): "describe parameter `frame`",
-    ("ecosystem.RegionFlows.from_pandas", "PR04"):
-        "give types for `window`, `channel`, `regions`, `countries`, `info` (one entry each)",
-    ("ecosystem.regions.RegionMap.label", "RT03"):
-        "add a description under the ``str`` return type",
-    ("ecosystem.regions.seed_regions", "SS05"):
-        "summary must start with an infinitive verb (e.g. 'Return the codes of ...')",
 }
 
 
