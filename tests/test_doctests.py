@@ -6,7 +6,7 @@ import importlib
 import pytest
 
 MODULES = ["ecosystem.projection", "ecosystem.flows", "ecosystem.datasets", "ecosystem.metrics",
-           "ecosystem.graph", "ecosystem.contributions"]
+           "ecosystem.graph", "ecosystem.contributions", "ecosystem.regions"]
 
 
 @pytest.mark.parametrize("name", MODULES)

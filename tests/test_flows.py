@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 import ecosystem as eco
 from ecosystem import _core
-from ecosystem.flows import LAYERS, layer_codes
+from ecosystem.regions import LAYERS, layer_codes
 
 from . import _reference as ref
 
@@ -184,3 +184,19 @@ def test_from_edges_errors():
         eco.RegionFlows.from_edges(["A"], ["Z"], regions=["A", "B"])
     with pytest.raises(eco.ParameterError, match="is not a column"):
         eco.RegionFlows.from_pandas(pd.DataFrame({"a": [1]}), source="origin")
+
+
+def test_flows_with_region_map_layers():
+    gba = eco.regions.greater_bay_area()
+    codes, report = gba.resolve(["CN", "HK", "CN", "US"], city=["Shenzhen", None, "Beijing", "Boston"])
+    labels = [gba.regions[i] for i in codes]
+    assert labels[:2] == ["GBA-GD", "GBA-HK"] and report.n_unmatched == 0
+    c = eco.Contributions.from_arrays(record=[1, 1, 2, 2], actor=list("abcd"), region=labels,
+                                      lead=[True, False, True, False], regions=gba)
+    f = eco.region_flows(c)
+    i, j, k, m = (gba.index(x) for x in labels)
+    assert f.presence[0, i, j] == 1 and LAYERS[f.layers[i, j]] == "cross-boundary"
+    assert f.presence[0, k, m] == 1 and LAYERS[f.layers[k, m]] == "international"
+    assert f.n_regions == len(gba.regions)
+    v = f.volumes("cross-boundary").set_index("region")
+    assert v.loc["GBA-GD", "outbound"] == 1 and v.loc["GBA-HK", "inbound"] == 1

@@ -17,7 +17,7 @@ except ImportError as exc:  # pragma: no cover - only on a broken build
         f"development) from the source tree. Original error: {exc}"
     ) from exc
 
-from . import datasets
+from . import datasets, regions
 from ._config import show_config
 from .contributions import Contributions
 from .exceptions import (
@@ -47,6 +47,7 @@ __all__ = [
     "coauthorship_graph",
     "region_metrics",
     "datasets",
+    "regions",
     "EcosystemError",
     "ParameterError",
     "InputTypeError",

@@ -16,12 +16,11 @@ from ._validation import (
 )
 from .contributions import _check_window
 from .exceptions import InputTypeError, ParameterError
+from .regions import LAYERS, layer_codes
 
-__all__ = ["RegionFlows", "region_flows", "FLOW_COUNTING", "LAYERS", "PRESENCE_CONVENTION"]
+__all__ = ["RegionFlows", "region_flows", "FLOW_COUNTING", "PRESENCE_CONVENTION"]
 
 FLOW_COUNTING = ("full", "fractional")
-#: Border layers of a region pair, in code order (DESIGN §2).
-LAYERS = ("internal", "domestic", "international", "cross-boundary")
 #: The direction convention every presence matrix follows.
 PRESENCE_CONVENTION = (
     "presence: r -> j means actors originating in, or controlled from, r are active in j "
@@ -31,35 +30,6 @@ PRESENCE_CONVENTION = (
 _CHUNK_GROUPS = 8192  # groups per chunk of the fixed, thread-independent partition
 _MAX_CHUNKS = 64
 _CHUNK_BUDGET_BYTES = 256 * 2**20
-
-
-def layer_codes(countries, parents=None):
-    """Border layer of every ordered region pair.
-
-    Parameters
-    ----------
-    countries : sequence of length R
-        Country (jurisdiction) of each region.
-    parents : sequence of length R, optional
-        Multi-jurisdiction parent of each region (None for most). Two regions of
-        different countries under the same parent form the cross-boundary layer.
-
-    Returns
-    -------
-    ndarray of shape (R, R), dtype=int8
-        Codes into :data:`LAYERS`: 0 internal (same region), 1 domestic (same
-        country), 2 international, 3 cross-boundary.
-    """
-    cc, _ = as_labels("layer_codes", "countries", np.asarray(countries, dtype=object))
-    same_country = cc[:, None] == cc[None, :]
-    out = np.where(same_country, 1, 2).astype(np.int8)
-    if parents is not None:
-        par = np.asarray([-1 if p is None else hash(p) for p in parents], dtype=np.int64)
-        has = np.asarray([p is not None for p in parents])
-        cross = has[:, None] & has[None, :] & (par[:, None] == par[None, :]) & ~same_country
-        out[cross] = 3
-    np.fill_diagonal(out, 0)
-    return out
 
 
 def _readonly(arr):
@@ -156,6 +126,7 @@ class RegionFlows:
         Returns
         -------
         ndarray of shape (R, R), dtype=float64
+            A copy; rows are sources (the presence direction), columns targets.
         """
         func = "RegionFlows.matrix"
         check_option(func, "kind", kind, ("presence", "copresence"))
@@ -251,6 +222,7 @@ class RegionFlows:
         window : (int, int), optional
             Keep rows with first <= time <= last.
         channel : str, default "talent"
+            Channel label of the flows.
         regions : RegionMap or sequence, optional
             All region labels (order of the matrices); regions without flows get zero
             rows. A RegionMap also gives countries and parents (border layers).
@@ -258,10 +230,12 @@ class RegionFlows:
             Country of each region when ``regions`` is not a RegionMap (default: each
             region is its own country, so every flow between regions is international).
         info : dict, optional
+            Provenance (source, licence, citation) carried into every result.
 
         Returns
         -------
         RegionFlows
+            One channel; ``counting="given"``; ``size`` is None.
         """
         func = "RegionFlows.from_edges"
         src = as_1d(func, "source", source)
@@ -304,16 +278,26 @@ class RegionFlows:
         Parameters
         ----------
         frame : pandas.DataFrame
+            One row per origin–destination (and year) cell.
         source, target : str
             Origin and destination columns.
         weight, time : str, optional
             Volume and year columns.
-        window, channel, regions, countries, info
-            As in :meth:`from_edges`.
+        window : (int, int), optional
+            Inclusive years to keep (needs ``time``).
+        channel : str, default "talent"
+            Channel label of the flows.
+        regions : RegionMap or sequence, optional
+            All region labels, or a map; see :meth:`from_edges`.
+        countries : dict or sequence, optional
+            Country of each region; see :meth:`from_edges`.
+        info : dict, optional
+            Provenance carried into every result.
 
         Returns
         -------
         RegionFlows
+            As :meth:`from_edges` returns.
         """
         func = "RegionFlows.from_pandas"
         for name, col in (("source", source), ("target", target), ("weight", weight), ("time", time)):
@@ -384,6 +368,7 @@ def region_flows(contributions, *, channel=None, counting="full", window=None,
     Parameters
     ----------
     contributions : Contributions
+        Record-level data; each record's contributions of one channel form a group.
     channel : str or sequence of str, optional
         Channels to compute (default: every channel present).
     counting : {"full", "fractional"}, default "full"
@@ -400,6 +385,8 @@ def region_flows(contributions, *, channel=None, counting="full", window=None,
     Returns
     -------
     RegionFlows
+        One slice per channel over every region of the vocabulary (or map), with the
+        counting method, window and provenance in ``info``.
 
     Raises
     ------
