@@ -131,6 +131,7 @@ def classify(data, *, channels=None, layer="international", window=None, countin
         (applicant, author, migrant) or the lead organisation (institution) of each
         record, or one cluster label per record code.
     seed : int, default 0
+        Seed of every counter-based draw (bootstrap weights, nulls).
     n_null : int, default 999
         Draws of the reciprocity null and of the brokerage rewiring null.
     size : dict or pandas.Series, optional
@@ -170,6 +171,8 @@ def classify(data, *, channels=None, layer="international", window=None, countin
     Returns
     -------
     Classification
+        Labels, indicators with CIs, stability, soft scores, overall labels,
+        sensitivity, parameters and provenance (:class:`ecosystem.results.Classification`).
 
     Raises
     ------

@@ -182,6 +182,7 @@ def planted(n_regions=200, records_per_region=1000, *, signal=1.0, n_countries=N
     Parameters
     ----------
     n_regions : int, default 200
+        Number of regions (labels ``R000``, ``R001``, ...).
     records_per_region : float, default 1000
         Mean number of records each region *leads* in each channel.
     signal : float in [0, 1], default 1.0
@@ -191,6 +192,7 @@ def planted(n_regions=200, records_per_region=1000, *, signal=1.0, n_countries=N
         Default ``max(2, n_regions // 10)``; regions are split evenly, so border layers
         (domestic vs international) and brokerage roles are defined.
     channels : sequence of str
+        Channel labels; talent records are moves, the others papers or patents.
     type_shares : 4 floats
         Shares of hub, introduction, outbound, local among a channel's regions.
     agreement : float in [0, 1], default 0.7
@@ -201,9 +203,11 @@ def planted(n_regions=200, records_per_region=1000, *, signal=1.0, n_countries=N
         size (-0.15), lognormal region-level heterogeneity (0.15), rate of domestic
         (same-country) records (0.05).
     circulation_partners : int, default 3
+        Partner hubs each hub exchanges with in both directions.
     years : (int, int)
         Records get uniform years in this inclusive range.
     seed : int
+        Seed of the generator (the same seed gives the same data).
 
     Returns
     -------

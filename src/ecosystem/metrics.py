@@ -71,6 +71,7 @@ def region_metrics(flows, *, layer="international", size=None, internal=None, pa
     Parameters
     ----------
     flows : RegionFlows
+        Region flows of one window (from :func:`region_flows` or a flow table).
     layer : {"international", "domestic", "cross-boundary", "external", "all"} or sequence
         Which region pairs count as exchange (``"external"``: every other region;
         ``"all"``: every layer present, one row each).
@@ -92,6 +93,7 @@ def region_metrics(flows, *, layer="international", size=None, internal=None, pa
     n_null : int, default 999
         Draws of the reciprocity and rewiring nulls (0 skips them).
     seed : int, default 0
+        Seed of the nulls' counter-based draws.
     n_jobs : int or None
         OpenMP threads (results do not depend on it).
 
@@ -414,10 +416,29 @@ def hits(W, *, tol=1e-12, max_iter=1000):
     Power iteration :math:`h \leftarrow W a`, :math:`a \leftarrow W^\top h` from
     :math:`a = \mathbf{1}`, each normalised to sum 1, until the change is below ``tol``.
 
+    Parameters
+    ----------
+    W : array-like of shape (R, R)
+        Non-negative weights, ``W[r, j]`` for the arc r -> j (diagonal ignored).
+    tol : float, default 1e-12
+        Largest change of the authority scores at convergence.
+    max_iter : int, default 1000
+        Iteration cap.
+
     Returns
     -------
-    hub, authority : ndarray of shape (R,)
-        NaN when W has no positive entry.
+    hub : ndarray of shape (R,)
+        Hub scores (sum 1); NaN when W has no positive entry.
+    authority : ndarray of shape (R,)
+        Authority scores (sum 1); NaN when W has no positive entry.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from ecosystem.metrics import hits
+    >>> hub, auth = hits(np.array([[0, 1, 1], [0, 0, 0], [0, 0, 0]]))
+    >>> hub.round(3).tolist(), auth.round(3).tolist()
+    ([1.0, 0.0, 0.0], [0.0, 0.5, 0.5])
     """
     W = np.array(W, dtype=float)
     np.fill_diagonal(W, 0.0)

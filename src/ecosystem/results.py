@@ -3,7 +3,6 @@
 import copy
 import json
 import math
-from dataclasses import dataclass, field
 from types import MappingProxyType
 
 import numpy as np
@@ -38,11 +37,22 @@ def _records(frame):
     return [{k: _jsonable(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
 
 
-@dataclass(frozen=True, eq=False, repr=False)
 class Classification:
     """Labels per region and channel, overall labels, and everything needed to audit them.
 
-    Returned by :func:`ecosystem.classify`; immutable (the tables are copied on access).
+    Returned by :func:`ecosystem.classify`. Immutable: attributes cannot be set, the
+    tables are copied on access and ``params`` is a read-only mapping.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Per (region, channel, layer, window) results (see Attributes).
+    regions : pandas.DataFrame
+        Per (region, window) overall labels.
+    sensitivity : pandas.DataFrame
+        Threshold sensitivity summary.
+    params : dict
+        Thresholds, options, versions and provenance.
 
     Attributes
     ----------
@@ -69,13 +79,19 @@ class Classification:
         sizes, library versions and the data provenance.
     """
 
-    _table: object = field(repr=False)
-    _regions: object = field(repr=False)
-    _sensitivity: object = field(repr=False)
-    _params: dict = field(repr=False)
+    __slots__ = ("_table", "_regions", "_sensitivity", "_params")
 
-    def __post_init__(self):
-        object.__setattr__(self, "_params", MappingProxyType(copy.deepcopy(dict(self._params))))
+    def __init__(self, table, regions, sensitivity, params):
+        object.__setattr__(self, "_table", table.copy())
+        object.__setattr__(self, "_regions", regions.copy())
+        object.__setattr__(self, "_sensitivity", sensitivity.copy())
+        object.__setattr__(self, "_params", MappingProxyType(copy.deepcopy(dict(params))))
+
+    def __setattr__(self, name, value):
+        raise AttributeError(f"Classification is immutable; cannot set {name!r}")
+
+    def __delattr__(self, name):
+        raise AttributeError(f"Classification is immutable; cannot delete {name!r}")
 
     @property
     def table(self):
@@ -103,6 +119,7 @@ class Classification:
         Returns
         -------
         pandas.DataFrame
+            Index region, one column per channel, values from :data:`LABELS`.
         """
         t = self._table
         first = t["window"].iloc[0] if len(t) else None
@@ -135,6 +152,8 @@ class Classification:
         Returns
         -------
         str
+            One paragraph per channel (rule, numbers against thresholds, stability,
+            prototype model, sensitivity) and the overall label.
         """
         t = self._table
         rows = t[t["region"] == region]
@@ -180,6 +199,7 @@ class Classification:
         Returns
         -------
         dict
+            JSON-ready nested dictionaries and lists.
         """
         return {
             "params": _jsonable(self._params),
@@ -196,10 +216,12 @@ class Classification:
         path : str or path-like, optional
             Also write the text to this file.
         indent : int, optional
+            Indentation passed to :func:`json.dumps` (default: compact).
 
         Returns
         -------
         str
+            The JSON text.
         """
         text = json.dumps(self.to_dict(), indent=indent, allow_nan=False)
         if path is not None:

@@ -71,6 +71,12 @@ def label_hashes(labels):
     ndarray of shape (n,), dtype=uint64
         :func:`pandas.util.hash_array` values (fixed key), identical across runs,
         platforms and processes.
+
+    Examples
+    --------
+    >>> from ecosystem.uncertainty import label_hashes
+    >>> label_hashes([7]).tolist()            # integers are hashed as int64
+    [1346066267577507604]
     """
     import pandas as pd
 
@@ -403,7 +409,15 @@ def direction_test(D, volume, qd, ad, d_ref=0.0):
     Returns
     -------
     ndarray
-        p-values; NaN where there is no cross-border volume.
+        P-values; NaN where there is no cross-border volume.
+
+    Examples
+    --------
+    Sixty records out and forty in, each of one unit: D = 0.2, sd_0 = 2 sqrt(0.25 * 100) / 100.
+
+    >>> from ecosystem.uncertainty import direction_test
+    >>> round(float(direction_test(0.2, 100, 100, 100)), 4)
+    0.0455
     """
     from scipy.special import ndtr
 
@@ -614,14 +628,25 @@ def nanquantile(a, q, *, axis=-1, keepdims=False):
     Parameters
     ----------
     a : array-like
+        Values; NaN and infinities are ignored.
     q : float in [0, 1]
+        The quantile.
     axis : int, default -1
+        Axis along which the quantile is taken.
     keepdims : bool, default False
+        Keep the reduced axis with length 1.
 
     Returns
     -------
     ndarray
         NaN for slices without a finite value.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from ecosystem.uncertainty import nanquantile
+    >>> float(nanquantile([1.0, np.nan, 3.0, 2.0], 0.5))
+    2.0
     """
     a = np.moveaxis(np.asarray(a, dtype=float), axis, -1)
     a = np.where(np.isfinite(a), a, np.nan)
@@ -649,12 +674,24 @@ def percentile_ci(samples, *, level=0.95, axis=0):
     samples : ndarray
         Replicate values along ``axis``; NaN replicates are ignored.
     level : float, default 0.95
+        Coverage of the interval.
     axis : int, default 0
+        The replicate axis.
 
     Returns
     -------
-    lo, hi : ndarray
-        The (1 - level)/2 and (1 + level)/2 quantiles; NaN when no replicate is finite.
+    lo : ndarray
+        The (1 - level)/2 quantile; NaN when no replicate is finite.
+    hi : ndarray
+        The (1 + level)/2 quantile.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from ecosystem.uncertainty import percentile_ci
+    >>> lo, hi = percentile_ci(np.arange(101.0), level=0.9)
+    >>> round(float(lo), 6), round(float(hi), 6)
+    (5.0, 95.0)
     """
     check_real("percentile_ci", "level", level, low=0, high=1, low_open=True, high_open=True)
     lo = nanquantile(samples, (1 - level) / 2, axis=axis)
@@ -671,6 +708,7 @@ def benjamini_hochberg(pvalues):
     Parameters
     ----------
     pvalues : array-like
+        P-values in [0, 1]; NaN entries are ignored and stay NaN.
 
     Returns
     -------
