@@ -348,5 +348,6 @@ def test_mpidr_talent_flows_classify(shared_data):
     t = res.table.set_index("region")
     assert len(t) == 210 and t.label.isin(LABELS).all()
     assert t.loc["USA", "D"] < 0 < t.loc["JPN", "D"]
+    assert (t.window == "2014-2018").all() and res.params["window"] == [2014, 2018]
     assert (t.loc[t.n_external < 30, "label"] == "insufficient").all()
     assert res.params["size_source"] == "given"

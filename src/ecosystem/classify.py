@@ -195,6 +195,9 @@ def classify(data, *, channels=None, layer="international", window=None, countin
     taken from the point estimate in every replicate (replicate R must exceed the null's
     1 − alpha quantile); the direction test is recomputed per replicate from its
     sufficient statistics. The CI-width criterion applies to the point label only.
+    Poisson weights resample every unit independently, so the number of records per
+    year varies between replicates (typology.md's stratification by year is not applied;
+    with Poisson weights it changes the replicate totals only).
 
     *Nulls* (typology.md §4.5): direction flips, analytic
     (:func:`ecosystem.uncertainty.direction_test`); independence/gravity for R,
@@ -532,7 +535,7 @@ def _classify_window(func, data, window, thr, *, channels, layer, counting, refe
                                       adjust, ci_width, labels, sensitivity)
 
     # --- assemble
-    window_label = "all" if window is None else f"{window[0]}-{window[1]}"
+    window_label = _m._window_label(flows)
     hub_support = (zL >= thr["support_z"]) | ((zG >= thr["support_z"]) & (zR >= thr["support_z"]))
     frames = []
     for k, ch in enumerate(flows.channels):
@@ -891,7 +894,8 @@ def _params(flows, thr, *, layer, window, counting, reference, bootstrap, design
     return {
         "thresholds": dict(thr),
         "layer": layer,
-        "window": None if window is None else list(window),
+        "window": None if window is None and flows.info.get("window") is None else
+                  list(window if window is not None else flows.info["window"]),
         "channels": list(flows.channels),
         "counting": counting if flows.counting in ("full", "fractional") else flows.counting,
         "reference": reference,
