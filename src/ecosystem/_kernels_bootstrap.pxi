@@ -61,32 +61,43 @@ cdef extern from *:
 
     /* Accumulate one block of ECO_BLOCK replicates (t0 .. t0 + nb - 1) over every unit:
        acc[cell * ECO_BLOCK + t] += w_ut * value. The weights of a unit are computed once
-       per block (one 64-bit word per pair of replicates), then every cell of the unit gets
-       a fixed-length multiply-add that the compiler vectorises. */
+       per block (one 64-bit word per pair of replicates, branch-free), then every cell of
+       the unit gets an 8-lane multiply-add: two 4-double vectors with GCC/Clang vector
+       extensions (an AVX2 clone is dispatched at run time by GCC on x86-64 Linux), a plain
+       loop elsewhere. Lanes beyond nb get weight 0. */
     #define ECO_BLOCK 8
     #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
     #define ECO_CLONES __attribute__((target_clones("avx2", "default")))
     #else
     #define ECO_CLONES
     #endif
+    #if defined(__GNUC__) || defined(__clang__)
+    #define ECO_VECTOR 1
     typedef double eco_v4 __attribute__((vector_size(32)));
+    #else
+    #define ECO_VECTOR 0
+    #endif
     ECO_CLONES
     static void eco_rep_accumulate(int64_t U, const int64_t *cp, const int32_t *cl,
                                    const double *vl, const uint64_t *hk, int64_t t0,
                                    int64_t nb, int unit_weights, double *acc) {
         double w[ECO_BLOCK], mask[ECO_BLOCK];
-        eco_v4 w0, w1, m0, m1;
         int64_t u, e, t;
+    #if ECO_VECTOR
+        eco_v4 w0, w1, m0, m1;
+    #endif
         for (t = 0; t < ECO_BLOCK; t++) mask[t] = t < nb ? 1.0 : 0.0;
+        for (t = 0; t < ECO_BLOCK; t++) w[t] = mask[t];
+    #if ECO_VECTOR
         __builtin_memcpy(&m0, mask, 32);
         __builtin_memcpy(&m1, mask + 4, 32);
         w0 = m0;
         w1 = m1;
+    #endif
         for (u = 0; u < U; u++) {
             if (!unit_weights) {
                 const uint64_t h = hk[u];
                 if ((t0 & 1) == 0) {
-                    /* one 64-bit word per pair of replicates, all lanes, no branches */
                     const uint64_t base = (uint64_t)(t0 >> 1) + 1;
                     const uint64_t x0 = eco_mix64(h + ECO_GOLDEN * (base + 0));
                     const uint64_t x1 = eco_mix64(h + ECO_GOLDEN * (base + 1));
@@ -99,14 +110,19 @@ cdef extern from *:
                 } else {
                     for (t = 0; t < ECO_BLOCK; t++) w[t] = eco_rep_weight(eco_rep_word(h, t0 + t), t0 + t);
                 }
+    #if ECO_VECTOR
                 __builtin_memcpy(&w0, w, 32);
                 __builtin_memcpy(&w1, w + 4, 32);
                 w0 *= m0;
                 w1 *= m1;
+    #else
+                for (t = 0; t < ECO_BLOCK; t++) w[t] *= mask[t];
+    #endif
             }
             for (e = cp[u]; e < cp[u + 1]; e++) {
                 double *b = acc + (int64_t)cl[e] * ECO_BLOCK;
                 const double v = vl[e];
+    #if ECO_VECTOR
                 const eco_v4 vv = {v, v, v, v};
                 eco_v4 b0, b1;
                 __builtin_memcpy(&b0, b, 32);
@@ -115,6 +131,9 @@ cdef extern from *:
                 b1 += w1 * vv;
                 __builtin_memcpy(b, &b0, 32);
                 __builtin_memcpy(b + 4, &b1, 32);
+    #else
+                for (t = 0; t < ECO_BLOCK; t++) b[t] += w[t] * v;
+    #endif
             }
         }
     }
@@ -541,7 +560,7 @@ cdef void _replicate_block(
     bint unit_weights, Py_ssize_t n_pairs, const int64_t* ps, const int64_t* pd,
     const int64_t* pr, Py_ssize_t n_kr, double* acc, double* outp,
 ) noexcept nogil:
-    """Replicates of block blk (16 per block, relative to ``first``): accumulate, summarise."""
+    """Replicates of block blk (8 per block, relative to ``first``): accumulate, summarise."""
     cdef int64_t t0 = first + blk * REP_BLOCK
     cdef Py_ssize_t nb = n_rep - blk * REP_BLOCK, t
     if nb > REP_BLOCK:
@@ -565,7 +584,7 @@ def bootstrap_replicate_stats(
 
     Replicate t gives unit u the weight Poisson1(u, t) (see :func:`poisson1_weights`);
     its cell values are ``sum_u w_ut * value_uc``, from which outbound, inbound and the
-    partner minima are formed. Replicates are processed in blocks of 16 owned by one
+    partner minima are formed. Replicates are processed in blocks of 8 owned by one
     thread (no reduction across threads), units in their given order.
 
     Parameters
