@@ -24,7 +24,7 @@ import time
 import numpy as np
 
 import ecosystem as eco
-from ecosystem.classify import classify
+from ecosystem.classification import classify
 
 TYPES = ("hub", "introduction", "outbound", "local")
 

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 import ecosystem as eco
-from ecosystem import classify as C
-from ecosystem.classify import DEFAULT_THRESHOLDS, classify
+from ecosystem import classification as C
+from ecosystem.classification import DEFAULT_THRESHOLDS, classify
 from ecosystem.results import LABELS, Classification
 
 from .test_metrics import toy_flows

@@ -53,10 +53,7 @@ IGNORED_FOR_RECORDS = {
 # --------------------------------------------------------------------------------------
 # Known failures on the current code: (object, code) -> the fix to make in src/
 # --------------------------------------------------------------------------------------
-KNOWN_FAILURES = {
-    ("ecosystem.region_metrics", "PR07"): "describe parameter `flows`",
-    ("ecosystem.region_metrics", "EX01"): "add an Examples section",
-}
+KNOWN_FAILURES = {}
 
 
 # --------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import numpy as np
 
 import ecosystem as eco
 from ecosystem import uncertainty
-from ecosystem.classify import classify
+from ecosystem.classification import classify
 
 
 class Classify:

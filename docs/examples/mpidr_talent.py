@@ -24,7 +24,7 @@ and the direction null is the analytic flip test on move counts.
 import argparse
 
 import ecosystem as eco
-from ecosystem.classify import classify
+from ecosystem.classification import classify
 
 WINDOW = (2014, 2018)
 

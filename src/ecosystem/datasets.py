@@ -10,7 +10,13 @@ import numpy as np
 
 from .flows import RegionFlows
 
-__all__ = ["scholarly_migration", "scholarly_migration_table", "scholarly_migration_countries", "MPIDR_CITATION"]
+__all__ = [
+    "scholarly_migration",
+    "scholarly_migration_table",
+    "scholarly_migration_countries",
+    "planted",
+    "MPIDR_CITATION",
+]
 
 #: Attribution required by the CC BY 4.0 licence of the MPIDR Scholarly Migration Database.
 MPIDR_CITATION = (
@@ -380,6 +386,3 @@ def _draw_partners(rng, src, weight, allowed):
             continue
         out[idx] = np.minimum(np.searchsorted(np.cumsum(w / tot), rng.random(len(idx))), R - 1)
     return out
-
-
-__all__.append("planted")

@@ -248,7 +248,7 @@ def classify(data, *, channels=None, layer="international", window=None, countin
     --------
     >>> import ecosystem as eco
     >>> c, truth = eco.datasets.planted(n_regions=40, records_per_region=400, seed=3)
-    >>> from ecosystem.classify import classify
+    >>> from ecosystem.classification import classify
     >>> res = classify(c, bootstrap=50, n_null=99, seed=1)
     >>> t = res.table.merge(truth, on=["region", "channel"], suffixes=("", "_true"))
     >>> bool((t.label == t.label_true).mean() > 0.8)
