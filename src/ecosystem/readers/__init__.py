@@ -1,0 +1,23 @@
+"""Readers: bibliographic and patent files → Contributions, citations and talent moves.
+
+Every reader returns a :class:`ReadResult` with ``.contributions``
+(:class:`~ecosystem.contributions.Contributions`), ``.citations`` (:class:`Citations`,
+the ``citing → cited`` layer, or None), ``.moves`` (a table of talent moves, or None)
+and ``.report`` (:class:`ReadReport`: records read, used and skipped by reason,
+unmatched locations, the source's licence line).
+"""
+
+from ._common import ORG_CHANNELS, Citations, ReadReport, ReadResult, channel_of
+from .mobility import Moves, moves_from_spells
+from .openalex import read_openalex
+
+__all__ = [
+    "ReadResult",
+    "ReadReport",
+    "Citations",
+    "ORG_CHANNELS",
+    "channel_of",
+    "Moves",
+    "moves_from_spells",
+    "read_openalex",
+]
