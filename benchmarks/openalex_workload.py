@@ -10,7 +10,7 @@ counts, referenced_works, dates), about 2.5 kB of JSON for a 5-author work. Shap
   3 % with none and an empty ``countries`` list;
 * 20,000 institutions over 40 countries (US, CN, GB, DE, JP, HK, MO, TW, ... weighted),
   ROR types, 10 % child units with a lineage parent (a fifth of them abroad);
-* author productivity Zipf-like over a pool of n_works / 2 authors;
+* authors drawn half uniformly, half Pareto-concentrated from a pool of n_works / 2;
 * ``referenced_works``: 30 % of works none, else Poisson(14) (mean ~10), 70 % earlier
   works of the corpus, 30 % outside it;
 * one corresponding author on 80 % of works, else ``is_corresponding`` null.
@@ -111,7 +111,8 @@ def write_snapshot(out, n_works, seed=0, n_inst=20_000, level=1):
         hyper = rng.random(m) < 0.001
         team[hyper] = rng.integers(101, 400, size=int(hyper.sum()))
         n_rows = int(team.sum())
-        who = (rng.pareto(1.2, size=n_rows) * 50).astype(np.int64) % n_auth_pool
+        who = np.where(rng.random(n_rows) < 0.5, rng.integers(0, n_auth_pool, size=n_rows),
+                       (rng.pareto(1.2, size=n_rows) * 50).astype(np.int64) % n_auth_pool)
         kind = rng.random(n_rows)
         years = rng.integers(2000, 2024, size=m)
         corr = np.where(rng.random(m) < 0.8, (rng.random(m) * team).astype(int), -1)

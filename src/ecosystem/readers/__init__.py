@@ -10,6 +10,11 @@ unmatched locations, the source's licence line).
 from ._common import ORG_CHANNELS, Citations, ReadReport, ReadResult, channel_of
 from .mobility import Moves, moves_from_spells
 from .openalex import read_openalex
+from .patentsview import read_patentsview
+from .regpat import read_regpat, regpat_region_map
+from .wos import read_wos
+from .scopus import read_scopus
+from .records import read_records
 
 __all__ = [
     "ReadResult",
@@ -20,4 +25,10 @@ __all__ = [
     "Moves",
     "moves_from_spells",
     "read_openalex",
+    "read_patentsview",
+    "read_regpat",
+    "regpat_region_map",
+    "read_wos",
+    "read_scopus",
+    "read_records",
 ]

@@ -810,3 +810,134 @@ def parse_float(value, *, path, line, field, policy, allow_empty=True):
                    field=field)
         return False
     return f
+
+
+# --------------------------------------------------------------------------- tabular
+
+
+def _missing_str(values):
+    """Object array with None for missing/empty strings."""
+    arr = np.asarray(values, dtype=object)
+    out = arr.copy()
+    if len(arr):
+        import pandas as pd
+
+        bad = pd.isna(arr)
+        bad |= np.asarray([isinstance(x, str) and not x.strip() for x in arr], dtype=bool)
+        out[bad] = None
+    return out
+
+
+def contributions_from_frame(frame, region_map, report, info, *, region_column=None):
+    """Resolve the locations of a row table and build Contributions.
+
+    ``frame`` has columns record, actor, role, channel, year, lead, weight, org and
+    either country (+ optional admin1, city, county) or, with ``region_column``, region
+    codes of ``region_map``. Rows without a country are dropped as ``"no country"``,
+    rows the map cannot place as ``"unmatched region"`` (both add their weight to
+    ``report.unknown_share``); records left without rows are skipped as ``"no country"``.
+    """
+    n = len(frame)
+    if region_column is not None:
+        regs = _missing_str(frame[region_column].to_numpy())
+        index = {r: i for i, r in enumerate(region_map.regions)}
+        codes = np.asarray([index.get(r, -1) if r is not None else -1 for r in regs],
+                           dtype=np.int64)
+        no_country = np.asarray([r is None for r in regs], dtype=bool)
+        report.unmatched = None
+    else:
+        country = _missing_str(frame["country"].to_numpy())
+        cols = {}
+        for name in ("admin1", "city", "county"):
+            cols[name] = _missing_str(frame[name].to_numpy()) if name in frame else None
+        no_country = np.asarray([c is None for c in country], dtype=bool)
+        if n:
+            codes, rep = region_map.resolve(country, admin1=cols["admin1"], city=cols["city"],
+                                            county=cols["county"], unmatched="rest")
+            codes = np.asarray(codes, dtype=np.int64)
+            report.unmatched = rep
+        else:
+            codes = np.zeros(0, np.int64)
+    weight = frame["weight"].to_numpy(dtype=np.float64)
+    ok = codes >= 0
+    report.drop("no country", int(no_country.sum()))
+    report.drop("unmatched region", int((~ok & ~no_country).sum()))
+    report.unknown_share += float(weight[~ok].sum())
+    kept = frame.loc[ok]
+    rec_all = frame["record"].to_numpy(dtype=object)
+    before = set(rec_all.tolist())
+    regions = np.asarray(region_map.regions, dtype=object)[codes[ok]]
+    org = kept["org"].to_numpy(dtype=object) if "org" in kept else None
+    if org is not None:
+        org = _missing_str(org)
+    c = Contributions.from_arrays(
+        kept["record"].to_numpy(dtype=object), kept["actor"].to_numpy(dtype=object),
+        regions, org=org, role=kept["role"].to_numpy(dtype=object),
+        channel=kept["channel"].to_numpy(dtype=object), year=kept["year"].to_numpy(dtype=np.int64),
+        lead=kept["lead"].to_numpy(dtype=bool), weight=kept["weight"].to_numpy(dtype=np.float64),
+        regions=region_map, info=info)
+    used = c.n_records
+    report.records_used = used
+    lost = len(before) - used
+    if lost:
+        report.skip(SKIP_NO_COUNTRY, lost)
+    return c
+
+
+def int_column(chunk, col, start, path, policy, *, allow_empty=True):
+    """Integer values of a string column (NaN where empty); bad cells go to the policy.
+
+    Returns (values as float64 with NaN for empty, mask of rows to keep).
+    """
+    import pandas as pd
+
+    raw = chunk[col]
+    vals = pd.to_numeric(raw.where(raw != "", None), errors="coerce").to_numpy(dtype=np.float64)
+    empty = (raw == "").to_numpy()
+    bad = (np.isnan(vals) & ~empty) | (~np.isnan(vals) & (vals != np.round(vals)))
+    if not allow_empty:
+        bad |= empty
+    keep = ~bad
+    for i in np.flatnonzero(bad)[:50 if not policy.raise_ else 1]:
+        policy.bad(f"{raw.iloc[i]!r} is not an integer", path=path, line=_line_at(start, i),
+                   field=col)
+    extra = int(bad.sum()) - min(int(bad.sum()), 50)
+    if extra > 0:
+        policy.report.skip(SKIP_MALFORMED, extra)
+    return vals, keep
+
+
+def _line_at(start, i):
+    """Line of row i: ``start + i`` for an int start, else ``start[i]`` (line numbers)."""
+    if isinstance(start, (int, np.integer)):
+        return int(start) + int(i)
+    return int(start[i])
+
+
+def float_column(chunk, col, start, path, policy):
+    """Non-negative float values of a string column (NaN where empty)."""
+    import pandas as pd
+
+    raw = chunk[col]
+    vals = pd.to_numeric(raw.where(raw != "", None), errors="coerce").to_numpy(dtype=np.float64)
+    empty = (raw == "").to_numpy()
+    bad = (np.isnan(vals) & ~empty) | (vals < 0) | np.isinf(vals)
+    for i in np.flatnonzero(bad)[:50 if not policy.raise_ else 1]:
+        policy.bad(f"{raw.iloc[i]!r} is not a non-negative number", path=path,
+                   line=_line_at(start, i), field=col)
+    extra = int(bad.sum()) - min(int(bad.sum()), 50)
+    if extra > 0:
+        policy.report.skip(SKIP_MALFORMED, extra)
+    return vals, ~bad
+
+
+def find_file(folder, stem, func, required=True, suffixes=(".tsv", ".tsv.zip", ".txt", ".csv",
+                                                          ".tsv.gz", ".zip", ".txt.gz")):
+    """The file of a table in a folder: ``stem`` + one of the suffixes (case-insensitive)."""
+    folder = Path(folder)
+    cands = sorted(p for p in folder.iterdir() if p.is_file()
+                   and any(p.name.lower() == (stem + s).lower() for s in suffixes))
+    if not cands and required:
+        raise ParameterError(f"{func}: no {stem} table ({'/'.join(stem + s for s in suffixes[:3])}, "
+                             f"...) in {str(folder)!r}")
+    return cands[0] if cands else None
