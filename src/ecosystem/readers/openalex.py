@@ -774,7 +774,6 @@ def read_openalex(works, institutions=None, authors=None, *, regions=None, chann
 
     Examples
     --------
-    >>> import ecosystem as eco
     >>> page = {"meta": {"count": 1}, "results": [{
     ...     "id": "https://openalex.org/W1", "publication_year": 2020,
     ...     "authorships": [
@@ -783,11 +782,11 @@ def read_openalex(works, institutions=None, authors=None, *, regions=None, chann
     ...         {"author": {"id": "https://openalex.org/A2"}, "countries": ["JP"],
     ...          "institutions": []}],
     ...     "referenced_works": ["https://openalex.org/W0"]}]}
-    >>> res = eco.read_openalex(page)
+    >>> res = read_openalex(page)
     >>> res.contributions.to_pandas()[["actor", "region", "lead", "weight"]]
       actor region   lead  weight
-    0    A1     CN   True    0.25
-    1    A1     HK   True    0.25
+    0    A1     HK   True    0.25
+    1    A1     CN   True    0.25
     2    A2     JP  False    0.50
     >>> res.citations.to_pandas()[["citing", "cited", "in_corpus"]].values.tolist()
     [['W1', 'W0', False]]
