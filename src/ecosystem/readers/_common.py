@@ -734,8 +734,9 @@ def read_table(path, *, sep, required, optional=(), policy, chunksize=1_000_000,
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             try:
+                # no usecols: with it pandas silently cuts rows with too many fields
                 reader = pd.read_csv(
-                    fh, sep=sep, header=None, names=list(range(len(names))), usecols=positions,
+                    fh, sep=sep, header=None, names=list(range(len(names))),
                     dtype=str, keep_default_na=False, na_filter=False, quoting=quoting,
                     chunksize=chunksize, engine="c", on_bad_lines="warn",
                     skip_blank_lines=True)
@@ -744,8 +745,8 @@ def read_table(path, *, sep, required, optional=(), policy, chunksize=1_000_000,
                     for w in caught:
                         _bad_line_warning(w, policy, path)
                     caught.clear()
-                    chunk.columns = [names[i] for i in chunk.columns]
-                    chunk = chunk[wanted]
+                    chunk = chunk[positions]
+                    chunk.columns = wanted
                     yield start, chunk
                     start += len(chunk)
                 for w in caught:

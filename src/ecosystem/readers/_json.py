@@ -283,11 +283,11 @@ class _Decoder:
         if self._m:
             try:
                 return self._dec.decode(data)
-            except (msgspec.ValidationError, msgspec.DecodeError) as exc:
+            except (msgspec.ValidationError, msgspec.DecodeError, UnicodeDecodeError) as exc:
                 raise self._fail(exc) from None
         try:
             obj = _loads(data)
-        except (_JSONError, ValueError) as exc:
+        except (_JSONError, ValueError, UnicodeDecodeError) as exc:
             raise FieldError(f"malformed JSON: {exc}") from None
         return self._conv(obj)
 
@@ -296,11 +296,11 @@ class _Decoder:
         if self._m:
             try:
                 return self._list_dec.decode(data)
-            except (msgspec.ValidationError, msgspec.DecodeError) as exc:
+            except (msgspec.ValidationError, msgspec.DecodeError, UnicodeDecodeError) as exc:
                 raise self._fail(exc) from None
         try:
             obj = _loads(data)
-        except (_JSONError, ValueError) as exc:
+        except (_JSONError, ValueError, UnicodeDecodeError) as exc:
             raise FieldError(f"malformed JSON: {exc}") from None
         if not isinstance(obj, list):
             raise FieldError("Expected `array`", "$")
@@ -311,7 +311,7 @@ class _Decoder:
         if self._m:
             try:
                 return self._dec.decode_lines(data)
-            except (msgspec.ValidationError, msgspec.DecodeError) as exc:
+            except (msgspec.ValidationError, msgspec.DecodeError, UnicodeDecodeError) as exc:
                 raise self._fail(exc) from None
         return [self.decode(line) for line in data.splitlines() if line.strip()]
 

@@ -96,6 +96,11 @@ def _records_tab(path, policy, report):
         if not header:
             raise DataFormatError("empty file: no header row", path=str(path), line=1)
         header = [h.strip().lstrip("\ufeff") for h in header]
+        if len(header) < 2:
+            raise DataFormatError("not a Web of Science export: neither plain text (first "
+                                  "line 'FN ...') nor tab-delimited (a header of field tags "
+                                  f"such as PT, AU, UT); got {header[:1]!r}", path=str(path),
+                                  line=1)
         for need in ("UT",):
             if need not in header:
                 raise DataFormatError(f"missing required column {need!r}; the header has "
