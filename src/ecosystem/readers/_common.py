@@ -483,34 +483,35 @@ def sorted_vocabulary(labels):
     return tuple(arr[order].tolist()), perm
 
 
-def build_contributions(*, record, actor, region, org, role, channel, year, lead, weight,
-                        labels, region_map, info):
+def build_contributions(columns, *, labels, region_map, info):
     """Contributions from integer codes whose vocabularies are already sorted.
 
-    Every code array must index into ``labels[field]`` (org/role may hold -1). The
-    rows are put into (record, channel, actor) order, exactly as
-    :meth:`Contributions.from_arrays` does, so results equal those of ``from_arrays`` on
-    the decoded labels.
+    ``columns`` maps record, actor, region, org, role, channel, year, lead, weight to
+    arrays of codes into ``labels[field]`` (org/role may hold -1); it is emptied as the
+    columns are used, so no field is held twice. The rows are put into (record,
+    channel, actor) order, exactly as :meth:`Contributions.from_arrays` does, so results
+    equal those of ``from_arrays`` on the decoded labels.
     """
-    n = len(record)
-    for name, arr in (("actor", actor), ("region", region), ("org", org), ("role", role),
-                      ("channel", channel), ("year", year), ("lead", lead), ("weight", weight)):
+    n = len(columns["record"])
+    for name, arr in columns.items():
         if len(arr) != n:  # pragma: no cover - internal invariant
             raise AssertionError(f"build_contributions: {name} has {len(arr)} rows, not {n}")
-    weight = np.ascontiguousarray(weight, dtype=np.float64)
-    if n and (not np.isfinite(weight).all() or (weight < 0).any()):  # pragma: no cover
+    w = columns["weight"]
+    if n and (not np.isfinite(w).all() or (w < 0).any()):  # pragma: no cover
         raise AssertionError("build_contributions: weights must be finite and >= 0")
-    record = np.asarray(record, dtype=np.intp)
-    actor = np.asarray(actor, dtype=np.intp)
-    channel = np.asarray(channel, dtype=np.intp)
-    order = np.lexsort((actor, channel, record)) if n else np.zeros(0, dtype=np.intp)
-    take = lambda a, dt: np.ascontiguousarray(np.asarray(a)[order], dtype=dt)  # noqa: E731
-    return Contributions(
-        record=take(record, np.intp), actor=take(actor, np.intp), org=take(org, np.intp),
-        region=take(region, np.intp), role=take(role, np.intp),
-        channel=take(channel, np.intp), year=take(year, np.int32), lead=take(lead, bool),
-        weight=take(weight, np.float64), labels=labels, region_map=region_map,
-        info=dict(info))
+    if n:
+        order = np.lexsort((columns["actor"], columns["channel"], columns["record"]))
+    else:
+        order = np.zeros(0, dtype=np.intp)
+    dtypes = {"record": np.intp, "actor": np.intp, "org": np.intp, "region": np.intp,
+              "role": np.intp, "channel": np.intp, "year": np.int32, "lead": bool,
+              "weight": np.float64}
+    out = {}
+    for name, dt in dtypes.items():
+        arr = np.asarray(columns.pop(name))
+        out[name] = np.ascontiguousarray(arr[order], dtype=dt)
+        del arr
+    return Contributions(labels=labels, region_map=region_map, info=dict(info), **out)
 
 
 def default_regions(regions, func):

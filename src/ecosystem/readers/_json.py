@@ -70,7 +70,8 @@ if HAVE_MSGSPEC:
         is_paratext: bool | None = None
         authorships: list[MAuthorship] | None = None
         is_authors_truncated: bool | None = None
-        referenced_works: list[str] | None = None
+        # kept raw: the ids are parsed in bulk by the reader (no str object per link)
+        referenced_works: msgspec.Raw = msgspec.Raw(b"[]")
         results: list[MWork] | None = None
 
     class MGeo(Struct, gc=False):

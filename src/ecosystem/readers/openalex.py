@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import gzip
 import os
+import re
 from array import array
 from pathlib import Path
 
@@ -63,6 +64,17 @@ def _num(value, letter):
     if n < 0:
         raise _IdError(f"{value!r} is not an OpenAlex {letter} id")
     return n
+
+
+def _unique(x):
+    """Sorted distinct values (sort-based: numpy's hash-based unique is slow on ids)."""
+    x = np.sort(np.asarray(x), kind="stable")
+    if len(x) < 2:
+        return x
+    keep = np.empty(len(x), dtype=bool)
+    keep[0] = True
+    np.not_equal(x[1:], x[:-1], out=keep[1:])
+    return x[keep]
 
 
 def _line_of(buf, line0, k):
@@ -402,6 +414,7 @@ def _consume(state, objs, path, lines, buf, line0, ctx):
     no_actor = no_country = lead_first = truncated = self_cit = 0
     corresponding = lead_mode == "corresponding"
     first_only = lead_mode == "first"
+    ref_ids, ref_cnt, ref_rec, ref_w = [], [], [], []   # block-level, parsed in bulk
 
     if any(w.results is not None for w in objs):  # API pages on single lines
         works = []
@@ -442,15 +455,22 @@ def _consume(state, objs, path, lines, buf, line0, ctx):
             rec_year(-1 if year is None else year)
             refs = w.referenced_works if want_cit else None
             if refs:
-                for x in refs:
-                    cn = int(x[NPA:]) if x.startswith(PW) else _num(x, "W")
-                    if cn in mw and mw[cn] is not None:
-                        cn = mw[cn]
-                    if cn == wnum:
-                        self_cit += 1
-                        continue
-                    c_rec(r)
-                    c_num(cn)
+                if type(refs) is list:  # fallback decoder: a checked list of str
+                    ids = [int(x[NPA:]) if x.startswith(PW) else _num(x, "W") for x in refs]
+                    ref_ids.extend(str(x).encode() for x in ids)
+                    ref_cnt.append(len(ids))
+                    ref_rec.append(r)
+                    ref_w.append(wnum)
+                elif len(refs) > 2:
+                    b = bytes(refs)
+                    ids = _REF.findall(b)
+                    if len(ids) != b.count(b",") + 1:
+                        ids = _refs_checked(b)
+                    if ids:
+                        ref_ids.extend(ids)
+                        ref_cnt.append(len(ids))
+                        ref_rec.append(r)
+                        ref_w.append(wnum)
             auths = w.authorships or ()
             n_auth = len(auths)
             if w.is_authors_truncated:
@@ -549,6 +569,10 @@ def _consume(state, objs, path, lines, buf, line0, ctx):
             if line is None:
                 line = _line_of(buf, line0, k)
             _rollback(st, r, row0)
+            while ref_rec and ref_rec[-1] >= r:
+                ref_rec.pop()
+                ref_w.pop()
+                del ref_ids[len(ref_ids) - ref_cnt.pop():]
             if added:
                 seen.discard(wnum)
             msg = str(exc) if isinstance(exc, _IdError) else f"malformed OpenAlex id ({exc})"
@@ -573,6 +597,8 @@ def _consume(state, objs, path, lines, buf, line0, ctx):
         rec_rows(nrows)
         if not nrows:
             skip(SKIP_NO_COUNTRY)
+    if ref_ids:
+        self_cit += _flush_refs(st, ref_ids, ref_cnt, ref_rec, ref_w, mw)
     report.records_read += n_read
     report.drop("no actor id", no_actor)
     report.drop("no country", no_country)
@@ -583,6 +609,47 @@ def _consume(state, objs, path, lines, buf, line0, ctx):
         report.note("authorships truncated by the API (is_authors_truncated)", truncated)
     if self_cit:
         report.note("self-citations dropped", self_cit)
+
+
+_REF = re.compile(rb'"(?:https://openalex\.org/)?[Ww](\d{1,18})"')
+
+
+def _refs_checked(raw):
+    """Ids of a referenced_works value that the fast pattern could not read, or raise."""
+    import json
+
+    try:
+        refs = json.loads(raw)
+    except ValueError as exc:  # pragma: no cover - msgspec validated the JSON already
+        raise _IdError(f"referenced_works is not valid JSON ({exc})") from None
+    if refs is None:
+        return []
+    if not isinstance(refs, list) or not all(isinstance(x, str) for x in refs):
+        raise _IdError(f"referenced_works must be a list of work ids; got {raw[:60]!r}")
+    return [str(_num(x, "W")).encode() for x in refs]
+
+
+def _flush_refs(state, ref_ids, ref_cnt, ref_rec, ref_w, mw):
+    """Parse a block's cited ids in bulk; drop self-citations; rename merged ids."""
+    nums = np.array(ref_ids).astype(np.int64)
+    cnt = np.asarray(ref_cnt, dtype=np.int64)
+    rec = np.repeat(np.asarray(ref_rec, dtype=np.int32), cnt)
+    if mw:
+        old = np.fromiter((k for k, v in mw.items() if v is not None), dtype=np.int64)
+        if len(old):
+            new = np.fromiter((mw[k] for k in old.tolist()), dtype=np.int64)
+            o = np.argsort(old)
+            old, new = old[o], new[o]
+            pos = np.minimum(np.searchsorted(old, nums), len(old) - 1)
+            hit = old[pos] == nums
+            nums[hit] = new[pos[hit]]
+    self_ = nums == np.repeat(np.asarray(ref_w, dtype=np.int64), cnt)
+    n_self = int(self_.sum())
+    if n_self:
+        nums, rec = nums[~self_], rec[~self_]
+    state.cit_rec.frombytes(rec.tobytes())
+    state.cit_num.frombytes(nums.tobytes())
+    return n_self
 
 
 def _rollback(state, r, row0):
@@ -868,9 +935,14 @@ def _assemble(state, report, region_map, inst_tab, spells, mobility, want_citati
     row_w = _np(state.row_w, np.float64)
     row_lead = np.zeros(len(row_actor), dtype=bool)
     row_lead[_np(state.lead_rows, np.int64)] = True
+    state.lead_rows = None
+    state.seen = None  # the id set is no longer needed
+    # the citation layer first, while the row arrays are still compact
+    citations_built = _citations(state, rec_num, rec_year, report) if want_citations else None
+    state.cit_rec = state.cit_num = None
     row_org = row_loc // _CSHIFT
     if rollup and len(row_org):
-        insts = np.unique(row_org[row_org > 0])
+        insts = _unique(row_org[row_org > 0])
         roots = np.asarray([inst_tab[i][2] if i in inst_tab else i for i in insts.tolist()],
                            dtype=np.int64)
         has = row_org > 0
@@ -883,7 +955,7 @@ def _assemble(state, report, region_map, inst_tab, spells, mobility, want_citati
 
     # ---- locations: every distinct (institution, country) -> region id
     loc_parts = [row_loc] + ([sp_l] if sp_l is not None else [])
-    inst_used = np.unique(row_loc // _CSHIFT)
+    inst_used = _unique(row_loc // _CSHIFT)
     inst_used = inst_used[inst_used > 0]
     # parents of units, for the units-abroad records
     unit_pairs = []
@@ -899,7 +971,7 @@ def _assemble(state, report, region_map, inst_tab, spells, mobility, want_citati
         unit_pairs.append((inum, root, state.country(rinfo[0])))
     root_locs = np.asarray([r * _CSHIFT + c for _, r, c in unit_pairs], dtype=np.int64)
     loc_parts.append(root_locs)
-    all_locs = np.unique(np.concatenate(loc_parts)) if any(len(p) for p in loc_parts) \
+    all_locs = _unique(np.concatenate(loc_parts)) if any(len(p) for p in loc_parts) \
         else np.zeros(0, np.int64)
     countries = np.asarray(state.country_list, dtype=object)
     l_inst = all_locs // _CSHIFT
@@ -956,7 +1028,7 @@ def _assemble(state, report, region_map, inst_tab, spells, mobility, want_citati
         first_year = {int(i): (int(y) if y != np.iinfo(np.int64).max else -1)
                       for i, y in zip(s_inst_o[firsts], s_year_o[firsts])}
         R = max(len(region_map.regions), 1)
-        pairs = np.unique(s_inst * R + s_reg)
+        pairs = _unique(s_inst * R + s_reg)
         unit_regions = {}
         for inum, reg in zip((pairs // R).tolist(), (pairs % R).tolist()):
             unit_regions.setdefault(inum, []).append(reg)
@@ -1014,7 +1086,7 @@ def _assemble(state, report, region_map, inst_tab, spells, mobility, want_citati
     chan_sorted = sorted(state.chan_names) if state.chan_names else ["academic"]
     chan_perm = np.asarray([chan_sorted.index(c) for c in state.chan_names] or [0], np.intp)
 
-    used_rec = np.unique(row_rec)
+    used_rec = _unique(row_rec)
     work_labels = np.char.add("W", rec_num[used_rec].astype("U20")) if len(used_rec) else np.zeros(0, "U1")
     # move records: one per move (origin and destination rows), one per co-presence group
     mv_labels = np.zeros(0, "U1")
@@ -1036,10 +1108,10 @@ def _assemble(state, report, region_map, inst_tab, spells, mobility, want_citati
     rec_code[used_rec] = c_work
 
     # actors: authors + unit/parent institutions
-    act_nums = np.unique(row_actor)
+    act_nums = _unique(row_actor)
     move_people = np.zeros(0, np.int64)
     if talent is not None:
-        move_people = np.unique(np.concatenate([m_rows.person, m_rows.co_person]))
+        move_people = _unique(np.concatenate([m_rows.person, m_rows.co_person]))
         move_people = np.setdiff1d(move_people, act_nums)
     all_auth = np.concatenate([act_nums, move_people])
     unit_actors = np.asarray(sorted(set(u_act)), dtype=str) if u_act else np.zeros(0, "U1")
@@ -1054,7 +1126,7 @@ def _assemble(state, report, region_map, inst_tab, spells, mobility, want_citati
         return code_auth[np.searchsorted(sorted_auth, nums)]
 
     # organisations: institutions of rows and units
-    org_nums = np.unique(np.concatenate([row_org[row_org >= 0],
+    org_nums = _unique(np.concatenate([row_org[row_org >= 0],
                                          np.asarray(u_org, dtype=np.int64)]))
     org_vocab, (c_org,) = _encode([np.char.add("I", org_nums.astype("U20"))
                                    if len(org_nums) else np.zeros(0, "U1")])
@@ -1118,7 +1190,11 @@ def _assemble(state, report, region_map, inst_tab, spells, mobility, want_citati
                 channel=np.full(kc, chan_perm[talent], np.intp),
                 year=m_rows.co_year.astype(np.int32), lead=np.zeros(kc, bool),
                 weight=1.0 / sizes[m_rows.co_group])
-    cat = {k: np.concatenate(v) for k, v in parts.items()}
+    cat = {}
+    for k in list(parts):
+        v = parts.pop(k)
+        cat[k] = v[0] if len(v) == 1 else np.concatenate(v)
+        del v
     labels = {"record": rec_vocab, "actor": act_vocab, "org": org_vocab, "region":
               tuple(region_map.regions), "role": role_vocab, "channel": tuple(chan_sorted)}
     info = {"source": "OpenAlex", "licence": OPENALEX_LICENCE,
@@ -1126,47 +1202,59 @@ def _assemble(state, report, region_map, inst_tab, spells, mobility, want_citati
                       "author's countries, then institutions",
             "lead": "corresponding author, else first author",
             "region_map": getattr(region_map, "name", None)}
-    contributions = build_contributions(labels=labels, region_map=region_map, info=info, **cat)
+    contributions = build_contributions(cat, labels=labels, region_map=region_map, info=info)
     if mobility == "works" and m_rows is not None:
         report.notes["moves derived from"] = "works (author x publication year x region)"
 
-    # ---- citations
-    cit = None
-    if want_citations:
-        cit = _citations(state, rec_num, rec_year, report)
+    cit = citations_built
     return ReadResult(contributions=contributions, citations=cit, moves=moves_df,
                       report=report)
 
 
 def _np(arr, dtype):
+    """Zero-copy view of a typed array (it keeps the buffer alive; appends are over)."""
     if len(arr) == 0:
         return np.zeros(0, dtype=dtype)
-    return np.frombuffer(arr, dtype=dtype).copy()
+    return np.frombuffer(arr, dtype=dtype)
 
 
 def _citations(state, rec_num, rec_year, report):
-    """The citation layer; document labels in numeric id order (``W<number>``)."""
+    """The citation layer; document labels in numeric id order (``W<number>``).
+
+    Memory: one sort of the distinct cited ids and binary searches, no sort of all
+    links, so the peak stays a few bytes per link above the output.
+    """
     citing_idx = _np(state.cit_rec, np.int32)
     cited_num = _np(state.cit_num, np.int64)
     m = len(cited_num)
-    citing_num = rec_num[citing_idx] if m else np.zeros(0, np.int64)
-    nums, inv = np.unique(np.concatenate([citing_num, cited_num]), return_inverse=True)
-    inv = inv.astype(np.int32)
-    # year and corpus membership of every document code
+    order = np.argsort(rec_num, kind="stable")
+    rec_sorted = rec_num[order]
+    nums = _unique(np.concatenate([rec_sorted, cited_num])) if m else rec_sorted
     year_of = np.full(len(nums), -1, np.int32)
     corpus_of = np.zeros(len(nums), bool)
-    if len(nums) and len(rec_num):
-        pos = np.searchsorted(nums, rec_num)
-        pos_c = np.minimum(pos, len(nums) - 1)
-        hit = nums[pos_c] == rec_num
-        year_of[pos_c[hit]] = rec_year[hit]
-        corpus_of[pos_c[hit]] = True
-    citing, cited = inv[:m], inv[m:]
+    if len(rec_sorted):
+        pos = np.searchsorted(nums, rec_sorted)
+        year_of[pos] = rec_year[order]
+        corpus_of[pos] = True
+    cited = np.searchsorted(nums, cited_num).astype(np.int32)
+    del cited_num
+    citing_rec = np.searchsorted(nums, rec_sorted).astype(np.int32)   # code per sorted rec
+    rank = np.empty(len(rec_num), np.int32)
+    rank[order] = citing_rec
+    citing = rank[citing_idx] if m else np.zeros(0, np.int32)
     in_corpus = corpus_of[cited]
-    labels = np.char.add("W", nums.astype("U20")) if len(nums) else np.zeros(0, "U1")
+    # labels: only the documents that take part in a link
+    used = np.zeros(len(nums), bool)
+    used[citing] = True
+    used[cited] = True
+    remap = np.cumsum(used, dtype=np.int64).astype(np.int32) - 1
+    nums_u = nums[used]
+    citing, cited = remap[citing], remap[cited]
+    labels = np.char.add("W", nums_u.astype("U20")) if len(nums_u) else np.zeros(0, "U1")
     report.notes["citations"] = int(m)
     report.notes["citations outside the corpus (dangling)"] = int(m - in_corpus.sum())
+    year_u = year_of[used]
     return Citations(citing=citing, cited=cited, labels=labels,
-                     citing_year=year_of[citing], cited_year=year_of[cited],
+                     citing_year=year_u[citing], cited_year=year_u[cited],
                      in_corpus=in_corpus, category=np.full(m, -1, np.int16), categories=(),
                      info={"source": "OpenAlex referenced_works"})
