@@ -11,6 +11,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import ecosystem as eco
 from ecosystem import regions as rg
@@ -563,3 +565,17 @@ def test_doctests(name):
 
 
 _ = Fraction
+
+
+@given(nums=st.lists(st.integers(min_value=0, max_value=10**17), unique=True, max_size=60),
+       words=st.lists(st.text(alphabet="Wabc:019", min_size=1, max_size=6), unique=True,
+                      max_size=10))
+def test_label_encoding_sorts_like_strings(nums, words):
+    """The numeric label sort equals sorted() on the strings, codes included."""
+    from ecosystem.readers.openalex import _encode
+
+    vocab, (a, b) = _encode([("W", np.asarray(nums, dtype=np.int64)), words])
+    labels = [f"W{n}" for n in nums] + list(words)
+    assert list(vocab) == sorted(set(labels))
+    assert [vocab[i] for i in a] == [f"W{n}" for n in nums]
+    assert [vocab[i] for i in b] == list(words)

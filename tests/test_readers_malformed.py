@@ -337,3 +337,13 @@ def test_records_errors(tmp_path):
     p.write_text("")
     with pytest.raises(DataFormatError, match="empty"):
         read_records(p)
+
+
+def test_duplicates_leave_no_trace(works_lines, tmp_path):
+    p = _write(tmp_path / "w.jsonl", [works_lines[1], works_lines[0], works_lines[1]])
+    res = read_openalex(p)
+    assert res.report.skipped["duplicate id"] == 1
+    ref = read_openalex(_write(tmp_path / "r.jsonl", [works_lines[1], works_lines[0]]))
+    assert _shares(res) == _shares(ref)
+    assert len(res.citations) == len(ref.citations)
+    assert res.contributions.lead.sum() == ref.contributions.lead.sum()

@@ -7,7 +7,7 @@ and ``.report`` (:class:`ReadReport`: records read, used and skipped by reason,
 unmatched locations, the source's licence line).
 """
 
-from ._common import ORG_CHANNELS, Citations, ReadReport, ReadResult, channel_of
+from ._common import ORG_CHANNELS, Citations, PrefixedIds, ReadReport, ReadResult, channel_of
 from .mobility import Moves, moves_from_spells
 from .openalex import read_openalex
 from .patentsview import read_patentsview
@@ -20,6 +20,7 @@ __all__ = [
     "ReadResult",
     "ReadReport",
     "Citations",
+    "PrefixedIds",
     "ORG_CHANNELS",
     "channel_of",
     "Moves",

@@ -256,21 +256,82 @@ class _Policy:
 # --------------------------------------------------------------------------- results
 
 
-@dataclass(frozen=True, eq=False)
+class PrefixedIds:
+    """Document labels ``prefix + number`` kept as numbers (e.g. OpenAlex ``W123``).
+
+    Behaves as a read-only sequence of str (``len``, indexing by position or by an
+    array of positions, ``tolist``, ``numpy.asarray``) without holding tens of millions
+    of strings.
+
+    Examples
+    --------
+    >>> ids = PrefixedIds("W", [5, 12])
+    >>> len(ids), ids[1], ids[np.array([1, 0])].tolist(), ids.tolist()
+    (2, 'W12', ['W12', 'W5'], ['W5', 'W12'])
+    """
+
+    __slots__ = ("prefix", "ids")
+
+    def __init__(self, prefix, ids):
+        self.prefix = str(prefix)
+        self.ids = np.asarray(ids, dtype=np.int64)
+        self.ids.flags.writeable = False
+
+    def __len__(self):
+        return len(self.ids)
+
+    def __getitem__(self, index):
+        sel = self.ids[index]
+        if np.ndim(sel) == 0:
+            return f"{self.prefix}{int(sel)}"
+        if len(sel) == 0:
+            return np.zeros(0, dtype="U1")
+        return np.char.add(self.prefix, sel.astype("U20"))
+
+    def __iter__(self):
+        return iter(self.tolist())
+
+    def __array__(self, dtype=None, copy=None):
+        out = self[np.arange(len(self))]
+        return out if dtype is None else out.astype(dtype)
+
+    def tolist(self):
+        return [f"{self.prefix}{i}" for i in self.ids.tolist()]
+
+    def __repr__(self):
+        return f"PrefixedIds({self.prefix!r}, {len(self)} ids)"
+
+
 class Citations:
     """A citation layer: ``citing → cited`` document pairs (never mixed into presence).
+
+    Per link only two int32 codes (and a category code when the source has one) are
+    stored; years and corpus membership are per document, so a layer of tens of
+    millions of links stays small.
+
+    Parameters
+    ----------
+    citing, cited : array-like of int, shape (m,)
+        Codes into ``labels``.
+    labels : sequence of str
+        Document identifiers (every citing and every cited document).
+    doc_year : array-like of int, shape (len(labels),)
+        Year of each document (-1 unknown).
+    doc_in_corpus : array-like of bool, shape (len(labels),)
+        True for the records of the corpus read.
+    category : array-like of int, shape (m,), optional
+        Codes into ``categories`` (-1: none).
+    categories : sequence of str
+    convention : str
+    info : dict, optional
 
     Attributes
     ----------
     citing, cited : ndarray of shape (m,), dtype=int32
-        Codes into :attr:`labels`.
-    labels : ndarray of str
-        Document identifiers (sorted; OpenAlex ids by number): every citing document
-        and every cited one, inside the corpus read or not. An array, not a tuple, to
-        keep tens of millions of ids compact.
+    labels : tuple, ndarray of str or PrefixedIds
     citing_year, cited_year : ndarray of shape (m,), dtype=int32
         Years (-1 unknown; a cited document outside the corpus has no year unless the
-        source gives one).
+        source gives one, e.g. PatentsView's ``citation_date``).
     in_corpus : ndarray of shape (m,), dtype=bool
         True where the cited document is a record of the corpus read (dangling
         citations are kept with False).
@@ -280,29 +341,50 @@ class Citations:
     convention : str
         ``"citing -> cited"``: knowledge flows against it, from cited to citing.
     info : dict
-        Provenance and counts (self-citations dropped, dangling kept).
+        Provenance and counts.
     """
 
-    citing: np.ndarray
-    cited: np.ndarray
-    labels: tuple
-    citing_year: np.ndarray
-    cited_year: np.ndarray
-    in_corpus: np.ndarray
-    category: np.ndarray
-    categories: tuple = ()
-    convention: str = "citing -> cited"
-    info: dict = field(default_factory=dict)
+    __slots__ = ("citing", "cited", "labels", "doc_year", "doc_in_corpus", "_category",
+                 "categories", "convention", "info")
 
-    def __post_init__(self):
-        dtypes = {"citing": np.int32, "cited": np.int32, "citing_year": np.int32,
-                  "cited_year": np.int32, "in_corpus": bool, "category": np.int16}
-        object.__setattr__(self, "labels", np.asarray(self.labels, dtype=str)
-                           if len(self.labels) else np.zeros(0, dtype="U1"))
-        for name, dt in dtypes.items():
-            arr = np.ascontiguousarray(getattr(self, name), dtype=dt)
-            arr.flags.writeable = False
-            object.__setattr__(self, name, arr)
+    def __init__(self, citing, cited, labels, doc_year, doc_in_corpus, *, category=None,
+                 categories=(), convention="citing -> cited", info=None):
+        def ro(a, dt):
+            a = np.ascontiguousarray(a, dtype=dt)
+            a.flags.writeable = False
+            return a
+
+        self.citing = ro(citing, np.int32)
+        self.cited = ro(cited, np.int32)
+        if len(self.cited) != len(self.citing):
+            raise ParameterError("Citations: citing and cited must have the same length")
+        self.labels = labels
+        self.doc_year = ro(doc_year, np.int32)
+        self.doc_in_corpus = ro(doc_in_corpus, bool)
+        if len(self.doc_year) != len(labels) or len(self.doc_in_corpus) != len(labels):
+            raise ParameterError("Citations: doc_year and doc_in_corpus need one entry per label")
+        self._category = None if category is None else ro(category, np.int16)
+        self.categories = tuple(categories)
+        self.convention = convention
+        self.info = dict(info or {})
+
+    @property
+    def citing_year(self):
+        return self.doc_year[self.citing]
+
+    @property
+    def cited_year(self):
+        return self.doc_year[self.cited]
+
+    @property
+    def in_corpus(self):
+        return self.doc_in_corpus[self.cited]
+
+    @property
+    def category(self):
+        if self._category is None:
+            return np.full(len(self.citing), -1, dtype=np.int16)
+        return self._category
 
     def __len__(self):
         return len(self.citing)
@@ -314,12 +396,13 @@ class Citations:
     @classmethod
     def from_pairs(cls, citing, cited, *, citing_year=None, cited_year=None, category=None,
                    corpus=None, info=None):
-        """Build from parallel label arrays (small inputs; readers use their own path).
+        """Build from parallel label arrays.
 
         Parameters
         ----------
         citing, cited : array-like of str, shape (m,)
         citing_year, cited_year : array-like of int, optional
+            Years per link; a document's year is its first known one.
         category : array-like of str, optional
         corpus : collection of str, optional
             Record ids read; ``in_corpus`` marks cited documents among them (default:
@@ -342,21 +425,24 @@ class Citations:
         if len(cited) != m:
             raise ParameterError(f"Citations.from_pairs: cited must have one entry per citing "
                                  f"entry ({m}); got {len(cited)}")
-        labels = sorted(set(citing.tolist()) | set(cited.tolist()))
+        labels = tuple(sorted(set(citing.tolist()) | set(cited.tolist())))
         index = {s: i for i, s in enumerate(labels)}
+        a = np.asarray([index[x] for x in citing.tolist()], dtype=np.int64)
+        b = np.asarray([index[x] for x in cited.tolist()], dtype=np.int64)
         corpus = set(citing.tolist()) if corpus is None else set(corpus)
-        years = lambda y: np.full(m, -1, np.int32) if y is None else np.asarray(y, np.int32)  # noqa: E731
-        if category is None:
-            cat, cats = np.full(m, -1, np.intp), ()
-        else:
+        year = np.full(len(labels), -1, np.int32)
+        for codes, ys in ((b, cited_year), (a, citing_year)):   # citing years win
+            if ys is not None:
+                ys = np.asarray(ys, dtype=np.int64)
+                known = ys >= 0
+                year[codes[known]] = ys[known]
+        in_corpus = np.asarray([x in corpus for x in labels], dtype=bool)
+        cat, cats = None, ()
+        if category is not None:
             cats = tuple(sorted({c for c in category if c}))
             cidx = {c: i for i, c in enumerate(cats)}
-            cat = np.asarray([cidx.get(c, -1) for c in category], dtype=np.intp)
-        return cls(citing=np.asarray([index[s] for s in citing], dtype=np.intp),
-                   cited=np.asarray([index[s] for s in cited], dtype=np.intp),
-                   labels=labels, citing_year=years(citing_year), cited_year=years(cited_year),
-                   in_corpus=np.asarray([s in corpus for s in cited], dtype=bool),
-                   category=cat, categories=cats, info=dict(info or {}))
+            cat = np.asarray([cidx.get(c, -1) for c in category], dtype=np.int16)
+        return cls(a, b, labels, year, in_corpus, category=cat, categories=cats, info=info)
 
     def to_pandas(self):
         """One row per citation.
@@ -368,10 +454,12 @@ class Citations:
         """
         import pandas as pd
 
-        labels = np.asarray(self.labels, dtype=object)
+        labels = self.labels if isinstance(self.labels, PrefixedIds) else \
+            np.asarray(self.labels, dtype=object)
         cats = np.asarray(tuple(self.categories) + (None,), dtype=object)
         return pd.DataFrame({
-            "citing": labels[self.citing], "cited": labels[self.cited],
+            "citing": np.asarray(labels[self.citing], dtype=object),
+            "cited": np.asarray(labels[self.cited], dtype=object),
             "citing_year": self.citing_year, "cited_year": self.cited_year,
             "in_corpus": self.in_corpus, "category": cats[self.category],
         })
@@ -406,7 +494,7 @@ class Citations:
         rec_labels = np.asarray(c.labels["record"], dtype=object)
         # position of every citation label among the record labels (-1 outside)
         pos = {s: i for i, s in enumerate(rec_labels.tolist())}
-        lab_to_rec = np.asarray([pos.get(s, -1) for s in self.labels.tolist()], dtype=np.int64)
+        lab_to_rec = np.asarray([pos.get(s, -1) for s in self.labels], dtype=np.int64)
         a = lab_to_rec[self.citing]
         b = lab_to_rec[self.cited]
         ok = (a >= 0) & (b >= 0)

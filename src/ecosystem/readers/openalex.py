@@ -20,6 +20,7 @@ from ._common import (
     SKIP_NO_COUNTRY,
     SKIP_TYPE,
     Citations,
+    PrefixedIds,
     ReadReport,
     ReadResult,
     _Policy,
@@ -88,28 +89,69 @@ def _line_of(buf, line0, k):
     return line0
 
 
-def _labels(letter, nums):
-    """Sorted string labels of unique numbers, and the number → label-order permutation."""
-    strs = np.char.add(letter, nums.astype("U20")) if len(nums) else np.zeros(0, "U1")
-    return strs
+def _lex_order(nums):
+    """Permutation sorting numbers as their decimal strings sort ("10" < "9")."""
+    nums = np.asarray(nums, dtype=np.int64)
+    if len(nums) == 0:
+        return np.zeros(0, dtype=np.intp)
+    lens = np.ones(len(nums), dtype=np.int64)
+    big = nums.copy()
+    while True:
+        more = big >= 10
+        if not more.any():
+            break
+        lens += more
+        big //= 10
+    D = int(lens.max())
+    if D > 18:  # pragma: no cover - ids beyond 18 digits: sort the strings
+        return np.argsort(nums.astype(str), kind="stable")
+    key = nums * (10 ** (D - lens))
+    return np.lexsort((lens, key))
 
 
 def _encode(parts):
-    """Sorted vocabulary over several label arrays; codes of each part into it.
+    """Sorted vocabulary over labelled parts; the code of every element of each part.
 
-    parts: list of 1-D arrays of str (unique within a part). Returns (labels tuple,
-    [codes array per part]).
+    Each part is ``(prefix, unique numbers)`` (labels ``prefix + str(n)``, sorted
+    without building a string array) or a list of unique strings. Parts whose label
+    ranges do not interleave (distinct prefixes) are concatenated in order; otherwise
+    every label is sorted together. Labels sort exactly as ``sorted(str)`` does.
     """
-    sizes = [len(p) for p in parts]
-    allv = np.concatenate([np.asarray(p, dtype=str) for p in parts]) if parts else np.zeros(0, "U1")
-    if len(allv) == 0:
-        return (), [np.zeros(0, dtype=np.intp) for _ in parts]
-    uniq, inv = np.unique(allv, return_inverse=True)
-    out, pos = [], 0
-    for s in sizes:
-        out.append(inv[pos:pos + s].astype(np.intp))
-        pos += s
-    return tuple(uniq.tolist()), out
+    sorted_parts = []
+    for part in parts:
+        if isinstance(part, tuple):
+            prefix, nums = part
+            nums = np.asarray(nums, dtype=np.int64)
+            order = _lex_order(nums)
+            labels = [f"{prefix}{n}" for n in nums[order].tolist()]
+        else:
+            order = np.asarray(sorted(range(len(part)), key=part.__getitem__), dtype=np.intp)
+            labels = [part[i] for i in order.tolist()]
+        rank = np.empty(len(order), dtype=np.int64)
+        rank[order] = np.arange(len(order))
+        sorted_parts.append((labels, rank))
+    nonempty = sorted((i for i, (lab, _) in enumerate(sorted_parts) if lab),
+                      key=lambda i: sorted_parts[i][0][0])
+    disjoint = all(sorted_parts[i][0][-1] < sorted_parts[j][0][0]
+                   for i, j in zip(nonempty, nonempty[1:]))
+    codes = [None] * len(parts)
+    if disjoint:
+        vocab, offset = [], 0
+        for i in nonempty:
+            labels, rank = sorted_parts[i]
+            vocab.extend(labels)
+            codes[i] = (rank + offset).astype(np.intp)
+            offset += len(labels)
+    else:  # pragma: no cover - interleaving prefixes: sort everything
+        vocab = sorted(set().union(*(lab for lab, _ in sorted_parts)))
+        index = {v: k for k, v in enumerate(vocab)}
+        for i, (labels, rank) in enumerate(sorted_parts):
+            by_pos = np.asarray([index[x] for x in labels], dtype=np.intp)
+            codes[i] = by_pos[rank]
+    for i, c in enumerate(codes):
+        if c is None:
+            codes[i] = np.zeros(0, dtype=np.intp)
+    return tuple(vocab), codes
 
 
 class _Source:
@@ -332,7 +374,6 @@ class _State:
         self.lead_rows = array("q")   # indices of the lead rows
         self.cit_rec = array("i")
         self.cit_num = array("q")
-        self.seen = set()             # work numbers read
         self.inst_cache = {}          # institution id string -> (number, country, type)
         self.countries = {}           # country code (as given and normalised) -> index
         self.country_list = [None]    # index 0: no institution/country
@@ -403,7 +444,6 @@ def _consume(state, objs, path, lines, buf, line0, ctx):
     row_actor = st.row_actor
     lead_extend = st.lead_rows.extend
     c_rec, c_num = st.cit_rec.append, st.cit_num.append
-    seen = st.seen
     cidx = st.countries
     icache = st.inst_cache
     channel = st.channel
@@ -442,10 +482,6 @@ def _consume(state, objs, path, lines, buf, line0, ctx):
             if wnum in mw:
                 skip(SKIP_MERGED)
                 continue
-            if wnum in seen:
-                skip(SKIP_DUPLICATE)
-                continue
-            seen.add(wnum)
             added = True
             if exclude and (w.type in exclude or (w.is_paratext and "paratext" in exclude)):
                 skip(SKIP_TYPE)
@@ -573,8 +609,6 @@ def _consume(state, objs, path, lines, buf, line0, ctx):
                 ref_rec.pop()
                 ref_w.pop()
                 del ref_ids[len(ref_ids) - ref_cnt.pop():]
-            if added:
-                seen.discard(wnum)
             msg = str(exc) if isinstance(exc, _IdError) else f"malformed OpenAlex id ({exc})"
             policy.bad(msg, path=path, line=line, field="id")
             continue
@@ -929,6 +963,31 @@ def _assemble(state, report, region_map, inst_tab, spells, mobility, want_citati
     rec_year = _np(state.rec_year, np.int32)
     rec_chan = _np(state.rec_chan, np.int8)
     rec_rows = _np(state.rec_rows, np.int32)
+    # duplicate work ids (overlapping API pages, a partition read twice): the first
+    # occurrence is kept; found by one sort here instead of a set of every id read
+    if len(rec_num) > 1:
+        o = np.argsort(rec_num, kind="stable")
+        dup_sorted = np.zeros(len(o), bool)
+        dup_sorted[1:] = rec_num[o][1:] == rec_num[o][:-1]
+        if dup_sorted.any():
+            dup = np.zeros(len(rec_num), bool)
+            dup[o[dup_sorted]] = True
+            report.skip(SKIP_DUPLICATE, int(dup.sum()))
+            keep_rows = ~np.repeat(dup, rec_rows)
+            for name in ("row_actor", "row_loc", "row_w"):
+                arr = _np(getattr(state, name), {"row_w": np.float64}.get(name, np.int64))
+                setattr(state, name, array(getattr(state, name).typecode,
+                                           arr[keep_rows].tobytes()))
+            lead = _np(state.lead_rows, np.int64)
+            new_index = np.cumsum(keep_rows) - 1
+            lead = new_index[lead[keep_rows[lead]]]
+            state.lead_rows = array("q", lead.astype(np.int64).tobytes())
+            cr = _np(state.cit_rec, np.int32)
+            keep_c = ~dup[cr] if len(cr) else np.zeros(0, bool)
+            state.cit_num = array("q", _np(state.cit_num, np.int64)[keep_c].tobytes())
+            state.cit_rec = array("i", cr[keep_c].tobytes())
+            rec_rows = np.where(dup, 0, rec_rows).astype(np.int32)
+        del o, dup_sorted
     row_rec = np.repeat(np.arange(len(rec_num), dtype=np.int32), rec_rows)
     row_actor = _np(state.row_actor, np.int64)
     row_loc = _np(state.row_loc, np.int64)
@@ -936,7 +995,6 @@ def _assemble(state, report, region_map, inst_tab, spells, mobility, want_citati
     row_lead = np.zeros(len(row_actor), dtype=bool)
     row_lead[_np(state.lead_rows, np.int64)] = True
     state.lead_rows = None
-    state.seen = None  # the id set is no longer needed
     # the citation layer first, while the row arrays are still compact
     citations_built = _citations(state, rec_num, rec_year, report) if want_citations else None
     state.cit_rec = state.cit_num = None
@@ -1052,6 +1110,7 @@ def _assemble(state, report, region_map, inst_tab, spells, mobility, want_citati
                 u_chan.append(ch)
                 u_role.append("origin" if is_lead else "destination")
         report.notes["units abroad (lineage presence records)"] = n_units
+        row_inst = s_inst = s_reg = s_year = sel = key_year = order = None
 
     # ---- moves
     moves_df = None
@@ -1087,25 +1146,23 @@ def _assemble(state, report, region_map, inst_tab, spells, mobility, want_citati
     chan_perm = np.asarray([chan_sorted.index(c) for c in state.chan_names] or [0], np.intp)
 
     used_rec = _unique(row_rec)
-    work_labels = np.char.add("W", rec_num[used_rec].astype("U20")) if len(used_rec) else np.zeros(0, "U1")
     # move records: one per move (origin and destination rows), one per co-presence group
-    mv_labels = np.zeros(0, "U1")
-    co_labels = np.zeros(0, "U1")
+    mv_labels, co_labels = [], []
     if talent is not None:
         mp, my, mn = m_rows.person, m_rows.year, m_rows.move
         first = np.unique(mn, return_index=True)[1]
-        mv_labels = np.char.add(np.char.add(np.char.add("move:A", mp[first].astype("U20")), ":"),
-                                my[first].astype("U8"))
+        mv_labels = [f"move:A{p}:{y}" for p, y in zip(mp[first].tolist(), my[first].tolist())]
         cg = m_rows.co_group
         firstc = np.unique(cg, return_index=True)[1]
-        co_labels = np.char.add(np.char.add(np.char.add("coaffil:A", m_rows.co_person[firstc].astype("U20")), ":"),
-                                m_rows.co_year[firstc].astype("U8"))
-    unit_labels = np.asarray(sorted(set(u_rec)), dtype=str) if u_rec else np.zeros(0, "U1")
-    rec_vocab, (c_work, c_mv, c_co, c_unit) = _encode([work_labels, mv_labels, co_labels,
-                                                       unit_labels])
+        co_labels = [f"coaffil:A{p}:{y}" for p, y in
+                     zip(m_rows.co_person[firstc].tolist(), m_rows.co_year[firstc].tolist())]
+    unit_labels = sorted(set(u_rec))
+    rec_vocab, (c_work, c_mv, c_co, c_unit) = _encode(
+        [("W", rec_num[used_rec]), mv_labels, co_labels, unit_labels])
     # work record index -> code
     rec_code = np.full(len(rec_num), -1, dtype=np.intp)
     rec_code[used_rec] = c_work
+    del c_work
 
     # actors: authors + unit/parent institutions
     act_nums = _unique(row_actor)
@@ -1114,22 +1171,21 @@ def _assemble(state, report, region_map, inst_tab, spells, mobility, want_citati
         move_people = _unique(np.concatenate([m_rows.person, m_rows.co_person]))
         move_people = np.setdiff1d(move_people, act_nums)
     all_auth = np.concatenate([act_nums, move_people])
-    unit_actors = np.asarray(sorted(set(u_act)), dtype=str) if u_act else np.zeros(0, "U1")
-    act_vocab, (c_auth, c_uact) = _encode([np.char.add("A", all_auth.astype("U20"))
-                                           if len(all_auth) else np.zeros(0, "U1"),
-                                           unit_actors])
+    del act_nums
+    unit_actors = sorted(set(u_act))
+    act_vocab, (c_auth, c_uact) = _encode([("A", all_auth), unit_actors])
     order_auth = np.argsort(all_auth, kind="stable")
     sorted_auth = all_auth[order_auth]
     code_auth = c_auth[order_auth]
+    del all_auth, order_auth, c_auth
 
     def actor_code(nums):
         return code_auth[np.searchsorted(sorted_auth, nums)]
 
     # organisations: institutions of rows and units
     org_nums = _unique(np.concatenate([row_org[row_org >= 0],
-                                         np.asarray(u_org, dtype=np.int64)]))
-    org_vocab, (c_org,) = _encode([np.char.add("I", org_nums.astype("U20"))
-                                   if len(org_nums) else np.zeros(0, "U1")])
+                                       np.asarray(u_org, dtype=np.int64)]))
+    org_vocab, (c_org,) = _encode([("I", org_nums)])
 
     def org_code(nums):
         out = np.full(len(nums), -1, dtype=np.intp)
@@ -1148,18 +1204,31 @@ def _assemble(state, report, region_map, inst_tab, spells, mobility, want_citati
     parts = {k: [] for k in ("record", "actor", "region", "org", "role", "channel", "year",
                              "lead", "weight")}
 
+    # compact intermediate dtypes (build_contributions widens to the model's dtypes)
+    small = {"record": np.int32, "actor": np.int32, "region": np.int32, "org": np.int32,
+             "role": np.int8, "channel": np.int8, "year": np.int32, "lead": bool,
+             "weight": np.float64}
+
     def add(**kw):
         for k, v in kw.items():
-            parts[k].append(v)
+            parts[k].append(np.asarray(v).astype(small[k], copy=False))
 
     n = len(row_rec)
-    add(record=rec_code[row_rec], actor=actor_code(row_actor), region=row_region,
-        org=org_code(row_org), role=np.full(n, rid["author"], np.intp),
-        channel=chan_perm[rec_chan[row_rec]], year=rec_year[row_rec], lead=row_lead,
-        weight=row_w)
+    add(record=rec_code[row_rec], actor=actor_code(row_actor))
+    del row_actor
+    add(region=row_region)
+    del row_region
+    add(org=org_code(row_org))
+    del row_org
+    add(role=np.full(n, rid["author"], np.int8),
+        channel=chan_perm.astype(np.int8)[rec_chan[row_rec]], year=rec_year[row_rec],
+        lead=row_lead, weight=row_w)
+    del row_rec, row_lead, row_w, rows, row_loc
+    for name in ("row_actor", "row_loc", "row_w", "rec_rows"):
+        setattr(state, name, None)
     if u_rec:
-        ulab = {s: i for i, s in enumerate(unit_labels.tolist())}
-        uact = {s: i for i, s in enumerate(unit_actors.tolist())}
+        ulab = {s: i for i, s in enumerate(unit_labels)}
+        uact = {s: i for i, s in enumerate(unit_actors)}
         m = len(u_rec)
         add(record=c_unit[[ulab[s] for s in u_rec]], actor=c_uact[[uact[s] for s in u_act]],
             region=np.asarray(u_reg, np.int64), org=org_code(np.asarray(u_org, np.int64)),
@@ -1229,32 +1298,32 @@ def _citations(state, rec_num, rec_year, report):
     m = len(cited_num)
     order = np.argsort(rec_num, kind="stable")
     rec_sorted = rec_num[order]
-    nums = _unique(np.concatenate([rec_sorted, cited_num])) if m else rec_sorted
+    nums = _unique(np.concatenate([rec_sorted, _unique(cited_num)])) if m else rec_sorted
     year_of = np.full(len(nums), -1, np.int32)
     corpus_of = np.zeros(len(nums), bool)
     if len(rec_sorted):
         pos = np.searchsorted(nums, rec_sorted)
         year_of[pos] = rec_year[order]
         corpus_of[pos] = True
-    cited = np.searchsorted(nums, cited_num).astype(np.int32)
+    cited = np.empty(m, dtype=np.int32)
+    step = 1 << 22
+    for i in range(0, m, step):  # in slices: no int64 temporary of every link
+        cited[i:i + step] = np.searchsorted(nums, cited_num[i:i + step])
     del cited_num
     citing_rec = np.searchsorted(nums, rec_sorted).astype(np.int32)   # code per sorted rec
     rank = np.empty(len(rec_num), np.int32)
     rank[order] = citing_rec
     citing = rank[citing_idx] if m else np.zeros(0, np.int32)
     in_corpus = corpus_of[cited]
+    del rank
     # labels: only the documents that take part in a link
     used = np.zeros(len(nums), bool)
     used[citing] = True
     used[cited] = True
-    remap = np.cumsum(used, dtype=np.int64).astype(np.int32) - 1
-    nums_u = nums[used]
+    remap = (np.cumsum(used, dtype=np.int64) - 1).astype(np.int32)
     citing, cited = remap[citing], remap[cited]
-    labels = np.char.add("W", nums_u.astype("U20")) if len(nums_u) else np.zeros(0, "U1")
+    del remap
     report.notes["citations"] = int(m)
     report.notes["citations outside the corpus (dangling)"] = int(m - in_corpus.sum())
-    year_u = year_of[used]
-    return Citations(citing=citing, cited=cited, labels=labels,
-                     citing_year=year_u[citing], cited_year=year_u[cited],
-                     in_corpus=in_corpus, category=np.full(m, -1, np.int16), categories=(),
-                     info={"source": "OpenAlex referenced_works"})
+    return Citations(citing, cited, PrefixedIds("W", nums[used]), year_of[used],
+                     corpus_of[used], info={"source": "OpenAlex referenced_works"})
