@@ -5,7 +5,6 @@ import gzip
 import importlib
 import json
 import shutil
-from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -563,8 +562,6 @@ def test_doctests(name):
     result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.failed == 0
 
-
-_ = Fraction
 
 
 @given(nums=st.lists(st.integers(min_value=0, max_value=10**17), unique=True, max_size=60),

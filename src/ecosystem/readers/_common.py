@@ -639,10 +639,9 @@ class _Progress:
         if progress is None:
             progress = sys.stderr.isatty() if hasattr(sys.stderr, "isatty") else False
             if progress:
-                try:
-                    import tqdm  # noqa: F401
-                except ImportError:
-                    progress = False
+                import importlib.util
+
+                progress = importlib.util.find_spec("tqdm") is not None
         if progress is True:
             try:
                 from tqdm.auto import tqdm

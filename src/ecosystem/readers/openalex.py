@@ -443,7 +443,6 @@ def _consume(state, objs, path, lines, buf, line0, ctx):
     r_act, r_loc, r_w = st.row_actor.append, st.row_loc.append, st.row_w.append
     row_actor = st.row_actor
     lead_extend = st.lead_rows.extend
-    c_rec, c_num = st.cit_rec.append, st.cit_num.append
     cidx = st.countries
     icache = st.inst_cache
     channel = st.channel
@@ -471,7 +470,6 @@ def _consume(state, objs, path, lines, buf, line0, ctx):
         r = len(st.rec_num)
         row0 = len(row_actor)
         wid = w.id
-        added = False
         try:
             if wid is None:
                 raise _IdError("work without id")
@@ -482,7 +480,6 @@ def _consume(state, objs, path, lines, buf, line0, ctx):
             if wnum in mw:
                 skip(SKIP_MERGED)
                 continue
-            added = True
             if exclude and (w.type in exclude or (w.is_paratext and "paratext" in exclude)):
                 skip(SKIP_TYPE)
                 continue

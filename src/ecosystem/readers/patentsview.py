@@ -8,7 +8,6 @@ import numpy as np
 
 from ..exceptions import InputTypeError, ParameterError
 from ._common import (
-    SKIP_MALFORMED,
     Citations,
     ReadReport,
     ReadResult,
@@ -334,5 +333,3 @@ def pd_year(dates):
     y = dates.str.slice(0, 4)
     return pd.to_numeric(y.where(y.str.fullmatch(r"\d{4}"), None), errors="coerce")
 
-
-_ = SKIP_MALFORMED

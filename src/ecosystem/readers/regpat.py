@@ -134,7 +134,7 @@ def read_regpat(folder, *, regions=None, route="EPO", year="priority", channel="
         One row per inventor address (role ``"inventor"``, weight ``inv_share ×
         reg_share``: a person whose address maps to several regions is split over them)
         and applicant address (role ``"applicant"``, the lead, weight ``app_share ×
-        reg_share``). Presence runs applicant region → inventor regions (cross-border
+        reg_share``, organisation ``app_name``). Presence runs applicant region → inventor regions (cross-border
         ownership). Moves: none (REGPAT person ids are not disambiguated across
         applications).
 
@@ -181,7 +181,7 @@ def read_regpat(folder, *, regions=None, route="EPO", year="priority", channel="
                                   ("App", "app_share", "applicant")):
             for path in _find(folder, f"_{r}_{kind}_reg", func, required=(route != "both")):
                 t = _read(path, ["appln_id", "person_id", "ctry_code"],
-                          ["reg_code", "reg_share", share], policy, report)
+                          ["reg_code", "reg_share", share, "app_name"], policy, report)
                 ids, keep = int_column(t, "appln_id", t["_line"].to_numpy(), path, policy,
                                        allow_empty=False)
                 t = t.loc[keep]
@@ -233,7 +233,9 @@ def read_regpat(folder, *, regions=None, route="EPO", year="priority", channel="
     frame = pd.DataFrame({
         "record": rows["appln_id"].to_numpy(), "actor": rows["person_id"].str.strip().to_numpy(),
         "role": rows["_role"].to_numpy(), "lead": (rows["_role"] == "applicant").to_numpy(),
-        "weight": rows["_w"].to_numpy(), "org": None, "channel": channel,
+        "weight": rows["_w"].to_numpy(),
+        "org": (rows["app_name"].where(rows["_role"] == "applicant", None).to_numpy()
+                if "app_name" in rows else None), "channel": channel,
         "year": rows["appln_id"].map(years).fillna(-1).astype(np.int64).to_numpy(),
         "country": ctry.to_numpy(),
         "city": reg.where(reg != "", None).to_numpy() if by_code else None})

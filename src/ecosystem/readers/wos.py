@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import csv
 import re
-from pathlib import Path
 
-import numpy as np
-
-from ..exceptions import DataFormatError, InputTypeError, ParameterError
+from ..exceptions import DataFormatError
 from ._biblio import name_key, new_rows, paper_rows, split_outside_brackets
 from ._common import (
     Citations,
@@ -287,5 +284,3 @@ def _doi_citations(refs, docs, years, report, source):
     report.notes["citations outside the corpus (dangling)"] = int((~c.in_corpus).sum())
     return c
 
-
-_ = (np, Path, InputTypeError, ParameterError)
