@@ -1,0 +1,149 @@
+"""Printed addresses (Web of Science C1/RP, Scopus affiliations) → country, admin1, city.
+
+The country is read from the **last comma token** only, never by searching names inside
+the address ("Beth Israel Deaconess Med Ctr, Boston, MA 02215 USA" is the US, not Israel;
+"Georgia" or "New Mexico" inside a US address are states). Names come from the ISO 3166-1
+table shipped with the package (English short and common names) plus the spellings the
+databases use (``Peoples R China``, ``England``, ``U Arab Emirates``, ...). Hong Kong and
+Macao stay distinct from China whether they stand last or before ``Peoples R China``.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import re
+from importlib import resources
+
+__all__ = ["parse_address", "country_code"]
+
+_ALIASES = {
+    "usa": "US", "united states": "US", "united states of america": "US", "u s a": "US",
+    "peoples r china": "CN", "people's republic of china": "CN", "pr china": "CN",
+    "p r china": "CN", "china": "CN", "hong kong": "HK", "hong kong sar": "HK",
+    "macau": "MO", "macao": "MO", "macao sar": "MO", "taiwan": "TW",
+    "england": "GB", "scotland": "GB", "wales": "GB", "north ireland": "GB",
+    "northern ireland": "GB", "uk": "GB", "united kingdom": "GB", "great britain": "GB",
+    "south korea": "KR", "korea": "KR", "republic of korea": "KR", "north korea": "KP",
+    "russia": "RU", "iran": "IR", "vietnam": "VN", "viet nam": "VN", "turkey": "TR",
+    "turkiye": "TR", "czech republic": "CZ", "czechia": "CZ", "u arab emirates": "AE",
+    "united arab emirates": "AE", "dem rep congo": "CD", "rep congo": "CG",
+    "cote ivoire": "CI", "cote d'ivoire": "CI", "ivory coast": "CI", "bosnia & herceg": "BA",
+    "bosnia and herzegovina": "BA", "trinidad tobago": "TT", "papua n guinea": "PG",
+    "papua new guinea": "PG", "new zealand": "NZ", "fed rep ger": "DE", "w germany": "DE",
+    "germany": "DE", "laos": "LA", "syria": "SY", "moldova": "MD", "bolivia": "BO",
+    "venezuela": "VE", "tanzania": "TZ", "palestine": "PS", "macedonia": "MK",
+    "north macedonia": "MK", "kosovo": "XK", "brunei": "BN", "cape verde": "CV",
+    "vatican": "VA", "st kitts & nevi": "KN", "sao tome & prin": "ST", "eswatini": "SZ",
+    "swaziland": "SZ", "myanmar": "MM", "burma": "MM", "netherlands": "NL",
+    "the netherlands": "NL", "holland": "NL",
+}
+_US_STATE_ZIP = re.compile(r"^(?:([A-Z]{2})\s+)?(?:\d{5}(?:-\d{4})?\s+)?USA$")
+_HAS_DIGIT = re.compile(r"\d")
+
+
+def _key(text):
+    return re.sub(r"\s+", " ", text.strip().strip(".").strip().lower())
+
+
+@functools.lru_cache(maxsize=1)
+def _names():
+    table = dict(_ALIASES)
+    try:
+        with resources.files("ecosystem").joinpath("_data/iso3166.csv").open(
+                encoding="utf-8") as fh:
+            rows = csv.reader(line for line in fh if not line.startswith("#"))
+            header = next(rows)
+            ia, i3, inm, icm = (header.index(c) for c in ("alpha2", "alpha3", "name",
+                                                         "common_name"))
+            for row in rows:
+                a2 = row[ia]
+                for name in (row[inm], row[icm]):
+                    if name:
+                        table.setdefault(_key(name), a2)
+                table.setdefault(_key(row[i3]), a2)
+    except (FileNotFoundError, ModuleNotFoundError):  # pragma: no cover - broken install
+        pass
+    return table
+
+
+def country_code(token):
+    """ISO alpha-2 code of a printed country name (None when unknown).
+
+    Examples
+    --------
+    >>> country_code("Peoples R China"), country_code("England"), country_code("Macao")
+    ('CN', 'GB', 'MO')
+    >>> country_code("CA 94305 USA"), country_code("Atlantis") is None
+    ('US', True)
+    """
+    if not token:
+        return None
+    t = token.strip().strip(".").strip()
+    if _US_STATE_ZIP.match(t):
+        return "US"
+    return _names().get(_key(t))
+
+
+def _clean_city(token):
+    """City from a token with a postcode: 'Guangzhou 510275' → 'Guangzhou',
+    'Oxford OX1 3UQ' → 'Oxford'."""
+    words = [w for w in token.split() if not _HAS_DIGIT.search(w)]
+    # drop a trailing UK-style outward code without digits (rare) — keep words otherwise
+    return " ".join(words).strip() or None
+
+
+def parse_address(address):
+    """(country, admin1, city, org) of a printed address; None where unknown.
+
+    Parameters
+    ----------
+    address : str
+        ``Org, Subunit, ..., City[ Postcode], Country.`` (WoS ``C1``/``RP`` without the
+        bracketed names) or ``Dept, Org, City, [State,] Country`` (Scopus).
+
+    Examples
+    --------
+    >>> parse_address("Stanford Univ, Dept Econ, Stanford, CA 94305 USA.")
+    ('US', 'CA', 'Stanford', 'Stanford Univ')
+    >>> parse_address("Hong Kong Univ Sci & Technol, Dept Econ, Hong Kong, Peoples R China.")
+    ('HK', None, 'Hong Kong', 'Hong Kong Univ Sci & Technol')
+    >>> parse_address("Beth Israel Deaconess Med Ctr, Boston, MA 02215 USA.")[:3]
+    ('US', 'MA', 'Boston')
+    >>> parse_address("Department of Economics, Stanford University, Stanford, CA, United States")
+    ('US', 'CA', 'Stanford', 'Department of Economics')
+    """
+    if not address or not address.strip():
+        return None, None, None, None
+    tokens = [t.strip() for t in address.strip().rstrip(".").split(",")]
+    tokens = [t for t in tokens if t]
+    if not tokens:
+        return None, None, None, None
+    org = tokens[0] if len(tokens) > 1 else None
+    last = tokens[-1]
+    country = country_code(last)
+    admin1 = None
+    city_idx = len(tokens) - 2
+    if country == "US":
+        m = _US_STATE_ZIP.match(last.strip().strip("."))
+        if m and m.group(1):  # WoS: "CA 94305 USA"
+            admin1 = m.group(1)
+        elif len(tokens) >= 3 and re.fullmatch(r"[A-Z]{2}", tokens[-2]):  # Scopus: ", CA, US"
+            admin1 = tokens[-2]
+            city_idx = len(tokens) - 3
+    elif country == "CN" and len(tokens) >= 2:
+        # "..., Hong Kong, Peoples R China" / "..., Taipa, Macau, Peoples R China"
+        prev = country_code(tokens[-2])
+        if prev in ("HK", "MO", "TW"):
+            country = prev
+            if prev == "HK" and len(tokens) >= 3 and _key(tokens[-2]) == "hong kong":
+                city_idx = len(tokens) - 2  # the city is Hong Kong itself
+            else:
+                city_idx = len(tokens) - 3
+    elif country in ("HK", "MO") and len(tokens) >= 2 and country_code(tokens[-2]) == country:
+        # Scopus "Hong Kong, Hong Kong": city and country the same
+        city_idx = len(tokens) - 2
+    city = None
+    if 1 <= city_idx < len(tokens):
+        city = _clean_city(tokens[city_idx])
+    return country, admin1, city, org

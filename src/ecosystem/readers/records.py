@@ -1,0 +1,233 @@
+"""Any table of contributions (CSV, Parquet, DataFrame) with a column mapping."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+
+from ..exceptions import DataFormatError, InputTypeError, OptionalDependencyError, ParameterError
+from ._common import (
+    ReadReport,
+    ReadResult,
+    _Policy,
+    contributions_from_frame,
+    default_regions,
+    float_column,
+    int_column,
+    read_table,
+)
+
+__all__ = ["read_records"]
+
+_FIELDS = ("record", "actor", "country", "admin1", "city", "county", "region", "org", "role",
+           "channel", "year", "lead", "weight")
+_TRUE = {"1", "true", "t", "yes", "y"}
+_FALSE = {"0", "false", "f", "no", "n", ""}
+
+
+def read_records(source, columns=None, *, regions=None, channel="academic", role=None,
+                 sep=None, errors="raise", source_name="records", licence="",
+                 chunksize=1_000_000, progress=None):
+    """Read contributions from a CSV/TSV, Parquet file or DataFrame.
+
+    Parameters
+    ----------
+    source : path or pandas.DataFrame
+        ``.csv``, ``.tsv``, ``.txt`` (optionally ``.gz``/``.zip``; read in chunks of
+        strings) or ``.parquet`` (read by row groups with pyarrow), or a DataFrame.
+    columns : dict, optional
+        Field → column name. Fields: ``record``, ``actor`` (required), ``country`` (with
+        optional ``admin1``, ``city``, ``county``) or ``region`` (codes of ``regions``),
+        and optional ``org``, ``role``, ``channel``, ``year``, ``lead`` (0/1, true/false),
+        ``weight``. Default: columns named like the fields. Header names are matched
+        case-insensitively.
+    regions : RegionMap, optional
+        Default :func:`ecosystem.regions.countries`.
+    channel : str, default "academic"
+        Channel when the mapping has no ``channel`` column.
+    role : str, optional
+        Role when the mapping has no ``role`` column.
+    sep : str, optional
+        Delimiter (default: tab for ``.tsv``, else comma).
+    errors : {"raise", "skip"}, default "raise"
+    source_name, licence : str
+        Written into the report and ``contributions.info``.
+    chunksize : int, default 1_000_000
+        Rows per chunk for delimited text.
+    progress : None, bool or callable, optional
+        Accepted for a uniform interface.
+
+    Returns
+    -------
+    ReadResult
+        ``weight`` defaults to 1 per row (full counting); give a weight column for
+        fractional shares. Rows without a country are dropped and counted.
+        ``report.records_read`` counts distinct record ids; ``skipped["malformed"]``
+        counts malformed rows.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"paper": ["p1", "p1", "p2"], "person": ["a", "b", "a"],
+    ...                    "cc": ["HK", "CN", "HK"], "yr": [2020, 2020, 2021]})
+    >>> res = read_records(df, {"record": "paper", "actor": "person", "country": "cc",
+    ...                         "year": "yr"})
+    >>> res.contributions.to_pandas()[["record", "actor", "region", "year"]]
+      record actor region  year
+    0     p1     a     HK  2020
+    1     p1     b     CN  2020
+    2     p2     a     HK  2021
+    """
+    import pandas as pd
+
+    func = "read_records"
+    region_map = default_regions(regions, func)
+    columns = dict(columns or {})
+    for k, v in columns.items():
+        if k not in _FIELDS:
+            raise ParameterError(f"{func}: columns has an unknown field {k!r}; fields are "
+                                 f"{', '.join(_FIELDS)}")
+        if not isinstance(v, str):
+            raise InputTypeError(f"{func}: columns[{k!r}] must be a column name (str); got "
+                                 f"{type(v).__name__}")
+    report = ReadReport(source_name, licence=licence)
+    policy = _Policy(func, errors, report)
+
+    def names(available):
+        low = {str(c).strip().lower(): c for c in available}
+        mapping = {}
+        for f in _FIELDS:
+            want = columns.get(f, f)
+            col = low.get(want.strip().lower())
+            if col is None and f in columns:
+                raise DataFormatError(f"missing column {want!r} (mapped to {f!r}); the "
+                                      f"columns are {list(available)}", path=path_label,
+                                      line=1, field=want)
+            if col is not None:
+                mapping[f] = col
+        for f in ("record", "actor"):
+            if f not in mapping:
+                raise DataFormatError(f"missing column {columns.get(f, f)!r} for {f!r}; the "
+                                      f"columns are {list(available)}", path=path_label,
+                                      line=1, field=columns.get(f, f))
+        if "country" not in mapping and "region" not in mapping:
+            raise DataFormatError(f"missing a 'country' (or 'region') column; the columns "
+                                  f"are {list(available)}", path=path_label, line=1,
+                                  field=columns.get("country", "country"))
+        return mapping
+
+    frames = []
+    if isinstance(source, pd.DataFrame):
+        path_label = "<DataFrame>"
+        mapping = names(source.columns)
+        chunks = [(2, source.astype(object).where(source.notna(), "").astype(str))]
+    elif isinstance(source, (str, os.PathLike)):
+        p = Path(source)
+        path_label = str(p)
+        if not p.is_file():
+            raise ParameterError(f"{func}: file {path_label!r} does not exist")
+        report.files.append(path_label)
+        if p.name.lower().endswith(".parquet"):
+            chunks, mapping = _parquet(p, names)
+        else:
+            if sep is None:
+                sep = "\t" if ".tsv" in p.name.lower() else ","
+            from ._common import open_text
+
+            with open_text(p) as fh:
+                head = fh.readline()
+            if not head.strip():
+                raise DataFormatError("empty file: no header row", path=path_label, line=1)
+            import csv
+
+            header = [h.strip().strip('"').lstrip("\ufeff")
+                      for h in next(csv.reader([head.rstrip("\r\n")], delimiter=sep))]
+            mapping = names(header)
+            wanted = [mapping[f].lower() for f in mapping]
+            chunks = ((s, c.rename(columns={mapping[f].lower(): mapping[f] for f in mapping}))
+                      for s, c in read_table(p, sep=sep, required=wanted, policy=policy,
+                                             chunksize=chunksize))
+    else:
+        raise InputTypeError(f"{func}: source must be a path or a pandas DataFrame; got "
+                             f"{type(source).__name__}")
+
+    ids_seen = set()
+    for start, chunk in chunks:
+        ids_seen.update(chunk[mapping["record"]].tolist())
+        lines = np.arange(start, start + len(chunk))
+        keep = np.ones(len(chunk), dtype=bool)
+        f = pd.DataFrame({"record": chunk[mapping["record"]].to_numpy(dtype=object),
+                          "actor": chunk[mapping["actor"]].to_numpy(dtype=object)})
+        for k in ("country", "admin1", "city", "county", "region", "org", "role", "channel"):
+            if k in mapping:
+                f[k] = chunk[mapping[k]].to_numpy(dtype=object)
+        if "year" in mapping:
+            y, ok = int_column(chunk, mapping["year"], lines, path_label, policy)
+            f["year"] = np.where(np.isnan(y), -1, y).astype(np.int64)
+            keep &= ok
+        else:
+            f["year"] = -1
+        if "weight" in mapping:
+            w, ok = float_column(chunk, mapping["weight"], lines, path_label, policy)
+            f["weight"] = np.where(np.isnan(w), 1.0, w)
+            keep &= ok
+        else:
+            f["weight"] = 1.0
+        if "lead" in mapping:
+            raw = chunk[mapping["lead"]].str.strip().str.lower()
+            good = raw.isin(_TRUE | _FALSE).to_numpy()
+            for i in np.flatnonzero(~good)[:1 if policy.raise_ else 50]:
+                policy.bad(f"{chunk[mapping['lead']].iloc[i]!r} is not a boolean (0/1, "
+                           "true/false)", path=path_label, line=int(lines[i]),
+                           field=mapping["lead"])
+            keep &= good
+            f["lead"] = raw.isin(_TRUE).to_numpy()
+        else:
+            f["lead"] = False
+        empty_id = (f["record"].astype(str).str.strip() == "") | \
+            (f["actor"].astype(str).str.strip() == "")
+        for i in np.flatnonzero(empty_id.to_numpy() & keep)[:1 if policy.raise_ else 50]:
+            policy.bad("empty record or actor id", path=path_label, line=int(lines[i]),
+                       field=mapping["record"] if f["record"].iloc[i] == "" else mapping["actor"])
+        keep &= ~empty_id.to_numpy()
+        if "channel" not in f:
+            f["channel"] = channel
+        if "role" not in f:
+            f["role"] = role
+        frames.append(f.loc[keep])
+    ids_seen.discard("")
+    report.records_read = len(ids_seen)
+    frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
+        {k: [] for k in ("record", "actor", "country", "role", "channel", "year", "lead",
+                         "weight")})
+    if "org" not in frame:
+        frame["org"] = None
+    info = {"source": source_name, "licence": licence,
+            "region_map": getattr(region_map, "name", None)}
+    contributions = contributions_from_frame(
+        frame, region_map, report, info,
+        region_column="region" if "region" in frame and "country" not in frame else None)
+    return ReadResult(contributions=contributions, citations=None, moves=None, report=report)
+
+
+def _parquet(path, names):
+    try:
+        import pyarrow.parquet as pq
+    except ImportError:  # pragma: no cover
+        raise OptionalDependencyError("pyarrow", extra="io",
+                                      purpose="read_records on Parquet files") from None
+    pf = pq.ParquetFile(path)
+    mapping = names(pf.schema_arrow.names)
+    cols = sorted(set(mapping.values()))
+
+    def gen():
+        start = 1
+        for batch in pf.iter_batches(columns=cols):
+            df = batch.to_pandas()
+            df = df.astype(object).where(df.notna(), "").astype(str)
+            yield start, df
+            start += len(df)
+
+    return gen(), mapping
