@@ -15,7 +15,12 @@ __all__ = [
     "scholarly_migration_table",
     "scholarly_migration_countries",
     "planted",
+    "coauthorship_table",
+    "coauthorship",
+    "coauthorship_totals",
+    "seed_records",
     "MPIDR_CITATION",
+    "NCSES_CITATION",
 ]
 
 #: Attribution required by the CC BY 4.0 licence of the MPIDR Scholarly Migration Database.
@@ -134,6 +139,238 @@ def scholarly_migration_countries(window=None):
     out["researchers"] = np.round(out["researchers"], 1)
     out.attrs.update(_MPIDR_INFO)
     return out
+
+
+# ------------------------------------------------------------------------------------
+# NCSES co-authorship pair tables (US public domain).
+# ------------------------------------------------------------------------------------
+
+#: Attribution requested (not required: US federal works are public domain) for the
+#: NCSES co-authorship tables.
+NCSES_CITATION = (
+    "National Science Board, National Center for Science and Engineering Statistics (2023). "
+    "Science and Engineering Indicators: Publications Output, tables SPBS-35 and SPBS-36 "
+    "(internationally coauthored S&E articles by country pair). Data: Science-Metrix, "
+    "Elsevier Scopus. U.S. federal work, public domain; bundled as a compressed copy of "
+    "the pair tables (columns year, country_a, country_b, coauthored_articles)."
+)
+_NCSES_INFO = {
+    "source": "NSF/NCSES Science and Engineering Indicators (Science-Metrix, Scopus)",
+    "licence": "public domain (U.S. federal government work); credit requested",
+    "citation": NCSES_CITATION,
+}
+_NCSES_FILES = {"2003_2022": "ncses_coauthorship_2003_2022.csv.gz",
+                "1996_2020": "ncses_coauthorship_1996_2020.csv.gz"}
+_NCSES_ALIASES = {"russia": "RUS", "turkey": "TUR", "world": "WLD"}
+
+
+def _iso3_by_name():
+    import csv
+
+    with resources.files("ecosystem").joinpath("_data", "iso3166.csv").open(encoding="utf-8") as f:
+        rows = csv.DictReader(line for line in f if not line.startswith("#"))
+        out = {}
+        for r in rows:
+            for name in (r["name"], r["common_name"]):
+                if name:
+                    out[name.lower()] = r["alpha3"]
+    out.update(_NCSES_ALIASES)
+    return out
+
+
+def coauthorship_table(edition="2003_2022"):
+    """The bundled NCSES internationally co-authored article counts by country pair.
+
+    Parameters
+    ----------
+    edition : {"2003_2022", "1996_2020"}, default "2003_2022"
+        NCSES table SPBS-35 (years 2003 and 2022, Scopus accessed April 2023) or
+        SPBS-36 (1996 and 2020, May 2021).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``year``, ``country_a``, ``country_b`` (NCSES names), ``iso3_a``, ``iso3_b``
+        (ISO 3166-1 alpha-3; ``"WLD"`` for World), ``coauthored_articles`` (whole
+        counts: an article with authors in A and B counts once for the pair). Both
+        orientations of every pair are present; ``country_a == "World"`` rows give a
+        country's total internationally co-authored articles. Countries with under 1 %
+        of the world's international co-authored articles are not listed. ``attrs``
+        carries source, licence and citation.
+
+    Examples
+    --------
+    >>> import ecosystem as eco
+    >>> t = eco.datasets.coauthorship_table()
+    >>> row = t[(t.year == 2022) & (t.iso3_a == "USA") & (t.iso3_b == "CHN")]
+    >>> int(row.coauthored_articles.iloc[0])
+    58546
+    """
+    import pandas as pd
+
+    from .exceptions import ParameterError
+
+    if edition not in _NCSES_FILES:
+        raise ParameterError(f"coauthorship_table: edition must be one of {list(_NCSES_FILES)}; "
+                             f"got {edition!r}")
+    with _open(_NCSES_FILES[edition]) as f:
+        t = pd.read_csv(f, compression="gzip")
+    codes = _iso3_by_name()
+    for side in ("a", "b"):
+        t.insert(len(t.columns) - 1, f"iso3_{side}", t[f"country_{side}"].str.lower().map(codes))
+    missing = sorted(set(t.loc[t.iso3_a.isna(), "country_a"]) | set(t.loc[t.iso3_b.isna(), "country_b"]))
+    if missing:  # pragma: no cover - guards the bundled file
+        raise ValueError(f"coauthorship_table: no ISO code for {missing}")
+    t.attrs.update(_NCSES_INFO, edition=edition)
+    return t
+
+
+def coauthorship(year=2022):
+    """International co-authorship between countries (NCSES) as undirected RegionFlows.
+
+    Parameters
+    ----------
+    year : {2022, 2003, 2020, 1996}, default 2022
+
+    Returns
+    -------
+    RegionFlows
+        Channel ``"academic"``, regions = ISO-3 codes of the listed countries (each its
+        own country), ``copresence[a, b]`` = articles co-authored by A and B (whole
+        counts, symmetric), no presence (NCSES gives no lead author), no internal volume
+        (NCSES gives no domestic article counts), ``counting="given"``.
+
+    Examples
+    --------
+    >>> import ecosystem as eco
+    >>> f = eco.datasets.coauthorship(2022)
+    >>> i, j = f.regions.index("USA"), f.regions.index("JPN")
+    >>> int(f.copresence[0, i, j])
+    12828
+    """
+    from .exceptions import ParameterError
+
+    editions = {2022: "2003_2022", 2003: "2003_2022", 2020: "1996_2020", 1996: "1996_2020"}
+    if year not in editions:
+        raise ParameterError(f"coauthorship: year must be one of {sorted(editions)}; got {year!r}")
+    t = coauthorship_table(editions[year])
+    t = t[(t.year == year) & (t.iso3_a != "WLD") & (t.iso3_b != "WLD")]
+    regions = tuple(sorted(set(t.iso3_a) | set(t.iso3_b)))
+    index = {r: i for i, r in enumerate(regions)}
+    R = len(regions)
+    co = np.zeros((1, R, R))
+    co[0, t.iso3_a.map(index).to_numpy(), t.iso3_b.map(index).to_numpy()] = \
+        t.coauthored_articles.to_numpy(dtype=float)
+    co[0] = np.maximum(co[0], co[0].T)
+    info = dict(_NCSES_INFO, dataset="coauthorship", window=(year, year),
+                convention="co-presence: undirected co-authorship counts (whole counting)")
+    return RegionFlows(regions=regions, countries=regions, parents=(None,) * R,
+                       channels=("academic",), presence=np.zeros((1, R, R)), copresence=co,
+                       internal=np.zeros((1, R)), size=None, counting="given", info=info)
+
+
+def coauthorship_totals(edition="2003_2022"):
+    """Internationally co-authored articles per country, both years of an NCSES edition.
+
+    Parameters
+    ----------
+    edition : {"2003_2022", "1996_2020"}, default "2003_2022"
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per country: ``country`` (ISO-3), ``name``, the total for each year
+        (columns named by year), ``growth`` (ratio last / first year), ``partners``
+        (listed partner countries with at least one article in the last year),
+        ``top_partner`` and ``top_share`` (its share of the pair-table sum) and
+        ``hhi`` (Herfindahl index of the partner shares, 0–1; low = spread over many
+        partners) in the last year. ``attrs`` carries source, licence and citation.
+
+    Examples
+    --------
+    >>> import ecosystem as eco
+    >>> t = eco.datasets.coauthorship_totals().set_index("country")
+    >>> t.loc["JPN", "top_partner"]
+    'USA'
+    """
+    import pandas as pd
+
+    t = coauthorship_table(edition)
+    first, last = sorted(t.year.unique())
+    world = t[t.iso3_a == "WLD"].pivot_table(index=["iso3_b", "country_b"], columns="year",
+                                             values="coauthored_articles", aggfunc="sum")
+    world = world.reset_index().rename(columns={"iso3_b": "country", "country_b": "name"})
+    world.columns = [str(c) for c in world.columns]
+    world["growth"] = world[str(last)] / world[str(first)]
+    pairs = t[(t.year == last) & (t.iso3_a != "WLD") & (t.iso3_b != "WLD")]
+    rows = []
+    for code, sub in pairs.groupby("iso3_a"):
+        v = sub.set_index("iso3_b").coauthored_articles.astype(float)
+        v = v[v > 0]
+        share = v / v.sum()
+        rows.append((code, int(len(v)), share.idxmax(), float(share.max()), float((share ** 2).sum())))
+    extra = pd.DataFrame(rows, columns=["country", "partners", "top_partner", "top_share", "hhi"])
+    out = world.merge(extra, on="country", how="left")
+    out.attrs.update(_NCSES_INFO, edition=edition)
+    return out
+
+
+# ------------------------------------------------------------------------------------
+# Synthetic multi-channel records for the four seed regions (tutorials only).
+# ------------------------------------------------------------------------------------
+
+_SEED_SYNTHETIC = (  # planted region slot -> (region, country); planted pairs slots by country
+    ("SFBA", "US"), ("NYC", "US"), ("GTKY", "JP"), ("KNS", "JP"), ("GBA", "CN"), ("BJ", "CN"),
+    ("LDN", "GB"), ("OXC", "GB"), ("BER", "DE"), ("MUC", "DE"), ("SEL", "KR"), ("DJN", "KR"),
+    ("BLR", "IN"), ("DEL", "IN"), ("SGP", "SG"), ("SGW", "SG"),
+)
+
+
+def seed_records(records_per_region=300, *, seed=0):
+    """SYNTHETIC multi-channel records for the four seed regions and twelve partners.
+
+    Not real data: generated by :func:`planted` (16 regions in 8 countries, talent,
+    academic and enterprise channels, 2016–2020) and relabelled with the seed regions
+    (SFBA, NYC, GTKY, GBA) and invented partner regions, for tutorials and tests. The
+    planted types are random draws, not statements about the real regions.
+
+    Parameters
+    ----------
+    records_per_region : float, default 300
+        Mean records each region leads per channel.
+    seed : int, default 0
+
+    Returns
+    -------
+    records : pandas.DataFrame
+        One row per contribution: ``record``, ``actor``, ``org``, ``region``,
+        ``country`` (ISO alpha-2), ``channel``, ``year``, ``lead``; ``attrs["synthetic"]``
+        is True and ``attrs["source"]`` says so.
+    truth : pandas.DataFrame
+        The planted label of every region and channel (see :func:`planted`).
+
+    Examples
+    --------
+    >>> import ecosystem as eco
+    >>> records, truth = eco.datasets.seed_records()
+    >>> records.attrs["synthetic"], sorted(set(records.channel))
+    (True, ['academic', 'enterprise', 'talent'])
+    """
+    contributions, truth = planted(n_regions=16, records_per_region=records_per_region,
+                                   n_countries=8, seed=seed, years=(2016, 2020))
+    rename = {f"R{i:03d}": name for i, (name, _) in enumerate(_SEED_SYNTHETIC)}
+    country = dict(_SEED_SYNTHETIC)
+    records = contributions.to_pandas()[["record", "actor", "org", "region", "channel", "year",
+                                         "lead"]]
+    records["region"] = records["region"].map(rename)
+    records.insert(4, "country", records["region"].map(country))
+    truth = truth.assign(region=truth.region.map(rename), country=truth.region.map(rename).map(country))
+    info = {"source": "ecosystem.datasets.seed_records (SYNTHETIC, generated by planted)",
+            "licence": "synthetic data, no licence needed", "synthetic": True, "seed": int(seed),
+            "citation": "Synthetic records generated by ecosystem; not real data."}
+    records.attrs.update(info)
+    truth.attrs.update(info)
+    return records, truth
 
 
 # ------------------------------------------------------------------------------------
