@@ -100,8 +100,15 @@ def _classification_csv(res):
     t = res.table.rename(columns={"D_lo": "D_low", "D_hi": "D_high", "R_lo": "R_low",
                                   "R_hi": "R_high"})
     t["n"] = t["n_records"].where(t["n_records"].notna(), t["n_external"])
+    t = t[_active(t)]
     rest = [c for c in t.columns if c not in CLASSIFICATION_COLUMNS]
     return t[CLASSIFICATION_COLUMNS + rest]
+
+
+def _active(t):
+    """Rows of regions with any activity (records, external or internal volume)."""
+    return (t["n_records"].fillna(0) > 0) | (t["n_external"].fillna(0) > 0) | \
+        (t["internal"].fillna(0) > 0)
 
 
 def _plots_available():
@@ -123,10 +130,12 @@ def _make_plots(out, res, flows, log, *, focus, names=None):
     table = res.table
     pdir = Path(out) / "plots"
     for ch in res.params["channels"]:
-        sub = table[(table.channel == ch) & (table.label != "insufficient")]
-        if sub[["D", "z_openness"]].notna().all(axis=1).any():
+        sub = table[table.channel == ch]
+        drawable = sub[["D", "z_openness"]].notna().all(axis=1)
+        if drawable.any():
+            few = not (drawable & (sub.label != "insufficient")).any()
             stem = pdir / f"typology_map_{ch}"
-            plot.save(plot.typology_map(res, channel=ch), stem)
+            plot.save(plot.typology_map(res, channel=ch, include_insufficient=few), stem)
             figures.append((f"Typology map, {ch} channel", f"plots/{stem.name}.png"))
     for region in focus:
         for ch in flows.channels:
@@ -149,6 +158,7 @@ def _summary_table(res, names=None, top=15, focus=()):
     import pandas as pd
 
     t = res.table
+    t = t[_active(t)]
     t = t[t.label != "insufficient"] if (t.label != "insufficient").any() else t
     top_rows = t.sort_values("n_external", ascending=False).head(top)
     extra = t[t.region.isin(list(focus)) & ~t.index.isin(top_rows.index)]
@@ -439,7 +449,8 @@ def _classify(args):
         res = classify(flows, **opts)
     out.mkdir(parents=True, exist_ok=True)
     _classification_csv(res).to_csv(out / "classification.csv", index=False)
-    res.regions.to_csv(out / "regions.csv", index=False)
+    active = set(_classification_csv(res).region)
+    res.regions[res.regions.region.isin(active)].to_csv(out / "regions.csv", index=False)
     log.step("metrics")
     metrics = region_metrics(flows, layer=args.layer, n_null=args.n_null, seed=args.seed,
                              size=None if size is None else size.to_dict(),
@@ -606,6 +617,8 @@ def _network(flows, channel):
             "internal": float(flows.internal[k, i]),
         })
     P, C = flows.presence[k].copy(), flows.copresence[k].copy()
+    active = (P.sum(0) + P.sum(1) + C.sum(0) + C.sum(1) + flows.internal[k]) > 0
+    nodes = [n for n, a in zip(nodes, active) if a]  # regions without any activity are left out
     np.fill_diagonal(P, 0)
     np.fill_diagonal(C, 0)
     edges = []
@@ -883,7 +896,7 @@ def main(argv=None):
             raise
         where = getattr(args, "input", None)
         text = " ".join(str(exc).split()) or type(exc).__name__
-        if where and str(where) not in text:
+        if where and str(where) not in text and not isinstance(exc, DataError):
             text = f"{where}: {text}"
         if isinstance(exc, OptionalDependencyError):
             text += f" ({PLOT_HINT} for plots)" if "matplotlib" in text else ""

@@ -53,6 +53,10 @@ def _fmt(x, nd=3):
     return str(x)
 
 
+def _g(x):
+    return "" if x is None else f"{x:g}" if isinstance(x, (int, float)) else str(x)
+
+
 def references(params):
     """The references a classification's methods rely on.
 
@@ -141,32 +145,32 @@ def methods_text(params, *, n_regions=None, data_sentence=None):
         f"(the share of exchanged volume matched partner by partner) {cite('Squartini')}.")
     parts.append(
         "Labels follow transparent rules applied in order: insufficient if the external volume "
-        f"was below {_fmt(thr.get('min_external'))} or the 95 % CI of D wider than "
-        f"{_fmt(thr.get('max_ci_width'))}; local if z_O ≤ {_fmt(thr.get('local_z'))} and C below "
-        f"the panel's {_fmt(thr.get('local_quantile'))} quantile {cite('Bathelt')}; hub if "
-        f"|D − D_ref| ≤ {_fmt(thr.get('d_threshold'))}, R ≥ {_fmt(thr.get('min_reciprocity'))} and "
-        f"above its gravity null (p < {_fmt(thr.get('alpha'))}), with inbound and outbound "
-        f"intensities at least the panel's {_fmt(thr.get('volume_quantile'))} quantile; "
-        f"introduction (outbound) if D − D_ref < −{_fmt(thr.get('d_threshold'))} "
-        f"(> +{_fmt(thr.get('d_threshold'))}) and significant under the direction-flip null "
-        f"(p < {_fmt(thr.get('alpha'))}), with the gatekeeper (representative) brokerage role "
+        f"was below {_g(thr.get('min_external'))} or the 95 % CI of D wider than "
+        f"{_g(thr.get('max_ci_width'))}; local if z_O ≤ {_g(thr.get('local_z'))} and C below "
+        f"the panel's {_g(thr.get('local_quantile'))} quantile {cite('Bathelt')}; hub if "
+        f"|D − D_ref| ≤ {_g(thr.get('d_threshold'))}, R ≥ {_g(thr.get('min_reciprocity'))} and "
+        f"above its gravity null (p < {_g(thr.get('alpha'))}), with inbound and outbound "
+        f"intensities at least the panel's {_g(thr.get('volume_quantile'))} quantile; "
+        f"introduction (outbound) if D − D_ref < −{_g(thr.get('d_threshold'))} "
+        f"(> +{_g(thr.get('d_threshold'))}) and significant under the direction-flip null "
+        f"(p < {_g(thr.get('alpha'))}), with the gatekeeper (representative) brokerage role "
         f"{cite('Gould')} not significantly weaker than the other "
         f"(rule '{p.get('brokerage_rule')}'); otherwise undetermined. D_ref = "
         + ("0" if p.get("reference") == "fixed" else "the panel median of D")
-        + f"; flows with |D| > {_fmt(thr.get('one_way'))} are flagged one-way "
+        + f"; flows with |D| > {_g(thr.get('one_way'))} are flagged one-way "
         f"{cite('Fontagné')}.")
     nulls = p.get("nulls", {})
     parts.append(
         f"Uncertainty: {B} replicates of a {kind} {cite('Efron')} (seed {p.get('seed')}) gave "
         "percentile 95 % confidence intervals and label stability (the share of replicates "
         f"with the point label; channels count towards a region's overall label at stability "
-        f"≥ {_fmt(thr.get('stable'))}). Nulls: {nulls.get('direction', 'direction flips')}; "
+        f"≥ {_g(thr.get('stable'))}). Nulls: {nulls.get('direction', 'direction flips')}; "
         f"for R, {nulls.get('reciprocity', 'gravity redistribution')}; for brokerage, "
         f"{nulls.get('brokerage', 'degree-preserving rewiring')} {cite('Maslov')} on the "
         f"disparity-filter backbone (alpha = {p.get('backbone_alpha')}) {cite('Serrano')}"
         + (f"; p-values were adjusted by Benjamini–Hochberg {cite('Benjamini')}"
            if p.get("adjust") == "bh" else "")
-        + f". Every rule threshold was moved by ±{_fmt(100 * float(p.get('sensitivity', 0)), 2)} % "
+        + f". Every rule threshold was moved by ±{_g(100 * float(p.get('sensitivity', 0)))} % "
         "in a sensitivity analysis.")
     status = p.get("brokerage_status") or {}
     lapsed = [ch for ch, s in status.items() if s and "undefined" in str(s)]
