@@ -119,7 +119,7 @@ def _plots_available():
     return True
 
 
-def _make_plots(out, res, flows, log, *, focus, names=None):
+def _make_plots(out, res, flows, log, *, focus, names=None, highlight=()):
     """Typology maps, partner charts and channel profiles; returns (caption, png) pairs."""
     if not _plots_available():
         log.note(f"plots skipped: matplotlib is not installed ({PLOT_HINT})")
@@ -135,7 +135,8 @@ def _make_plots(out, res, flows, log, *, focus, names=None):
         if drawable.any():
             few = not (drawable & (sub.label != "insufficient")).any()
             stem = pdir / f"typology_map_{ch}"
-            plot.save(plot.typology_map(res, channel=ch, include_insufficient=few), stem)
+            plot.save(plot.typology_map(res, channel=ch, include_insufficient=few,
+                                        highlight=highlight), stem)
             figures.append((f"Typology map, {ch} channel", f"plots/{stem.name}.png"))
     for region in focus:
         for ch in flows.channels:
@@ -338,7 +339,8 @@ def _demo(args):
 
     log.step("plots")
     focus = ["USA", "CHN", "JPN", "HKG", "GBR", "DEU"]
-    figures = _make_plots(out, res, flows, log, focus=focus[:3], names=names)
+    figures = _make_plots(out, res, flows, log, focus=focus[:3], names=names,
+                          highlight=list(_SEED_COUNTRIES))
     if figures:
         from . import plot
 
@@ -463,7 +465,8 @@ def _classify(args):
     focus = [r for r in _SEED_REGIONS if r in set(t.region)]
     focus += [r for r in active.sort_values("n_external", ascending=False).region.unique()
               if r not in focus][: max(0, 3 - len(focus))]
-    figures = _make_plots(out, res, flows, log, focus=focus) if not args.no_plots else []
+    figures = (_make_plots(out, res, flows, log, focus=focus, highlight=focus)
+               if not args.no_plots else [])
 
     log.step("report and manifest")
     read_text = str(report) if not isinstance(report, dict) else json.dumps(report, indent=1)

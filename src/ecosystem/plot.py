@@ -48,8 +48,8 @@ def _table(result):
     return result.table if hasattr(result, "table") else result
 
 
-def typology_map(result, *, channel=None, layer=None, annotate=12, include_insufficient=False,
-                 thresholds=None, title=None, ax=None):
+def typology_map(result, *, channel=None, layer=None, annotate=12, highlight=(),
+                 include_insufficient=False, thresholds=None, title=None, ax=None):
     """The typology map: directionality against size-adjusted openness.
 
     Parameters
@@ -62,6 +62,8 @@ def typology_map(result, *, channel=None, layer=None, annotate=12, include_insuf
         Layer to draw (default: the first layer of the table).
     annotate : int, default 12
         Label this many regions with the largest external volume (0 = none).
+    highlight : sequence of str, optional
+        Regions labelled in bold whatever their volume.
     include_insufficient : bool, default False
         Draw insufficient regions (light grey) too.
     thresholds : dict, optional
@@ -139,14 +141,17 @@ def typology_map(result, *, channel=None, layer=None, annotate=12, include_insuf
                 color="0.25", style="italic")
     ax.text(-1.02, local_z, f"local if z_O ≤ {local_z:g}\nand low circulation", va="top",
             fontsize=8, color="0.25")
-    if annotate and len(t):
-        for _, r in t.nlargest(int(annotate), "n_external").iterrows():
+    if len(t):
+        shown = t.nlargest(int(annotate), "n_external") if annotate else t.iloc[:0]
+        bold = set(highlight)
+        for _, r in t[t["region"].isin(set(shown["region"]) | bold)].iterrows():
             ax.annotate(str(r["region"]), (float(r["D"]), float(r["z_openness"])), fontsize=8,
-                        xytext=(4, 4), textcoords="offset points", zorder=4)
+                        xytext=(4, 4), textcoords="offset points", zorder=4,
+                        fontweight="bold" if r["region"] in bold else "normal")
     ax.set_xlabel(_D_AXIS)
     ax.set_ylabel(_O_AXIS)
     window = t["window"].iloc[0] if "window" in t and len(t) else ""
-    ax.set_title(title or f"Typology map: {channel} channel, {layer} layer {window}".strip()
+    ax.set_title(title or f"Typology map: {channel} channel, {layer} layer, window {window}"
                  + f"\nbubble area = external volume; whiskers = bootstrap 95 % CI of D; "
                  f"guides: |D − D_ref| = {d_thr:.2g}, z_O = {local_z:g}", fontsize=10)
     ax.legend(loc="lower right", fontsize=8, title="label (n)", title_fontsize=8, markerscale=0.5)
@@ -303,11 +308,11 @@ def channel_profile(result, regions, *, layer=None, ax=None):
                if lab in LABEL_COLOURS]
     handles += [Patch(facecolor="white", edgecolor="black", hatch=hatches[i % len(hatches)],
                       label=f"channel {ch}") for i, ch in enumerate(channels)]
-    fig.legend(handles=handles, loc="upper center", ncol=min(len(handles), 6), fontsize=8,
-               frameon=False)
     fig.suptitle(f"Channel profiles ({layer} layer); colour = label, whiskers = 95 % CI",
-                 fontsize=10, y=0.9)
-    fig.tight_layout(rect=(0, 0, 1, 0.86))
+                 fontsize=10, y=0.98)
+    fig.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.93),
+               ncol=min(len(handles), 6), fontsize=8, frameon=False)
+    fig.tight_layout(rect=(0, 0, 1, 0.9))
     return fig
 
 
