@@ -218,3 +218,16 @@ def test_flows_brokerage_export(tmp_path):
     vos = json.loads((tmp_path / "n.json").read_text())["network"]
     assert vos["items"] and vos["links"]
     assert all(isinstance(v, (int, float)) for v in vos["items"][0]["weights"].values())
+
+
+def test_demo_without_matplotlib_degrades(tmp_path):
+    blocker = tmp_path / "block"
+    (blocker / "matplotlib").mkdir(parents=True)
+    (blocker / "matplotlib" / "__init__.py").write_text("raise ImportError('blocked for the test')\n")
+    env = {**ENV, "PYTHONPATH": f"{blocker}{os.pathsep}{ENV['PYTHONPATH']}"}
+    res = subprocess.run([sys.executable, "-m", "ecosystem.cli", "demo", "--out",
+                          str(tmp_path / "d"), "--bootstrap", "50"],
+                         capture_output=True, text=True, timeout=300, env=env)
+    assert res.returncode == 0, res.stderr
+    assert "pip install 'ecosystem[plot]'" in res.stderr + res.stdout
+    assert (tmp_path / "d" / "report.html").exists() and not (tmp_path / "d" / "plots").exists()

@@ -232,7 +232,7 @@ def _read(args, log):
                   flows.info.get("rows"), "rows_outside_window": flows.info.get("rows_outside_window")}
         return None, flows, report, paths
     regions = _region_map(args.regions)
-    kw = dict(regions=regions, errors=args.errors)
+    kw = dict(regions=regions, errors=args.errors, progress=False if args.quiet else None)
     if args.format == "openalex":
         for extra in (args.institutions, args.authors):
             if extra:
