@@ -640,8 +640,11 @@ def write_network(flows, path, *, to, channel=None):
     Parameters
     ----------
     flows : RegionFlows
+        Region flows (presence arcs are written directed, co-presence undirected).
     path : str or path
+        Output file.
     to : {"graphml", "gexf", "pajek", "vosviewer-json"}
+        File format.
     channel : str, optional
         Default: the first channel.
 
@@ -649,6 +652,15 @@ def write_network(flows, path, *, to, channel=None):
     -------
     (int, int)
         Numbers of nodes and links written.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> import ecosystem as eco
+    >>> from ecosystem.cli import write_network
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     write_network(eco.datasets.coauthorship(2022), pathlib.Path(d) / "co.net", to="pajek")
+    (46, 1035)
     """
     from xml.sax.saxutils import quoteattr
 
@@ -883,6 +895,14 @@ def main(argv=None):
     -------
     int
         Exit code: 0 success, 1 data error, 2 usage error.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from ecosystem.cli import main
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     main(["demo", "--out", d, "--bootstrap", "0", "--quiet"])
+    0
     """
     parser = _parser()
     args = parser.parse_args(argv)

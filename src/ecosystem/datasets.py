@@ -339,6 +339,7 @@ def seed_records(records_per_region=300, *, seed=0):
     records_per_region : float, default 300
         Mean records each region leads per channel.
     seed : int, default 0
+        Seed of the generator (the same seed gives the same records).
 
     Returns
     -------

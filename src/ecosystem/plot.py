@@ -77,7 +77,7 @@ def typology_map(result, *, channel=None, layer=None, annotate=12, highlight=(),
     Returns
     -------
     matplotlib.figure.Figure
-        x = D with its bootstrap 95 % CI as whiskers, y = z_O, bubble area = external
+        The map: x = D with its bootstrap 95 % CI as whiskers, y = z_O, bubble area = external
         volume (``n_external``), colour = label; dashed guides at D = ±``d_threshold``
         around ``D_ref`` and at z_O = ``local_z``.
 
@@ -86,9 +86,12 @@ def typology_map(result, *, channel=None, layer=None, annotate=12, highlight=(),
     >>> import ecosystem as eco
     >>> from ecosystem.classification import classify
     >>> from ecosystem.plot import typology_map
+    >>> people = eco.datasets.scholarly_migration_countries(window=(2016, 2018))
+    >>> people = people.set_index("country")
     >>> res = classify(eco.datasets.scholarly_migration(window=(2016, 2018)), bootstrap=20,
-    ...                n_null=19)
-    >>> fig = typology_map(res)
+    ...                n_null=19, size=people.researchers,
+    ...                internal=3 * people.researchers - people.outmigrations)
+    >>> fig = typology_map(res, highlight=["JPN"])
     >>> fig.axes[0].get_xlabel().startswith("directionality")
     True
     """
@@ -154,7 +157,12 @@ def typology_map(result, *, channel=None, layer=None, annotate=12, highlight=(),
     ax.set_title(title or f"Typology map: {channel} channel, {layer} layer, window {window}"
                  + f"\nbubble area = external volume; whiskers = bootstrap 95 % CI of D; "
                  f"guides: |D − D_ref| = {d_thr:.2g}, z_O = {local_z:g}", fontsize=10)
-    ax.legend(loc="lower right", fontsize=8, title="label (n)", title_fontsize=8, markerscale=0.5)
+    if len(t):
+        ax.legend(loc="lower right", fontsize=8, title="label (n)", title_fontsize=8,
+                  markerscale=0.5)
+    else:
+        ax.text(0, 0.5, "no region with both D and z_O\n(z_O needs an internal volume)",
+                ha="center", va="center", transform=ax.get_yaxis_transform(), color="0.3")
     ax.grid(alpha=0.2)
     fig.tight_layout()
     return fig
@@ -179,6 +187,7 @@ def partner_flows(flows, region, *, channel=None, layer="international", top=10,
     names : dict, optional
         Display names of regions.
     ax : matplotlib.axes.Axes, optional
+        Draw into these axes.
 
     Returns
     -------
@@ -241,6 +250,7 @@ def channel_profile(result, regions, *, layer=None, ax=None):
     Parameters
     ----------
     result : Classification or pandas.DataFrame
+        A classification or its ``table``.
     regions : sequence of str
         Regions to show (one group of bars each).
     layer : str, optional
@@ -322,14 +332,26 @@ def save(fig, stem, formats=("png", "svg", "pdf")):
     Parameters
     ----------
     fig : matplotlib.figure.Figure
+        The figure (closed after writing).
     stem : str or path
         File path without extension.
     formats : sequence of str, default ("png", "svg", "pdf")
+        Formats, as file extensions understood by matplotlib.
 
     Returns
     -------
     list of pathlib.Path
         The files written.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> import ecosystem as eco
+    >>> from ecosystem.plot import partner_flows, save
+    >>> fig = partner_flows(eco.datasets.coauthorship(2022), "JPN", top=3)
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     [p.suffix for p in save(fig, pathlib.Path(d) / "jpn")]
+    ['.png', '.svg', '.pdf']
     """
     plt = _pyplot()
     stem = Path(stem)

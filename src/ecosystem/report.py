@@ -69,6 +69,12 @@ def references(params):
     -------
     list of str
         Citations with DOIs, in the order the methods paragraph uses them.
+
+    Examples
+    --------
+    >>> from ecosystem.report import references
+    >>> references({"counting": "fractional", "adjust": None})[1].startswith("Waltman")
+    True
     """
     keys = ["bathelt", "bell", "squartini", "gould", "maslov", "serrano", "efron", "fontagne"]
     if params.get("counting") == "fractional":
@@ -235,6 +241,16 @@ def write_report(out, *, title, sections, methods=None, refs=None, sources=(), r
     -------
     tuple of pathlib.Path
         The Markdown and HTML files.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> import pandas as pd
+    >>> from ecosystem.report import write_report
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     md, html = write_report(d, title="Run", sections=[("Table", pd.DataFrame({"a": [1]}))])
+    ...     "<table" in html.read_text()
+    True
     """
     import pandas as pd
 
