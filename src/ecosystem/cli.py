@@ -9,6 +9,7 @@ traceback only with ``--debug``).
 
 import argparse
 import hashlib
+import inspect
 import json
 import sys
 import time
@@ -424,7 +425,8 @@ def _classify(args):
     Writes classification.csv (one row per region x channel x layer), regions.csv
     (overall labels), metrics.csv (indicators without uncertainty), report.html and
     report.md, plots/ (PNG, SVG, PDF; needs matplotlib) and manifest.json (versions,
-    parameters, seed, input hashes, read report) to --out.
+    parameters, seed, input hashes, read report) to --out. Regions without any
+    activity are left out of the CSV files.
     """
     from .classification import classify
     from .metrics import region_metrics
@@ -773,8 +775,8 @@ _EXAMPLES = {
 }
 
 
-def _common(p, *, out_default):
-    p.add_argument("--out", default=out_default, help="output folder (default: %(default)s)")
+def _common(p, *, out_default, out_help="output folder"):
+    p.add_argument("--out", default=out_default, help=out_help + " (default: %(default)s)")
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
     p.add_argument("--debug", action="store_true", help="show tracebacks on errors")
     p.add_argument("--top", type=int, default=15, help="rows to print (default: %(default)s)")
@@ -791,8 +793,9 @@ def _input_args(p):
     p.add_argument("input", metavar="INPUT", help="file or folder to read")
     p.add_argument("--format", required=True, choices=FORMATS, help="input format")
     p.add_argument("--regions", default="countries", metavar="{countries,metros,FILE}",
-                   help="region map: ISO countries, the bundled metro areas, or a region CSV "
-                        "(RegionMap.from_csv) (default: countries)")
+                   help="region map of the reader formats: ISO countries, the bundled metro "
+                        "areas, or a region CSV (RegionMap.from_csv) (default: countries); "
+                        "flow tables keep their own region labels (see --region-table)")
     p.add_argument("--channel", action="append", metavar="CHANNEL",
                    help="channel to keep (talent, academic, enterprise); repeat for several")
     p.add_argument("--window", nargs=2, type=int, metavar=("FIRST", "LAST"),
@@ -838,7 +841,7 @@ def _parser():
     raw = argparse.RawDescriptionHelpFormatter
 
     demo = sub.add_parser("demo", help="classify the bundled real data (MPIDR talent, NCSES "
-                          "co-authorship)", description=_demo.__doc__, epilog=_EXAMPLES["demo"],
+                          "co-authorship)", description=inspect.cleandoc(_demo.__doc__), epilog=_EXAMPLES["demo"],
                           formatter_class=raw)
     _common(demo, out_default="ecosystem-demo")
     demo.add_argument("--window", nargs=2, type=int, default=[2014, 2018], metavar=("FIRST", "LAST"),
@@ -848,7 +851,7 @@ def _parser():
     demo.set_defaults(run=_demo)
 
     cl = sub.add_parser("classify", help="classify regions from records or flow tables",
-                        description=_classify.__doc__, epilog=_EXAMPLES["classify"],
+                        description=inspect.cleandoc(_classify.__doc__), epilog=_EXAMPLES["classify"],
                         formatter_class=raw)
     _input_args(cl)
     _common(cl, out_default="ecosystem-out")
@@ -859,14 +862,14 @@ def _parser():
     cl.add_argument("--no-plots", action="store_true", help="skip the plots")
     cl.set_defaults(run=_classify)
 
-    fl = sub.add_parser("flows", help="region flows and volumes", description=_flows_cmd.__doc__,
+    fl = sub.add_parser("flows", help="region flows and volumes", description=inspect.cleandoc(_flows_cmd.__doc__),
                         epilog=_EXAMPLES["flows"], formatter_class=raw)
     _input_args(fl)
     _common(fl, out_default="ecosystem-flows")
     fl.set_defaults(run=_flows_cmd)
 
     br = sub.add_parser("brokerage", help="brokerage roles of regions",
-                        description=_brokerage_cmd.__doc__, epilog=_EXAMPLES["brokerage"],
+                        description=inspect.cleandoc(_brokerage_cmd.__doc__), epilog=_EXAMPLES["brokerage"],
                         formatter_class=raw)
     _input_args(br)
     _common(br, out_default="ecosystem-brokerage")
@@ -874,10 +877,11 @@ def _parser():
     br.set_defaults(run=_brokerage_cmd)
 
     ex = sub.add_parser("export", help="export a region network (GraphML, GEXF, Pajek, VOSviewer)",
-                        description=_export_cmd.__doc__, epilog=_EXAMPLES["export"],
+                        description=inspect.cleandoc(_export_cmd.__doc__), epilog=_EXAMPLES["export"],
                         formatter_class=raw)
     _input_args(ex)
-    _common(ex, out_default="ecosystem-export")
+    _common(ex, out_default="ecosystem-export",
+            out_help="output file, or a folder (then network_<channel>.<ext> inside it)")
     ex.add_argument("--to", required=True, choices=tuple(EXPORT_FORMATS), help="file format")
     ex.set_defaults(run=_export_cmd)
     return parser
