@@ -170,6 +170,8 @@ def _summary_table(res, names=None, top=15, focus=()):
     t = t[[c for c in cols if c in t.columns]].copy()
     if names:
         t.insert(1, "name", t.region.map(names).fillna(""))
+    if (t["n_external"] == t["n_external"].round()).all():
+        t["n_external"] = t["n_external"].astype("int64")
     return t.rename(columns={"D_lo": "D_low", "D_hi": "D_high", "n_external": "external"})
 
 

@@ -73,12 +73,12 @@ def references(params):
     Examples
     --------
     >>> from ecosystem.report import references
-    >>> references({"counting": "fractional", "adjust": None})[1].startswith("Waltman")
+    >>> references({"counting": "fractional", "adjust": None})[0].startswith("Waltman")
     True
     """
-    keys = ["bathelt", "bell", "squartini", "gould", "maslov", "serrano", "efron", "fontagne"]
-    if params.get("counting") == "fractional":
-        keys.insert(1, "waltman")
+    keys = ["bell", "squartini", "bathelt", "gould", "fontagne", "efron", "maslov", "serrano"]
+    if params.get("counting") == "fractional":  # order of first citation in methods_text
+        keys.insert(0, "waltman")
     if params.get("adjust") == "bh":
         keys.append("bh")
     return [REFERENCES[k] for k in keys]
@@ -268,7 +268,7 @@ def write_report(out, *, title, sections, methods=None, refs=None, sources=(), r
             ht.append(_html_table(body))
         else:
             md += [str(body), ""]
-            ht.append(f"<p>{html.escape(str(body))}</p>")
+            ht.append(f"<p style='white-space:pre-wrap'>{html.escape(str(body))}</p>")
     if figures:
         md += ["## Figures", ""]
         ht.append("<h2>Figures</h2>")
