@@ -311,7 +311,10 @@ class Citations:
 
     Parameters
     ----------
-    citing, cited : array-like of int, shape (m,)
+    citing : array-like of int, shape (m,), or (docs, counts)
+        Codes into ``labels``; or, for links grouped by citing document, the runs
+        ``(citing document codes, number of links of each)`` (stored compactly).
+    cited : array-like of int, shape (m,)
         Codes into ``labels``.
     labels : sequence of str
         Document identifiers (every citing and every cited document).
@@ -344,8 +347,8 @@ class Citations:
         Provenance and counts.
     """
 
-    __slots__ = ("citing", "cited", "labels", "doc_year", "doc_in_corpus", "_category",
-                 "categories", "convention", "info")
+    __slots__ = ("_citing", "_runs", "cited", "labels", "doc_year", "doc_in_corpus",
+                 "_category", "categories", "convention", "info")
 
     def __init__(self, citing, cited, labels, doc_year, doc_in_corpus, *, category=None,
                  categories=(), convention="citing -> cited", info=None):
@@ -354,10 +357,16 @@ class Citations:
             a.flags.writeable = False
             return a
 
-        self.citing = ro(citing, np.int32)
         self.cited = ro(cited, np.int32)
-        if len(self.cited) != len(self.citing):
-            raise ParameterError("Citations: citing and cited must have the same length")
+        if isinstance(citing, tuple):  # (citing documents, links per document): runs
+            docs, counts = ro(citing[0], np.int32), ro(citing[1], np.int32)
+            if len(docs) != len(counts) or int(counts.sum()) != len(self.cited):
+                raise ParameterError("Citations: citing runs must cover every link")
+            self._citing, self._runs = None, (docs, counts)
+        else:
+            self._citing, self._runs = ro(citing, np.int32), None
+            if len(self.cited) != len(self._citing):
+                raise ParameterError("Citations: citing and cited must have the same length")
         self.labels = labels
         self.doc_year = ro(doc_year, np.int32)
         self.doc_in_corpus = ro(doc_in_corpus, bool)
@@ -367,6 +376,16 @@ class Citations:
         self.categories = tuple(categories)
         self.convention = convention
         self.info = dict(info or {})
+
+    @property
+    def citing(self):
+        """Citing document code of every link (int32; stored as runs when grouped)."""
+        if self._citing is not None:
+            return self._citing
+        docs, counts = self._runs
+        out = np.repeat(docs, counts)
+        out.flags.writeable = False
+        return out
 
     @property
     def citing_year(self):
@@ -383,11 +402,11 @@ class Citations:
     @property
     def category(self):
         if self._category is None:
-            return np.full(len(self.citing), -1, dtype=np.int16)
+            return np.full(len(self.cited), -1, dtype=np.int16)
         return self._category
 
     def __len__(self):
-        return len(self.citing)
+        return len(self.cited)
 
     def __repr__(self):
         return (f"<Citations ({self.convention}): {len(self)} links, "
@@ -571,6 +590,30 @@ def sorted_vocabulary(labels):
     return tuple(arr[order].tolist()), perm
 
 
+def release_memory():
+    """Hand freed heap memory back to the OS (glibc ``malloc_trim``; no-op elsewhere).
+
+    Large readers free gigabytes of intermediates in many medium blocks; glibc keeps
+    them in its heap, where they would count again toward the peak when the output is
+    built. Trimming between phases keeps the peak close to the output's size.
+    """
+    global _TRIM
+    if _TRIM is None:
+        _TRIM = False
+        if sys.platform.startswith("linux"):
+            try:
+                import ctypes
+
+                _TRIM = ctypes.CDLL("libc.so.6").malloc_trim
+            except (OSError, AttributeError):  # pragma: no cover - not glibc
+                _TRIM = False
+    if _TRIM:
+        _TRIM(0)
+
+
+_TRIM = None
+
+
 def build_contributions(columns, *, labels, region_map, info):
     """Contributions from integer codes whose vocabularies are already sorted.
 
@@ -589,15 +632,24 @@ def build_contributions(columns, *, labels, region_map, info):
         raise AssertionError("build_contributions: weights must be finite and >= 0")
     if n:
         order = np.lexsort((columns["actor"], columns["channel"], columns["record"]))
+        if n < 2**31:
+            order = order.astype(np.int32)
     else:
         order = np.zeros(0, dtype=np.intp)
-    dtypes = {"record": np.intp, "actor": np.intp, "org": np.intp, "region": np.intp,
-              "role": np.intp, "channel": np.intp, "year": np.int32, "lead": bool,
-              "weight": np.float64}
+    # widest sources first: each is freed as soon as its sorted copy exists, so the
+    # peak (every output + the permutation + the last source) meets only small ones
+    dtypes = {"weight": np.float64, "record": np.intp, "actor": np.intp, "org": np.intp,
+              "region": np.intp, "year": np.int32, "role": np.intp, "channel": np.intp,
+              "lead": bool}
+    release_memory()
     out = {}
+    step = 1 << 22
     for name, dt in dtypes.items():
         arr = np.asarray(columns.pop(name))
-        out[name] = np.ascontiguousarray(arr[order], dtype=dt)
+        res = np.empty(n, dtype=dt)
+        for i in range(0, n, step):  # in slices: no full-size temporary per column
+            res[i:i + step] = arr[order[i:i + step]]
+        out[name] = res
         del arr
     return Contributions(labels=labels, region_map=region_map, info=dict(info), **out)
 

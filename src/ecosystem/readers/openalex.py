@@ -31,6 +31,7 @@ from ._common import (
     default_regions,
     iter_line_blocks,
     merged_channels,
+    release_memory,
 )
 from .mobility import moves_from_spells
 
@@ -109,6 +110,18 @@ def _lex_order(nums):
     return np.lexsort((lens, key))
 
 
+def _number_labels(prefix, nums, step=1 << 20):
+    """``[prefix + str(n) for n in nums]`` built through numpy in slices.
+
+    No Python int is created: millions of short-lived ints interleaved with the label
+    strings that stay would fragment the small-object heap (memory never returned).
+    """
+    out = []
+    for i in range(0, len(nums), step):
+        out.extend(np.char.add(prefix, nums[i:i + step].astype("U20")).tolist())
+    return out
+
+
 def _encode(parts):
     """Sorted vocabulary over labelled parts; the code of every element of each part.
 
@@ -123,7 +136,7 @@ def _encode(parts):
             prefix, nums = part
             nums = np.asarray(nums, dtype=np.int64)
             order = _lex_order(nums)
-            labels = [f"{prefix}{n}" for n in nums[order].tolist()]
+            labels = _number_labels(prefix, nums[order])
         else:
             order = np.asarray(sorted(range(len(part)), key=part.__getitem__), dtype=np.intp)
             labels = [part[i] for i in order.tolist()]
@@ -993,8 +1006,10 @@ def _assemble(state, report, region_map, inst_tab, spells, mobility, want_citati
     row_lead[_np(state.lead_rows, np.int64)] = True
     state.lead_rows = None
     # the citation layer first, while the row arrays are still compact
+    release_memory()
     citations_built = _citations(state, rec_num, rec_year, report) if want_citations else None
     state.cit_rec = state.cit_num = None
+    release_memory()
     row_org = row_loc // _CSHIFT
     if rollup and len(row_org):
         insts = _unique(row_org[row_org > 0])
@@ -1310,17 +1325,27 @@ def _citations(state, rec_num, rec_year, report):
     citing_rec = np.searchsorted(nums, rec_sorted).astype(np.int32)   # code per sorted rec
     rank = np.empty(len(rec_num), np.int32)
     rank[order] = citing_rec
-    citing = rank[citing_idx] if m else np.zeros(0, np.int32)
-    in_corpus = corpus_of[cited]
+    # links are grouped by citing record (appended record after record): keep runs
+    if m:
+        starts = np.flatnonzero(np.r_[True, citing_idx[1:] != citing_idx[:-1]])
+        run_docs = rank[citing_idx[starts]]
+        run_counts = np.diff(np.r_[starts, m]).astype(np.int32)
+        del starts
+    else:
+        run_docs = run_counts = np.zeros(0, np.int32)
+    del citing_idx
+    in_corpus_n = int(corpus_of[cited].sum())
     del rank
     # labels: only the documents that take part in a link
     used = np.zeros(len(nums), bool)
-    used[citing] = True
+    used[run_docs] = True
     used[cited] = True
     remap = (np.cumsum(used, dtype=np.int64) - 1).astype(np.int32)
-    citing, cited = remap[citing], remap[cited]
+    run_docs = remap[run_docs]
+    for i in range(0, m, step):  # in place, slice by slice
+        cited[i:i + step] = remap[cited[i:i + step]]
     del remap
     report.notes["citations"] = int(m)
-    report.notes["citations outside the corpus (dangling)"] = int(m - in_corpus.sum())
-    return Citations(citing, cited, PrefixedIds("W", nums[used]), year_of[used],
+    report.notes["citations outside the corpus (dangling)"] = int(m - in_corpus_n)
+    return Citations((run_docs, run_counts), cited, PrefixedIds("W", nums[used]), year_of[used],
                      corpus_of[used], info={"source": "OpenAlex referenced_works"})
