@@ -326,7 +326,7 @@ def channel_profile(result, regions, *, layer=None, ax=None):
     return fig
 
 
-def save(fig, stem, formats=("png", "svg", "pdf")):
+def save(fig, stem, formats=("png", "svg", "pdf"), *, dpi=150, transparent=False):
     """Write a figure in several formats.
 
     Parameters
@@ -337,6 +337,10 @@ def save(fig, stem, formats=("png", "svg", "pdf")):
         File path without extension.
     formats : sequence of str, default ("png", "svg", "pdf")
         Formats, as file extensions understood by matplotlib.
+    dpi : int, default 150
+        Resolution of raster formats (PNG).
+    transparent : bool, default False
+        Transparent background.
 
     Returns
     -------
@@ -359,7 +363,7 @@ def save(fig, stem, formats=("png", "svg", "pdf")):
     paths = []
     for fmt in formats:
         path = stem.with_suffix("." + fmt)
-        fig.savefig(path, dpi=150 if fmt == "png" else None, bbox_inches="tight",
+        fig.savefig(path, dpi=dpi, bbox_inches="tight", transparent=transparent,
                     metadata={"Date": None} if fmt in ("svg", "pdf") else None)
         paths.append(path)
     plt.close(fig)

@@ -37,6 +37,9 @@ REFERENCES = {
     "bh": "Benjamini, Y. & Hochberg, Y. (1995). Controlling the false discovery rate: a practical "
           "and powerful approach to multiple testing. Journal of the Royal Statistical Society B "
           "57(1), 289–300. doi:10.1111/j.2517-6161.1995.tb02031.x",
+    "perianes": "Perianes-Rodriguez, A., Waltman, L. & van Eck, N. J. (2016). Constructing "
+                "bibliometric networks: a comparison between full and fractional counting. "
+                "Journal of Informetrics 10(4), 1178–1195. doi:10.1016/j.joi.2016.10.006",
     "waltman": "Waltman, L., Calero-Medina, C., Kosten, J., et al. (2012). The Leiden Ranking "
                "2011/2012: data collection, indicators, and interpretation. JASIST 63(12), "
                "2419–2432. doi:10.1002/asi.22708",
@@ -73,12 +76,12 @@ def references(params):
     Examples
     --------
     >>> from ecosystem.report import references
-    >>> references({"counting": "fractional", "adjust": None})[0].startswith("Waltman")
+    >>> references({"counting": "fractional", "adjust": None})[0].startswith("Perianes")
     True
     """
     keys = ["bell", "squartini", "bathelt", "gould", "fontagne", "efron", "maslov", "serrano"]
     if params.get("counting") == "fractional":  # order of first citation in methods_text
-        keys.insert(0, "waltman")
+        keys[:0] = ["perianes", "waltman"]
     if params.get("adjust") == "bh":
         keys.append("bh")
     return [REFERENCES[k] for k in keys]
@@ -126,7 +129,7 @@ def methods_text(params, *, n_regions=None, data_sentence=None):
     counting = p.get("counting")
     if counting == "fractional":
         counting_text = (f"fractional counting (each record split equally over its contributors "
-                         f"{cite('Waltman')})")
+                         f"[{num['Perianes-Rodriguez']}, {num['Waltman']}])")
     elif counting == "full":
         counting_text = "full (whole) counting (each record counts once for every region it touches)"
     else:
