@@ -242,3 +242,21 @@ def test_demo_without_matplotlib_degrades(tmp_path):
     assert res.returncode == 0, res.stderr
     assert "pip install 'ecosystem[plot]'" in res.stderr + res.stdout
     assert (tmp_path / "d" / "report.html").exists() and not (tmp_path / "d" / "plots").exists()
+
+
+def test_export_gexf_timeline_opens_in_networkx(tmp_path):
+    nx = pytest.importorskip("networkx")
+    records, _ = ecosystem.datasets.seed_records(records_per_region=40)
+    path = tmp_path / "records.csv"
+    records.drop(columns=["region"]).to_csv(path, index=False)
+    for to, name in (("gexf", "net.gexf"), ("graphml", "net.graphml")):
+        res = _run("export", path, "--format", "records", "--channel", "talent", "--to", to,
+                   "--out", tmp_path / name, "--quiet")
+        assert res.returncode == 0, res.stderr
+    g = nx.read_gexf(tmp_path / "net.gexf")
+    assert g.number_of_nodes() >= 8 and g.number_of_edges() > 0
+    _, _, attrs = next(iter(g.edges(data=True)))
+    assert isinstance(attrs["years"], str) and attrs["spells"]  # flattened list + timeline
+    h = nx.read_graphml(tmp_path / "net.graphml")
+    assert set(h.nodes) == set(g.nodes)
+    assert all(isinstance(v, (str, float, int)) for _, d in h.nodes(data=True) for v in d.values())

@@ -598,10 +598,29 @@ def _export_cmd(args):
         out = out / f"network_{channel}{EXPORT_FORMATS[args.to]}"
     out.parent.mkdir(parents=True, exist_ok=True)
     log.step(f"writing {args.to} to {out}")
-    n_nodes, n_edges = write_network(flows, out, to=args.to, channel=channel)
+    years = _yearly_flows(data, args, channel) if args.to == "gexf" and data is not None else None
+    n_nodes, n_edges = write_network(flows, out, to=args.to, channel=channel, years=years)
     if not args.quiet:
         print(f"Wrote {out}: {n_nodes} regions, {n_edges} links ({channel} channel)")
     return 0
+
+
+def _yearly_flows(data, args, channel):
+    """Per-year region flows of one channel of record-level data (for GEXF timelines)."""
+    import numpy as np
+
+    from .flows import region_flows
+
+    c = data.select(channel=[channel])
+    if c.year is None or len(c) == 0:
+        return None
+    years = np.unique(np.asarray(c.year))
+    years = years[years > 0]
+    if args.window:
+        years = years[(years >= args.window[0]) & (years <= args.window[1])]
+    countries = data.info.get("countries") if data.region_map is None else None
+    return {int(y): region_flows(c.select(window=(int(y), int(y))), counting=args.counting,
+                                 countries=countries) for y in years}
 
 
 # ============================================================================ export writers
@@ -638,7 +657,19 @@ def _network(flows, channel):
     return nodes, edges
 
 
-def write_network(flows, path, *, to, channel=None):
+def _edge_years(years, channel):
+    """(source, target, kind) -> {year: weight} from per-year flows."""
+    out = {}
+    for year, f in years.items():
+        if channel not in f.channels:
+            continue
+        _, edges = _network(f, channel)
+        for s, t, w, _, kind in edges:
+            out.setdefault((s, t, kind), {})[int(year)] = w
+    return out
+
+
+def write_network(flows, path, *, to, channel=None, years=None):
     """Write one channel of a region network as GraphML, GEXF, Pajek or VOSviewer JSON.
 
     Parameters
@@ -651,6 +682,10 @@ def write_network(flows, path, *, to, channel=None):
         File format.
     channel : str, optional
         Default: the first channel.
+    years : dict of int to RegionFlows, optional
+        Flows of each year (same regions): GEXF files become dynamic (``timeformat
+        integer``), every edge with its spells and a weight per year for Gephi's
+        timeline, and a flattened ``years`` attribute (``"2016;2017"``).
 
     Returns
     -------
@@ -693,21 +728,41 @@ def write_network(flows, path, *, to, channel=None):
         lines += ["</graph>", "</graphml>"]
     elif to == "gexf":
         typ = {"string": "string", "double": "double"}
+        by_year = _edge_years(years, channel) if years else {}
+        dynamic = bool(by_year)
         lines += ['<?xml version="1.0" encoding="UTF-8"?>',
                   '<gexf xmlns="http://gexf.net/1.3" version="1.3">',
                   f'<meta><creator>ecosystem {__version__}</creator></meta>',
-                  '<graph defaultedgetype="directed" mode="static">',
-                  '<attributes class="node">']
+                  '<graph defaultedgetype="directed" '
+                  + ('mode="dynamic" timeformat="integer">' if dynamic else 'mode="static">'),
+                  '<attributes class="node" mode="static">']
         lines += [f'<attribute id="{i}" title="{a}" type="{typ[t]}"/>' for i, (a, t) in enumerate(attrs)]
-        lines += ["</attributes>", "<nodes>"]
+        lines.append("</attributes>")
+        if dynamic:
+            lines += ['<attributes class="edge" mode="static">',
+                      '<attribute id="years" title="years" type="string"/></attributes>',
+                      '<attributes class="edge" mode="dynamic">',
+                      '<attribute id="w" title="weight by year" type="double"/></attributes>']
+        lines.append("<nodes>")
         for n in nodes:
             lines.append(f'<node id={quoteattr(n["id"])} label={quoteattr(n["label"])}><attvalues>'
                          + "".join(f'<attvalue for="{i}" value={quoteattr(str(n[a]))}/>'
                                    for i, (a, _) in enumerate(attrs)) + "</attvalues></node>")
         lines += ["</nodes>", "<edges>"]
         for e, (s, t, w, d, kind) in enumerate(edges):
-            lines.append(f'<edge id="{e}" source={quoteattr(s)} target={quoteattr(t)} '
-                         f'weight="{w!r}" type="{d}" label="{kind}"/>')
+            head = (f'<edge id="{e}" source={quoteattr(s)} target={quoteattr(t)} '
+                    f'weight="{w!r}" type="{d}" label="{kind}"')
+            series = by_year.get((s, t, kind), {})
+            if not series:
+                lines.append(head + "/>")
+                continue
+            ys = sorted(series)
+            lines.append(head + "><attvalues>"
+                         + f'<attvalue for="years" value="{";".join(map(str, ys))}"/>'
+                         + "".join(f'<attvalue for="w" value="{series[y]!r}" start="{y}" end="{y}"/>'
+                                   for y in ys) + "</attvalues><spells>"
+                         + "".join(f'<spell start="{y}" end="{y}"/>' for y in ys)
+                         + "</spells></edge>")
         lines += ["</edges>", "</graph>", "</gexf>"]
     elif to == "pajek":
         index = {n["id"]: i + 1 for i, n in enumerate(nodes)}
