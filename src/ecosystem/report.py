@@ -52,7 +52,7 @@ def _fmt(x, nd=3):
     if isinstance(x, float):
         if math.isnan(x):
             return ""
-        return f"{x:.{nd}g}" if abs(x) >= 1000 or (x != 0 and abs(x) < 1e-3) else f"{x:.{nd}f}"
+        return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.{nd}f}"
     return str(x)
 
 
