@@ -68,7 +68,8 @@ def test_demo_classification_report_and_coauthorship(demo):
     md = (out / "report.md").read_text()
     assert "| region |" in md and "CC BY 4.0" in md
     manifest = json.loads((out / "manifest.json").read_text())
-    assert manifest["bootstrap"] == 200 and "versions" in manifest
+    assert manifest["bootstrap"] == 200 and manifest["versions"]["ecosystem"]
+    assert manifest["parameters"]["bootstrap"] == 200
 
 
 def test_demo_plots(demo):
@@ -141,6 +142,8 @@ def _check_outputs(out, plots=True):
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["inputs"] and all(len(h) == 64 for h in manifest["inputs"].values())
     assert manifest["seed"] == 3 and "versions" in manifest and "read_report" in manifest
+    params = manifest["classification_params"]
+    assert params["seed"] == 3 and params["thresholds"]["d_threshold"] > 0
     if plots and __import__("importlib").util.find_spec("matplotlib"):
         pngs = sorted((out / "plots").glob("*.png"))
         assert pngs
@@ -204,6 +207,8 @@ def test_classify_records_metros(tmp_path):
     assert res.returncode == 0, res.stderr
     cls, _ = _check_outputs(out, plots=False)
     assert set(cls.channel) == {"academic"} and {"US", "JP", "CN"} <= set(cls.region)
+    params = json.loads((out / "manifest.json").read_text())["classification_params"]
+    assert params["counting"] == "full" and params["channels"] == ["academic"]
 
 
 def test_flows_brokerage_export(tmp_path):

@@ -79,7 +79,9 @@ def _hashes(paths):
 def _jsonable(value):
     import numpy as np
 
-    if isinstance(value, dict):
+    from collections.abc import Mapping
+
+    if isinstance(value, Mapping):
         return {str(k): _jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_jsonable(v) for v in value]
