@@ -265,3 +265,19 @@ def test_export_gexf_timeline_opens_in_networkx(tmp_path):
     h = nx.read_graphml(tmp_path / "net.graphml")
     assert set(h.nodes) == set(g.nodes)
     assert all(isinstance(v, (str, float, int)) for _, d in h.nodes(data=True) for v in d.values())
+
+
+def test_export_with_classification_labels(tmp_path):
+    records, _ = ecosystem.datasets.seed_records(records_per_region=40)
+    path = tmp_path / "records.csv"
+    records.drop(columns=["region"]).to_csv(path, index=False)
+    res = _run("classify", path, "--format", "records", "--bootstrap", "20", "--n-null", "9",
+               "--out", tmp_path / "run", "--quiet", "--no-plots")
+    assert res.returncode == 0, res.stderr
+    res = _run("export", path, "--format", "records", "--channel", "talent", "--to",
+               "vosviewer-json", "--labels", tmp_path / "run" / "classification.csv", "--out",
+               tmp_path / "net.json", "--quiet")
+    assert res.returncode == 0, res.stderr
+    items = json.loads((tmp_path / "net.json").read_text())["network"]["items"]
+    assert all("type " in i["description"] and "cluster" in i for i in items)
+    assert all(isinstance(v, float) for i in items for v in i["scores"].values())

@@ -601,10 +601,32 @@ def _export_cmd(args):
     out.parent.mkdir(parents=True, exist_ok=True)
     log.step(f"writing {args.to} to {out}")
     years = _yearly_flows(data, args, channel) if args.to == "gexf" and data is not None else None
-    n_nodes, n_edges = write_network(flows, out, to=args.to, channel=channel, years=years)
+    n_nodes, n_edges = write_network(flows, out, to=args.to, channel=channel, years=years,
+                                     node_attributes=_labels_table(args.labels, channel))
     if not args.quiet:
         print(f"Wrote {out}: {n_nodes} regions, {n_edges} links ({channel} channel)")
     return 0
+
+
+def _labels_table(spec, channel):
+    """Node attributes from a classification.csv written by ``ecosystem classify``."""
+    if not spec:
+        return None
+    import pandas as pd
+
+    path = Path(spec)
+    if not path.exists():
+        raise DataError(f"{spec}: no such file")
+    t = pd.read_csv(path)
+    need = {"region", "channel", "layer", "label"}
+    if not need <= set(t.columns):
+        raise DataError(f"{spec}: not a classification.csv (needs columns {sorted(need)})")
+    t = t[(t.channel == channel) & (t.layer == t.layer.iloc[0])] if len(t) else t
+    if "window" in t and t["window"].nunique() > 1:
+        t = t[t["window"] == t["window"].iloc[0]]
+    cols = [c for c in ("label", "stability", "D", "D_low", "D_high", "R", "openness",
+                        "z_openness") if c in t.columns]
+    return t.set_index("region")[cols].rename(columns={"label": "type"})  # "label" = node name
 
 
 def _yearly_flows(data, args, channel):
@@ -671,7 +693,7 @@ def _edge_years(years, channel):
     return out
 
 
-def write_network(flows, path, *, to, channel=None, years=None):
+def write_network(flows, path, *, to, channel=None, years=None, node_attributes=None):
     """Write one channel of a region network as GraphML, GEXF, Pajek or VOSviewer JSON.
 
     Parameters
@@ -688,6 +710,10 @@ def write_network(flows, path, *, to, channel=None, years=None):
         Flows of each year (same regions): GEXF files become dynamic (``timeformat
         integer``), every edge with its spells and a weight per year for Gephi's
         timeline, and a flattened ``years`` attribute (``"2016;2017"``).
+    node_attributes : pandas.DataFrame, optional
+        Extra node attributes indexed by region (e.g. the type, D and R of a
+        classification; a column must not be called ``label``, the node name); numbers become doubles, everything else text, missing values
+        are left out (VOSviewer: numbers as scores, text in the description).
 
     Returns
     -------
@@ -710,6 +736,19 @@ def write_network(flows, path, *, to, channel=None, years=None):
     attrs = [("country", "string"), ("parent", "string"), ("channels", "string"),
              ("inbound", "double"), ("outbound", "double"), ("copresence", "double"),
              ("internal", "double")]
+    if node_attributes is not None:
+        import pandas as pd
+
+        for col in node_attributes.columns:
+            numeric = pd.api.types.is_numeric_dtype(node_attributes[col]) and \
+                not pd.api.types.is_bool_dtype(node_attributes[col])
+            attrs.append((str(col), "double" if numeric else "string"))
+            values = node_attributes[col].to_dict()
+            for n in nodes:
+                v = values.get(n["id"])
+                if v is None or (isinstance(v, float) and v != v):
+                    continue
+                n[str(col)] = float(v) if numeric else str(v)
     path = Path(path)
     lines = []
     if to == "graphml":
@@ -722,7 +761,8 @@ def write_network(flows, path, *, to, channel=None, years=None):
                   f'<graph id={quoteattr(channel)} edgedefault="directed">']
         for n in nodes:
             lines.append(f'<node id={quoteattr(n["id"])}><data key="label">{_x(n["label"])}</data>'
-                         + "".join(f'<data key="{a}">{_x(n[a])}</data>' for a, _ in attrs) + "</node>")
+                         + "".join(f'<data key="{a}">{_x(n[a])}</data>' for a, _ in attrs if a in n)
+                         + "</node>")
         for s, t, w, d, kind in edges:
             lines.append(f'<edge source={quoteattr(s)} target={quoteattr(t)} directed='
                          f'"{"true" if d == "directed" else "false"}"><data key="weight">{w!r}</data>'
@@ -749,7 +789,8 @@ def write_network(flows, path, *, to, channel=None, years=None):
         for n in nodes:
             lines.append(f'<node id={quoteattr(n["id"])} label={quoteattr(n["label"])}><attvalues>'
                          + "".join(f'<attvalue for="{i}" value={quoteattr(str(n[a]))}/>'
-                                   for i, (a, _) in enumerate(attrs)) + "</attvalues></node>")
+                                   for i, (a, _) in enumerate(attrs) if a in n)
+                         + "</attvalues></node>")
         lines += ["</nodes>", "<edges>"]
         for e, (s, t, w, d, kind) in enumerate(edges):
             head = (f'<edge id="{e}" source={quoteattr(s)} target={quoteattr(t)} '
@@ -786,10 +827,15 @@ def write_network(flows, path, *, to, channel=None, years=None):
             links[key] = links.get(key, 0.0) + w
         doc = {"network": {
             "items": [{"id": index[n["id"]], "label": n["label"],
-                       "description": f"country {n['country']}; channels {n['channels']}",
+                       "description": "; ".join(
+                           [f"country {n['country']}", f"channels {n['channels']}"]
+                           + [f"{a} {n[a]}" for a, t in attrs[7:] if t == "string" and a in n]),
                        "weights": {"Inbound": n["inbound"], "Outbound": n["outbound"],
                                    "Co-presence": n["copresence"]},
-                       "scores": {"Internal": n["internal"]}} for n in nodes],
+                       "scores": {"Internal": n["internal"],
+                                  **{a: n[a] for a, t in attrs[7:] if t == "double" and a in n}},
+                       **({"cluster": _CLUSTERS[n["type"]]} if n.get("type") in _CLUSTERS else {})}
+                      for n in nodes],
             "links": [{"source_id": a, "target_id": b, "strength": w}
                       for (a, b), w in sorted(links.items())]}}
         path.write_text(json.dumps(doc, indent=1), encoding="utf-8")
@@ -798,6 +844,11 @@ def write_network(flows, path, *, to, channel=None, years=None):
         raise EcosystemError(f"write_network: to must be one of {list(EXPORT_FORMATS)}; got {to!r}")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return len(nodes), len(edges)
+
+
+#: VOSviewer cluster number of each label (VOSviewer colours items by cluster).
+_CLUSTERS = {"hub": 1, "introduction": 2, "outbound": 3, "local": 4, "undetermined": 5,
+             "insufficient": 6}
 
 
 def _x(value):
@@ -830,7 +881,8 @@ _EXAMPLES = {
     "export": """examples:
   ecosystem export works.jsonl --format openalex --to gexf --out network.gexf
   ecosystem export moves.csv --format flows --source o --target d --weight n --to vosviewer-json --out net.json
-  ecosystem export REGPAT/ --format regpat --to pajek --out out/""",
+  ecosystem export REGPAT/ --format regpat --to pajek --out out/
+  ecosystem export works.jsonl --format openalex --to graphml --labels run1/classification.csv""",
 }
 
 
@@ -942,6 +994,9 @@ def _parser():
     _common(ex, out_default="ecosystem-export",
             out_help="output file, or a folder (then network_<channel>.<ext> inside it)")
     ex.add_argument("--to", required=True, choices=tuple(EXPORT_FORMATS), help="file format")
+    ex.add_argument("--labels", metavar="CLASSIFICATION_CSV",
+                    help="add label, D, R, openness ... of a classification.csv as node "
+                         "attributes (colour the map by label in Gephi or VOSviewer)")
     ex.set_defaults(run=_export_cmd)
     return parser
 
