@@ -80,6 +80,7 @@ def test_demo_plots(demo):
     assert (out / "plots" / "typology_map_talent.pdf").read_bytes()[:4] == b"%PDF"
     _check_png(out / "plots" / "partners_JPN_talent.png")
     _check_png(out / "plots" / "channel_profile.png")
+    _check_png(out / "plots" / "coauthorship_partners_JPN.png")
 
 
 def _main_code(*args):

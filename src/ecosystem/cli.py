@@ -350,6 +350,12 @@ def _demo(args):
         from . import plot
 
         plot.save(plot.channel_profile(res, focus), out / "plots" / "channel_profile")
+        coflows = datasets.coauthorship(2022)
+        for code in ("USA", "CHN", "JPN"):
+            stem = out / "plots" / f"coauthorship_partners_{code}"
+            plot.save(plot.partner_flows(coflows, code, names=names), stem)
+            figures.append((f"Co-authorship partners of {code}, 2022 (NCSES, whole counts)",
+                            f"plots/{stem.name}.png"))
 
     log.step("report and manifest")
     summary = _summary_table(res, names=names, top=args.top, focus=list(_SEED_COUNTRIES))
