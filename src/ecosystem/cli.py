@@ -94,6 +94,16 @@ def _jsonable(value):
     return str(value)
 
 
+def _command_line(args):
+    import shlex
+
+    return "ecosystem " + " ".join(shlex.quote(str(a)) for a in getattr(args, "argv", []))
+
+
+def _parameters(args):
+    return {k: v for k, v in vars(args).items() if k not in ("run", "argv")}
+
+
 def _write_json(path, data):
     Path(path).write_text(json.dumps(_jsonable(data), indent=2, ensure_ascii=False), encoding="utf-8")
 
@@ -394,7 +404,7 @@ def _demo(args):
     manifest = {
         "ecosystem": __version__,
         "job": "demo: talent flows between countries (MPIDR) and co-authorship (NCSES)",
-        "command": "ecosystem " + " ".join(sys.argv[1:]) if sys.argv else "ecosystem demo",
+        "command": _command_line(args),
         "window": list(window),
         "layer": "international",
         "bootstrap": args.bootstrap,
@@ -498,8 +508,8 @@ def _classify(args):
                  figures=figures)
     manifest = {
         "ecosystem": __version__,
-        "command": "ecosystem " + " ".join(sys.argv[1:]),
-        "parameters": {k: v for k, v in vars(args).items() if k not in ("run",)},
+        "command": _command_line(args),
+        "parameters": _parameters(args),
         "seed": args.seed,
         "versions": res.params["versions"],
         "inputs": _hashes(paths + ([Path(args.region_table)] if args.region_table else [])),
@@ -547,8 +557,8 @@ def _flows_cmd(args):
     volumes = flows.volumes(layer=args.layer)
     volumes.to_csv(out / "volumes.csv", index=False)
     _write_json(out / "manifest.json", {
-        "ecosystem": __version__, "command": "ecosystem " + " ".join(sys.argv[1:]),
-        "parameters": {k: v for k, v in vars(args).items() if k != "run"},
+        "ecosystem": __version__, "command": _command_line(args),
+        "parameters": _parameters(args),
         "inputs": _hashes(paths), "convention": flows.info.get("convention"),
         "read_report": report.to_dict() if hasattr(report, "to_dict") else report})
     if not args.quiet:
@@ -1029,7 +1039,9 @@ def main(argv=None):
     0
     """
     parser = _parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
+    args.argv = argv
     if args.command is None:
         parser.print_help(sys.stderr)
         return 2
