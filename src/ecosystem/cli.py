@@ -313,8 +313,6 @@ def _demo(args):
     the NCSES internationally co-authored article counts (public domain). Writes the
     tables, plots, a report with a methods paragraph and a manifest to --out.
     """
-    import pandas as pd
-
     from . import datasets
     from .classification import classify
     from .metrics import region_metrics
