@@ -588,7 +588,7 @@ def test_burt_measures_match_networkx_per_node_path(directed, weighted):
         n = int(rng.integers(2, 12))
         m = int(rng.integers(0, n * n // 2 + 1))
         src, tgt = rng.integers(0, n, m), rng.integers(0, n, m)
-        w = rng.integers(1, 6, m).astype(float)
+        w = rng.integers(0, 6, m).astype(float)  # zero-weight ties stay neighbours
         G = nx.DiGraph() if directed else nx.Graph()
         G.add_nodes_from(range(n))
         for s, t, x in zip(src, tgt, w):
@@ -615,6 +615,17 @@ def test_burt_unweighted_undirected_equals_borgatti_and_networkx_default():
         ego = nx.ego_graph(G, v, center=False)
         k = ego.number_of_nodes()
         assert es[v] == pytest.approx(k - 2 * ego.number_of_edges() / k)
+
+
+def test_burt_threads_and_index_width_do_not_change_results():
+    g, _ = power_law_graph(2000, 20000, seed=9)
+    g64 = ActorGraph(indptr=g.indptr.astype(np.int64), indices=g.indices.astype(np.int64),
+                     weights=g.weights * 1.5, directed=True, node_region=g.node_region)
+    for func in (effective_size, burt_constraint):
+        one = func(g, weighted=True, n_jobs=1)
+        np.testing.assert_array_equal(func(g, weighted=True, n_jobs=2), one)
+        np.testing.assert_array_equal(func(g64, n_jobs=2), func(g, n_jobs=1))
+        assert np.isfinite(one).sum() > 1000
 
 
 def test_burt_isolates_and_loops():

@@ -214,3 +214,111 @@ def brokerage_counts(
     if failed[0]:
         raise MemoryError("brokerage_counts: could not allocate per-thread scratch")
     return raw_arr, int(candidates), int(checks)
+
+
+# --------------------------------------------------------------------------------------
+# Burt's effective size and constraint: one masked two-hop walk per ego (owner computes).
+# --------------------------------------------------------------------------------------
+
+cdef void _burt_one(
+    Py_ssize_t u,
+    const idx_t[::1] indptr, const idx_t[::1] indices, const double[::1] weights,
+    const double[::1] rowsum, const double[::1] rowmax,
+    idx_t* marker, double* pu, double* acc, double* out_red, double* out_con,
+) noexcept nogil:
+    """Redundancy sum and constraint of ego u (scratch arrays are per thread)."""
+    cdef Py_ssize_t p, q, a, c
+    cdef idx_t uu = <idx_t> u
+    cdef double red = 0.0, con = 0.0, pa, wa, t
+    if rowsum[u] <= 0.0:
+        out_red[0] = 0.0
+        out_con[0] = 0.0
+        return
+    for p in range(indptr[u], indptr[u + 1]):
+        a = indices[p]
+        marker[a] = uu
+        pu[a] = weights[p] / rowsum[u]
+        acc[a] = 0.0
+    for p in range(indptr[u], indptr[u + 1]):
+        a = indices[p]
+        pa = pu[a]
+        wa = 0.0
+        t = 0.0
+        for q in range(indptr[a], indptr[a + 1]):
+            c = indices[q]
+            if marker[c] == uu:
+                # effective size: p(u, c) m(a, c);  constraint: p(u, a) p(a, c) into acc[c]
+                if rowmax[a] > 0.0:
+                    wa = wa + pu[c] * weights[q] / rowmax[a]
+                if rowsum[a] > 0.0:
+                    acc[c] = acc[c] + pa * weights[q] / rowsum[a]
+        red = red + wa
+    for p in range(indptr[u], indptr[u + 1]):
+        a = indices[p]
+        t = pu[a] + acc[a]
+        con = con + t * t
+    out_red[0] = red
+    out_con[0] = con
+
+
+def burt_measures(
+    const idx_t[::1] indptr, const idx_t[::1] indices, const double[::1] weights,
+    const double[::1] rowsum, const double[::1] rowmax, int n_threads,
+):
+    """burt_measures(indptr, indices, weights, rowsum, rowmax, n_threads)
+
+    Redundancy and constraint of every ego from the mutual-weight matrix.
+
+    Parameters
+    ----------
+    indptr, indices : ndarray, dtype=int32 or int64
+        IN. Symmetric, loop-free CSR of the mutual weights a(u, v) = w(u→v) + w(v→u);
+        stored entries (even zero ones) are the neighbourhoods N(u).
+    weights : ndarray of shape (nnz,), dtype=float64
+        IN. a(u, v).
+    rowsum, rowmax : ndarray of shape (n,), dtype=float64
+        IN. Σ_v a(u, v) and max_v a(u, v).
+    n_threads : int
+        OpenMP threads; every ego is summed by one thread in a fixed order, so the result
+        does not depend on it.
+
+    Returns
+    -------
+    redundancy : ndarray of shape (n,), dtype=float64
+        Σ_{v ∈ N(u)} Σ_{x ∈ N(u)} p(u, x) m(v, x), with p = a / rowsum, m = a / rowmax;
+        effective size = |N(u)| − redundancy.
+    constraint : ndarray of shape (n,), dtype=float64
+        Σ_{v ∈ N(u)} (p(u, v) + Σ_{x ∈ N(u)} p(u, x) p(x, v))².
+    """
+    cdef Py_ssize_t n = indptr.shape[0] - 1
+    red_arr = np.zeros(max(n, 0), dtype=np.float64)
+    con_arr = np.zeros(max(n, 0), dtype=np.float64)
+    cdef double[::1] red = red_arr
+    cdef double[::1] con = con_arr
+    cdef Py_ssize_t u
+    cdef idx_t* marker
+    cdef double* pu
+    cdef double* acc
+    cdef int[1] failed
+    failed[0] = 0
+    cdef int* failed_ptr = &failed[0]  # written through a pointer: shared by all threads
+
+    if n <= 0:
+        return red_arr, con_arr
+    with nogil, parallel(num_threads=n_threads):
+        marker = <idx_t*> malloc(n * sizeof(idx_t) + 1)
+        pu = <double*> malloc(n * sizeof(double) + 1)
+        acc = <double*> malloc(n * sizeof(double) + 1)
+        if marker == NULL or pu == NULL or acc == NULL:
+            failed_ptr[0] = 1
+        else:
+            memset(marker, 0xFF, n * sizeof(idx_t))  # every entry -1
+            for u in prange(n, schedule="dynamic", chunksize=64):
+                _burt_one(u, indptr, indices, weights, rowsum, rowmax,
+                          marker, pu, acc, &red[u], &con[u])
+        free(marker)
+        free(pu)
+        free(acc)
+    if failed[0]:
+        raise MemoryError("burt_measures: could not allocate per-thread scratch")
+    return red_arr, con_arr
