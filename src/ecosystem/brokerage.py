@@ -19,6 +19,7 @@ Always key on the codes: some third-party material swaps the names of ``b_IO`` a
 gatekeeper, as in the current sna documentation.
 """
 
+import dataclasses
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -53,11 +54,13 @@ _EI_MODES = ("both", "out", "in")
 
 
 # ----------------------------------------------------------------------------- inputs
-def _graph_structure(func, graph):
-    """The arcs of ``graph`` as an ActorGraph, with sna's idea of what a tie is.
+def _as_graph(func, graph, *, ties_only):
+    """``graph`` as an ActorGraph.
 
-    ActorGraph: every stored arc. igraph.Graph: every edge (weights ignored, parallel
-    edges merged). SciPy sparse or 2-D NumPy array: every cell that is non-zero or NaN.
+    With ``ties_only`` (brokerage), sna's idea of a tie: every stored arc of an
+    ActorGraph, every edge of an igraph.Graph (weights ignored, parallel edges merged),
+    every non-zero or NaN cell of a matrix. Otherwise (E-I, Burt) weights are kept and must
+    be finite and non-negative.
     """
     if isinstance(graph, ActorGraph):
         return graph
@@ -65,39 +68,19 @@ def _graph_structure(func, graph):
         shape = graph.shape
         if len(shape) != 2 or shape[0] != shape[1]:
             raise GraphFormatError(f"{func}: graph must be a square adjacency matrix; got shape {shape}")
+        dtype = graph.dtype
+        if dtype.kind not in "biuf":
+            raise InputTypeError(f"{func}: graph must hold numeric cells; got dtype {dtype}")
         csr = sp.csr_array(graph, copy=True)  # never sort or merge the caller's arrays
-        csr.sum_duplicates()
-        data = csr.data
-        if data.dtype.kind not in "biuf":
-            raise InputTypeError(f"{func}: graph must hold numeric cells; got dtype {data.dtype}")
-        tie = data != 0  # NaN != 0 is True: missing cells are ties, as in sna
-        pattern = sp.csr_array((tie.astype(np.float64), csr.indices, csr.indptr), shape=shape)
-        pattern.eliminate_zeros()
-        return ActorGraph.from_scipy(pattern, directed=True)
+        if ties_only:
+            csr.sum_duplicates()
+            tie = csr.data != 0  # NaN != 0 is True: missing cells are ties, as in sna
+            csr = sp.csr_array((tie.astype(np.float64), csr.indices, csr.indptr), shape=shape)
+            csr.eliminate_zeros()
+        return ActorGraph.from_scipy(csr, directed=True)
     if _is_igraph(graph):
-        return ActorGraph.from_igraph(graph, weight=None,
-                                      region="region" if "region" in graph.vertex_attributes() else None)
-    raise InputTypeError(
-        f"{func}: graph must be an ActorGraph, an igraph.Graph, a scipy.sparse adjacency or a "
-        f"2-D numpy array; got {type(graph).__name__}"
-    )
-
-
-def _weighted_graph(func, graph):
-    """ActorGraph with weights (for E-I and Burt measures)."""
-    if isinstance(graph, ActorGraph):
-        return graph
-    if isinstance(graph, np.ndarray):
-        if graph.ndim != 2 or graph.shape[0] != graph.shape[1]:
-            raise GraphFormatError(f"{func}: graph must be a square adjacency matrix; got shape {graph.shape}")
-        graph = sp.csr_array(graph)
-    if sp.issparse(graph):
-        if graph.shape[0] != graph.shape[1]:
-            raise GraphFormatError(f"{func}: graph must be a square adjacency matrix; got shape {graph.shape}")
-        return ActorGraph.from_scipy(graph, directed=True)
-    if _is_igraph(graph):
-        return ActorGraph.from_igraph(graph,
-                                      region="region" if "region" in graph.vertex_attributes() else None)
+        region = "region" if "region" in graph.vertex_attributes() else None
+        return ActorGraph.from_igraph(graph, weight=None if ties_only else "weight", region=region)
     raise InputTypeError(
         f"{func}: graph must be an ActorGraph, an igraph.Graph, a scipy.sparse adjacency or a "
         f"2-D numpy array; got {type(graph).__name__}"
@@ -349,7 +332,7 @@ class BrokerageResult:
         return frame.astype({name: np.int64 for name in ROLE_NAMES})
 
     def to_pandas(self, kind="raw"):
-        """Nodes × roles as a DataFrame with readable column names.
+        """Return nodes × roles as a DataFrame with readable column names.
 
         Parameters
         ----------
@@ -491,7 +474,7 @@ def brokerage(graph, groups=None, *, variance="sna", n_jobs=None):
     """
     func = "brokerage"
     check_option(func, "variance", variance, _VARIANCES)
-    g = _graph_structure(func, graph)
+    g = _as_graph(func, graph, ties_only=True)
     codes, vocab, labels = _group_codes(func, groups, g)
     n_threads = effective_n_threads(n_jobs, func=func)
     tindptr, tindices, _ = g.transpose
@@ -501,18 +484,9 @@ def brokerage(graph, groups=None, *, variance="sna", n_jobs=None):
     raw[:, :5] = counts
     raw[:, 5] = counts.sum(axis=1)
     sizes = np.bincount(codes, minlength=len(vocab)).astype(np.int64)
-    return _result(raw, codes, vocab, labels, sizes, g.nnz, variance, g,
-                   node_labels=g.node_labels,
-                   extra=dict(two_path_candidates=candidates, closure_checks=checks,
-                              params={"variance": variance, "n_threads": n_threads,
-                                      "directed": g.directed}))
-
-
-def _result(raw, codes, vocab, labels, sizes, n_arcs, variance, g, *, node_labels, extra):
-    exp_grp, var_grp, exp_gli, var_gli, density = _role_moments(sizes, n_arcs, variance)
+    exp_grp, var_grp, exp_gli, var_gli, density = _role_moments(sizes, g.nnz, variance)
     sd_grp = _sqrt(var_grp)
-    expected = exp_grp[codes] if len(codes) else np.zeros((0, 6))
-    sd = sd_grp[codes] if len(codes) else np.zeros((0, 6))
+    expected, sd = exp_grp[codes], sd_grp[codes]
     raw_global = raw.sum(axis=0)
     sd_global = _sqrt(var_gli)
     return BrokerageResult(
@@ -520,8 +494,9 @@ def _result(raw, codes, vocab, labels, sizes, n_arcs, variance, g, *, node_label
         raw_global=raw_global, expected_global=exp_gli, sd_global=sd_global,
         z_global=_zscore(raw_global, exp_gli, sd_global),
         groups=labels, group_labels=tuple(vocab), group_sizes=sizes,
-        expected_group=exp_grp, sd_group=sd_grp, density=density, n_arcs=int(n_arcs),
-        node_labels=node_labels, **extra)
+        expected_group=exp_grp, sd_group=sd_grp, density=density, n_arcs=g.nnz,
+        node_labels=g.node_labels, two_path_candidates=candidates, closure_checks=checks,
+        params={"variance": variance, "n_threads": n_threads, "directed": g.directed})
 
 
 def region_brokerage(flows, countries, *, threshold=0.0, regions=None, variance="sna",
@@ -545,7 +520,9 @@ def region_brokerage(flows, countries, *, threshold=0.0, regions=None, variance=
     regions : sequence of length R, optional
         Region labels (index of ``to_pandas()``).
     variance : {"sna", "exact"}, default "sna"
+        Whole-network variance, as in :func:`brokerage`.
     n_jobs : int or None, default None
+        Threads for the counting kernel (None: all cores).
 
     Returns
     -------
@@ -628,9 +605,7 @@ def region_brokerage(flows, countries, *, threshold=0.0, regions=None, variance=
     graph = ActorGraph.from_edges(rows[keep], cols[keep], n_nodes=R, directed=True,
                                   node_labels=regions)
     res = brokerage(graph, cty, variance=variance, n_jobs=n_jobs)
-    params = dict(res.params, threshold=threshold)
-    object.__setattr__(res, "params", params)
-    return res
+    return dataclasses.replace(res, params=dict(res.params, threshold=threshold))
 
 
 # ----------------------------------------------------------------------------- E-I index
@@ -748,7 +723,7 @@ def ei_index(graph, groups=None, *, mode="both", weighted=False):
     """
     func = "ei_index"
     check_option(func, "mode", mode, _EI_MODES)
-    g = _weighted_graph(func, graph)
+    g = _as_graph(func, graph, ties_only=False)
     codes, vocab, _ = _group_codes(func, groups, g)
     n, G = g.n_nodes, len(vocab)
     src = g.sources().astype(np.intp)
@@ -805,7 +780,7 @@ def ei_index(graph, groups=None, *, mode="both", weighted=False):
 # ----------------------------------------------------------------------------- Burt
 def _burt(func, graph, weighted, n_jobs):
     """(degree, redundancy, constraint) from the loop-free mutual-weight matrix."""
-    g = _weighted_graph(func, graph)
+    g = _as_graph(func, graph, ties_only=False)
     n = g.n_nodes
     n_threads = effective_n_threads(n_jobs, func=func)
     src = g.sources()
@@ -833,7 +808,7 @@ def _burt(func, graph, weighted, n_jobs):
 
 
 def effective_size(graph, *, weighted=False, n_jobs=None):
-    """Burt's effective size of every node's ego network (self-loops removed).
+    """Compute Burt's effective size of every node's ego network (self-loops removed).
 
     Parameters
     ----------
@@ -892,7 +867,7 @@ def effective_size(graph, *, weighted=False, n_jobs=None):
 
 
 def burt_constraint(graph, *, weighted=False, n_jobs=None):
-    """Burt's constraint of every node (self-loops removed).
+    """Compute Burt's constraint of every node (self-loops removed).
 
     Parameters
     ----------
