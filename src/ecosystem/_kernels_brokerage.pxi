@@ -6,17 +6,19 @@
 # a two-path. The role is chosen from the groups of (i, b, k) in sna's decision order.
 #
 # Algorithm (owner computes over brokers): for broker b the out-neighbours k != b are
-# stamped in a per-thread marker array and counted per group. For every in-neighbour
+# set in a per-thread bitset (n bits: small enough to stay in cache) and counted per group. For every in-neighbour
 # i != b, the open targets of the pair are "all out-neighbours of b" minus i itself (when
 # b -> i exists) minus the *closed* ones, k in out(i) ∩ out(b). Only that intersection is
-# enumerated: either by scanning out(i) against the marker, or, when out(i) is much longer
+# enumerated: either by scanning out(i) against the bitset, or, when out(i) is much longer
 # than out(b), by binary search of each k in out(b) inside the sorted row out(i). The
 # role counts then follow from the per-group counts in O(1). Each broker writes only its
 # own output row, so the result is identical for any thread count.
 
+from libc.stdint cimport uint64_t
+
 cdef enum:
     # scan out(i) unless it is longer than this factor x out(b) x log2(out(i))
-    _BRK_SCAN_FACTOR = 4
+    _BRK_SCAN_FACTOR = 8
 
 
 cdef inline Py_ssize_t _brk_lower_bound(
@@ -33,6 +35,10 @@ cdef inline Py_ssize_t _brk_lower_bound(
     return lo
 
 
+cdef inline bint _brk_test(const uint64_t* bits, Py_ssize_t k) noexcept nogil:
+    return (bits[k >> 6] >> (k & 63)) & 1
+
+
 cdef inline int _brk_log2(Py_ssize_t x) noexcept nogil:
     cdef int r = 1
     while x > 1:
@@ -46,12 +52,12 @@ cdef int64_t _brokerage_one(
     const idx_t[::1] indptr, const idx_t[::1] indices,
     const idx_t[::1] tindptr, const idx_t[::1] tindices,
     const Py_ssize_t[::1] group,
-    idx_t* marker, int64_t* cnt, int64_t* out, int64_t* checks, int strategy,
+    uint64_t* bits, int64_t* cnt, int64_t* out, int64_t* checks, int strategy,
 ) noexcept nogil:
     """Role counts of broker b into out[0:5]; returns the two-path candidates in(b)*out(b).
 
-    ``marker`` (length n, never reset: entries equal to b are stamps of this broker) and
-    ``cnt`` (length n_groups, all zero on entry and on exit) are per-thread scratch.
+    ``bits`` (n bits) and ``cnt`` (length n_groups) are per-thread scratch, all zero on
+    entry and on exit.
     ``checks[0]`` receives the number of closure (membership) tests performed.
     """
     cdef Py_ssize_t ob0 = indptr[b], ob1 = indptr[b + 1]
@@ -66,7 +72,7 @@ cdef int64_t _brokerage_one(
     for p in range(ob0, ob1):
         k = indices[p]
         if k != bb:
-            marker[k] = bb
+            bits[k >> 6] |= (<uint64_t> 1) << (k & 63)
             cnt[group[k]] += 1
             deg += 1
     if deg == 0:
@@ -81,7 +87,7 @@ cdef int64_t _brokerage_one(
             continue
         in_deg += 1
         gi = group[i]
-        recip = 1 if marker[i] == bb else 0
+        recip = _brk_test(bits, i)
         c_tot = 0
         c_gb = 0
         c_gi = 0
@@ -90,11 +96,11 @@ cdef int64_t _brokerage_one(
         len_i = oi1 - oi0
         if strategy == 1 or (strategy == 0 and
                              len_i <= _BRK_SCAN_FACTOR * len_b * _brk_log2(len_i)):
-            # scan out(i) against the marker of out(b)
+            # scan out(i) against the bitset of out(b)
             n_checks += len_i
             for p in range(oi0, oi1):
                 k = indices[p]
-                if marker[k] == bb and k != i:
+                if _brk_test(bits, k) and k != i:
                     c_tot += 1
                     g = group[k]
                     if g == gb:
@@ -133,8 +139,8 @@ cdef int64_t _brokerage_one(
 
     for p in range(ob0, ob1):
         k = indices[p]
-        if k != bb:
-            cnt[group[k]] = 0
+        bits[k >> 6] = 0
+        cnt[group[k]] = 0
     out[0] = w_I
     out[1] = w_O
     out[2] = b_IO
@@ -168,7 +174,7 @@ def brokerage_counts(
         OpenMP threads; the result does not depend on it.
     strategy : int, default 0
         How the closed targets out(i) ∩ out(b) are found: 0 adaptive (the cheaper of 1
-        and 2 for every pair), 1 always scan out(i) against the marker of out(b), 2 always
+        and 2 for every pair), 1 always scan out(i) against the bitset of out(b), 2 always
         binary-search every k of out(b) in the sorted row out(i) (the per-candidate
         test). The counts do not depend on it.
 
@@ -185,7 +191,7 @@ def brokerage_counts(
     raw_arr = np.zeros((max(n, 0), 5), dtype=np.int64)
     cdef int64_t[:, ::1] raw = raw_arr
     cdef Py_ssize_t b
-    cdef idx_t* marker
+    cdef uint64_t* bits
     cdef int64_t* cnt
     cdef int64_t* st
     cdef int64_t candidates = 0, checks = 0
@@ -196,19 +202,18 @@ def brokerage_counts(
     if n <= 0:
         return raw_arr, 0, 0
     with nogil, parallel(num_threads=n_threads):
-        marker = <idx_t*> malloc(n * sizeof(idx_t) + 1)
+        bits = <uint64_t*> calloc(n // 64 + 1, sizeof(uint64_t))
         cnt = <int64_t*> calloc(n_groups + 1, sizeof(int64_t))
         st = <int64_t*> calloc(1, sizeof(int64_t))
-        if marker == NULL or cnt == NULL or st == NULL:
+        if bits == NULL or cnt == NULL or st == NULL:
             failed_ptr[0] = 1
         else:
-            memset(marker, 0xFF, n * sizeof(idx_t))  # every entry -1: no vertex stamped
             for b in prange(n, schedule="dynamic", chunksize=256):
                 candidates += _brokerage_one(
                     b, indptr, indices, tindptr, tindices, group,
-                    marker, cnt, &raw[b, 0], st, strategy)
+                    bits, cnt, &raw[b, 0], st, strategy)
                 checks += st[0]
-        free(marker)
+        free(bits)
         free(cnt)
         free(st)
     if failed[0]:
