@@ -16,6 +16,8 @@ Measured (same process, seeded):
    ``--threads`` threads (best of ``--repeat``; the transpose is built once beforehand and
    timed separately), the kernel alone, the two-path candidates Σ_b in(b)·out(b), the
    closure checks per second and the peak resident memory of each call (rise of VmHWM).
+   The kernel's closure-test strategies are timed too (adaptive, scan only, binary search
+   only), all checked identical.
 2. On a smaller graph from the same generator (``--baseline-nodes``/``--baseline-arcs``):
    the same kernel against two vectorised baselines — ``enumerate``: numpy enumeration of
    every candidate two-path i → b → k in broker chunks, closure by ``searchsorted`` in the
@@ -190,6 +192,8 @@ def main(argv=None):
     ap.add_argument("--baseline-nodes", type=int, default=20_000)
     ap.add_argument("--baseline-arcs", type=int, default=200_000)
     ap.add_argument("--no-sparse-baseline", action="store_true")
+    ap.add_argument("--no-strategies", action="store_true",
+                    help="skip timing the kernel's three closure-test strategies")
     args = ap.parse_args(argv)
 
     model, cores = machine()
@@ -230,6 +234,16 @@ def main(argv=None):
         print(f"speed-up {rows[-1][0]} threads vs 1 (kernel): {rows[0][2] / rows[-1][2]:.2f}x")
     print(f"target all raw counts < 5 s: {'met' if rows[-1][1] < 5 else 'MISSED'} "
           f"({rows[-1][1]:.2f} s with {rows[-1][0]} threads)")
+    if not args.no_strategies:
+        print(f"closure-test strategies, kernel alone, {args.threads} threads (best of {args.repeat}):")
+        names = {0: "adaptive (default)", 1: "scan out(i) vs bitset", 2: "binary search per k"}
+        for strategy in (0, 1, 2):
+            ts, _, (raw_s, _, checks_s) = measure(
+                lambda: _core.brokerage_counts(graph.indptr, graph.indices, *graph.transpose[:2],
+                                               graph.node_region, args.groups, args.threads,
+                                               strategy), args.repeat)
+            print(f"  {names[strategy]:<22} {ts:7.2f} s  checks {checks_s:>14,}  "
+                  f"identical {np.array_equal(raw_s, ref[:, :5])}")
     del graph, ref
 
     # ---- baseline comparison on a smaller graph
