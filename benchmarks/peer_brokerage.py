@@ -199,6 +199,9 @@ def main(argv=None):
     model, cores = machine()
     print(f"machine : {model}, {cores} cores; OpenMP={_core.openmp_enabled()}; "
           f"python {platform.python_version()}, numpy {np.__version__}")
+    if hasattr(os, "getloadavg"):
+        print("load    : %.2f %.2f %.2f (1/5/15 min; other work on the machine skews timings)"
+              % os.getloadavg())
     print(f"workload: Chung-Lu power-law digraph, gamma={args.gamma}, seed={args.seed}, "
           f"{args.groups} groups")
 
@@ -264,6 +267,8 @@ def main(argv=None):
         ok = np.array_equal(counts, r.raw[:, :5])
         print(f"  baseline {name:<24}: {tb:8.3f} s  peak {_mib(mb)}  equal={ok}  "
               f"ratio vs 1 thread {tb / t_k1:6.1f}x, vs {args.threads} threads {tb / t_k:6.1f}x")
+    if hasattr(os, "getloadavg"):
+        print("load at the end: %.2f %.2f %.2f" % os.getloadavg())
     print(f"\nmax RSS of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MiB")
 
 

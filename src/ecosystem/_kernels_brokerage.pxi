@@ -16,6 +16,16 @@
 
 from libc.stdint cimport uint64_t
 
+cdef extern from *:
+    """
+    #if defined(__GNUC__) || defined(__clang__)
+    #define ECO_PREFETCH(p) __builtin_prefetch((const void *)(p))
+    #else
+    #define ECO_PREFETCH(p) ((void)0)
+    #endif
+    """
+    void ECO_PREFETCH(const void* p) noexcept nogil
+
 cdef enum:
     # scan out(i) unless it is longer than this factor x out(b) x log2(out(i))
     _BRK_SCAN_FACTOR = 8
@@ -81,7 +91,16 @@ cdef int64_t _brokerage_one(
         return 0
     len_b = ob1 - ob0
 
-    for q in range(tindptr[b], tindptr[b + 1]):
+    cdef Py_ssize_t q1 = tindptr[b + 1], ahead
+    for q in range(tindptr[b], q1):
+        # hide the cache misses of in-neighbours a few steps ahead
+        if q + 8 < q1:
+            ahead = tindices[q + 8]
+            ECO_PREFETCH(&indptr[ahead])
+            ECO_PREFETCH(&group[ahead])
+        if q + 4 < q1:
+            ahead = tindices[q + 4]
+            ECO_PREFETCH(&indices[indptr[ahead]])
         i = tindices[q]
         if i == bb:
             continue
