@@ -6,8 +6,8 @@
 # a two-path. The role is chosen from the groups of (i, b, k) in sna's decision order.
 #
 # Algorithm (owner computes over brokers): for broker b the out-neighbours k != b are
-# set in a per-thread bitset (n bits: small enough to stay in cache) and counted per group. For every in-neighbour
-# i != b, the open targets of the pair are "all out-neighbours of b" minus i itself (when
+# set in a per-thread bitset (n bits: small enough to stay in cache) and counted per
+# group. For every in-neighbour i != b, the open targets of the pair are "all out-neighbours of b" minus i itself (when
 # b -> i exists) minus the *closed* ones, k in out(i) ∩ out(b). Only that intersection is
 # enumerated: either by scanning out(i) against the bitset, or, when out(i) is much longer
 # than out(b), by binary search of each k in out(b) inside the sorted row out(i). The
@@ -71,7 +71,7 @@ cdef int64_t _brokerage_one(
     ``checks[0]`` receives the number of closure (membership) tests performed.
     """
     cdef Py_ssize_t ob0 = indptr[b], ob1 = indptr[b + 1]
-    cdef Py_ssize_t p, q, lo, hi, oi0, oi1
+    cdef Py_ssize_t p, q, lo, oi0, oi1, ahead, q1 = tindptr[b + 1]
     cdef Py_ssize_t gb = group[b], gi, g
     cdef idx_t bb = <idx_t> b, i, k
     cdef int64_t deg = 0, in_deg = 0, n_checks = 0
@@ -91,7 +91,6 @@ cdef int64_t _brokerage_one(
         return 0
     len_b = ob1 - ob0
 
-    cdef Py_ssize_t q1 = tindptr[b + 1], ahead
     for q in range(tindptr[b], q1):
         # hide the cache misses of in-neighbours a few steps ahead
         if q + 8 < q1:
@@ -128,12 +127,12 @@ cdef int64_t _brokerage_one(
                         c_gi += 1
         else:
             # out(i) is long: look every k of out(b) up in the sorted row out(i)
-            n_checks += len_b
             lo = oi0
             for p in range(ob0, ob1):
                 k = indices[p]
                 if k == bb or k == i:
                     continue
+                n_checks += 1
                 lo = _brk_lower_bound(&indices[0], lo, oi1, k)
                 if lo == oi1:
                     break
