@@ -1,14 +1,17 @@
 """Side-by-side: ecosystem's brokerage counting kernel vs vectorised numpy/scipy baselines.
 
-    python benchmarks/peer_brokerage.py                       # issue sizes: 1M nodes, 10M arcs
-    python benchmarks/peer_brokerage.py --nodes 100000 --arcs 1000000 --baseline-nodes 20000
+    PYTHONPATH=src python benchmarks/peer_brokerage.py      # issue sizes, about 3 minutes
+    PYTHONPATH=src python benchmarks/peer_brokerage.py --nodes 100000 --arcs 1000000 \
+        --baseline-nodes 20000 --baseline-arcs 200000 --repeat 1        # quick
+    # the numpy baseline on the full graph (the sparse one would need far too much memory):
+    PYTHONPATH=src python benchmarks/peer_brokerage.py --no-strategies --no-sparse-baseline \
+        --baseline-nodes 1000000 --baseline-arcs 10000000
 
 Workload: a seeded Chung–Lu style power-law digraph. Out- and in-weights are Zipf-like,
 w_r ∝ r^(-1/(gamma-1)) (degree exponent ``--gamma``), assigned to the nodes by two
 independent random permutations; sources and targets are drawn from them, duplicates and
-self-loops are redrawn until exactly ``--arcs`` distinct arcs remain (then a random
-subset of exactly that size is kept). Groups: uniform
-random labels 0..groups-1.
+self-loops are redrawn until at least ``--arcs`` distinct arcs exist, then a random subset
+of exactly that size is kept. Groups: uniform random labels 0..groups-1.
 
 Measured (same process, seeded):
 
@@ -18,7 +21,8 @@ Measured (same process, seeded):
    closure checks per second and the peak resident memory of each call (rise of VmHWM).
    The kernel's closure-test strategies are timed too (adaptive, scan only, binary search
    only), all checked identical.
-2. On a smaller graph from the same generator (``--baseline-nodes``/``--baseline-arcs``):
+2. On a smaller graph from the same generator (``--baseline-nodes``/``--baseline-arcs``,
+   default 100k nodes, 1M arcs):
    the same kernel against two vectorised baselines — ``enumerate``: numpy enumeration of
    every candidate two-path i → b → k in broker chunks, closure by ``searchsorted`` in the
    sorted arc keys, roles by ``bincount``; ``sparse``: scipy sparse products (two-path
@@ -189,8 +193,8 @@ def main(argv=None):
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--gamma", type=float, default=2.5, help="degree exponent")
     ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--baseline-nodes", type=int, default=20_000)
-    ap.add_argument("--baseline-arcs", type=int, default=200_000)
+    ap.add_argument("--baseline-nodes", type=int, default=100_000)
+    ap.add_argument("--baseline-arcs", type=int, default=1_000_000)
     ap.add_argument("--no-sparse-baseline", action="store_true")
     ap.add_argument("--no-strategies", action="store_true",
                     help="skip timing the kernel's three closure-test strategies")
