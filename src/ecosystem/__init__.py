@@ -17,7 +17,10 @@ except ImportError as exc:  # pragma: no cover - only on a broken build
         f"development) from the source tree. Original error: {exc}"
     ) from exc
 
+from . import datasets, regions, uncertainty
 from ._config import show_config
+from .classification import classify
+from .contributions import Contributions
 from .exceptions import (
     ConvergenceError,
     ConvergenceWarning,
@@ -30,12 +33,28 @@ from .exceptions import (
     ParameterError,
     UnknownRegionError,
 )
+from .flows import RegionFlows, region_flows
 from .graph import ActorGraph
+from .metrics import region_metrics
+from .projection import coauthorship_graph
+from .results import Classification
+from .uncertainty import bootstrap_weights
 
 __all__ = [
     "__version__",
     "show_config",
+    "Contributions",
     "ActorGraph",
+    "RegionFlows",
+    "region_flows",
+    "coauthorship_graph",
+    "region_metrics",
+    "classify",
+    "Classification",
+    "bootstrap_weights",
+    "datasets",
+    "regions",
+    "uncertainty",
     "EcosystemError",
     "ParameterError",
     "InputTypeError",

@@ -110,78 +110,91 @@ cdef void _sort_indices(idx_t* a, Py_ssize_t n) noexcept nogil:
 # Bipartite projection: record x actor incidence -> actor x actor weights.
 # --------------------------------------------------------------------------------------
 
-cdef Py_ssize_t _projection_row_count(
-    Py_ssize_t i,
-    const int64_t[::1] rec_ptr, const idx_t[::1] rec_actor,
-    const int64_t[::1] act_ptr, const idx_t[::1] act_rec,
-    int64_t* marker,
-) noexcept nogil:
-    """Number of distinct co-actors of actor i (i itself excluded)."""
-    cdef Py_ssize_t count = 0
-    cdef int64_t q, t
-    cdef idx_t p, j
-    for q in range(act_ptr[i], act_ptr[i + 1]):
-        p = act_rec[q]
-        for t in range(rec_ptr[p], rec_ptr[p + 1]):
-            j = rec_actor[t]
-            if j != i and marker[j] != i:
-                marker[j] = i
-                count += 1
-    return count
+cdef inline int64_t _first_greater(const idx_t* a, int64_t lo, int64_t hi, idx_t v) noexcept nogil:
+    """Position of the first entry > v in the sorted slice a[lo:hi]."""
+    cdef int64_t mid
+    while lo < hi:
+        mid = lo + (hi - lo) // 2
+        if a[mid] <= v:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
 
 
-cdef void _projection_row_fill(
+cdef Py_ssize_t _projection_upper_row(
     Py_ssize_t i,
-    const int64_t[::1] rec_ptr, const idx_t[::1] rec_actor,
-    const int64_t[::1] act_ptr, const idx_t[::1] act_rec,
-    const double[::1] pair_weight,
-    int64_t* marker, double* acc,
+    const int64_t* rec_ptr, const idx_t* rec_actor,
+    const int64_t* act_ptr, const idx_t* act_rec,
+    const double* pair_weight, double* acc,
     idx_t* out_indices, double* out_data,
 ) noexcept nogil:
-    """Write row i: sorted co-actor ids and the summed pair weights."""
+    """Write the upper part (co-actors j > i) of row i, sorted; return its length.
+
+    ``acc`` is all zeros on entry and on exit; since every pair weight is positive, a
+    zero entry also marks a co-actor not yet seen in this row.
+    """
     cdef Py_ssize_t count = 0, k
     cdef int64_t q, t
     cdef idx_t p, j
     cdef double w
+    cdef bint ordered = True  # co-actors met in increasing order (always for one record)
     for q in range(act_ptr[i], act_ptr[i + 1]):
         p = act_rec[q]
         w = pair_weight[p]
-        for t in range(rec_ptr[p], rec_ptr[p + 1]):
+        if w <= 0.0:
+            continue
+        for t in range(_first_greater(rec_actor, rec_ptr[p], rec_ptr[p + 1], <idx_t> i),
+                       rec_ptr[p + 1]):
             j = rec_actor[t]
-            if j != i:
-                if marker[j] != i:
-                    marker[j] = i
-                    out_indices[count] = j
-                    count += 1
-                acc[j] += w
-    _sort_indices(out_indices, count)
+            if acc[j] == 0.0:
+                if count > 0 and j < out_indices[count - 1]:
+                    ordered = False
+                out_indices[count] = j
+                count += 1
+            acc[j] += w
+    if not ordered:
+        _sort_indices(out_indices, count)
     for k in range(count):
         j = out_indices[k]
         out_data[k] = acc[j]
         acc[j] = 0.0
+    return count
 
 
 def bipartite_projection(
     const int64_t[::1] rec_ptr, const idx_t[::1] rec_actor,
     const int64_t[::1] act_ptr, const idx_t[::1] act_rec,
-    const double[::1] pair_weight, Py_ssize_t n_actors, int n_threads,
+    const double[::1] pair_weight, const int64_t[::1] upper_cap,
+    Py_ssize_t n_actors, int n_threads,
 ):
-    """bipartite_projection(rec_ptr, rec_actor, act_ptr, act_rec, pair_weight, n_actors, n_threads)
+    """bipartite_projection(rec_ptr, rec_actor, act_ptr, act_rec, pair_weight, upper_cap, n_actors, n_threads)
 
-    Project a record x actor incidence onto actors (Gustavson, owner computes per row).
+    Project a record x actor incidence onto actors: a symmetric CSR without diagonal.
+
+    Pass 1 (parallel over actors, owner computes) writes the upper triangle of each row
+    i (co-actors j > i, a row-wise Gustavson product) into a slot of
+    ``upper_cap[i + 1] - upper_cap[i]`` entries. Pass 2 mirrors it: row i of the
+    result is the transposed lower part (j < i, produced in increasing order by a
+    serial counting-sort scatter) followed by the upper part, so every row is sorted.
+    Half of the pairs are visited, and no symbolic pass is needed.
 
     Parameters
     ----------
     rec_ptr : ndarray of shape (n_records + 1,), dtype=int64
         IN. CSR row pointer of the record -> actor incidence.
     rec_actor : ndarray of shape (nnz,), dtype=int32 or int64
-        IN. Distinct actor ids of each record.
+        IN. Distinct actor ids of each record, sorted within each record.
     act_ptr : ndarray of shape (n_actors + 1,), dtype=int64
         IN. CSR row pointer of the transpose (actor -> record).
     act_rec : ndarray of shape (nnz,), same dtype as ``rec_actor``
         IN. Record ids of each actor.
     pair_weight : ndarray of shape (n_records,), dtype=float64
-        IN. Weight added to every ordered pair of distinct actors of a record.
+        IN. Weight added to every pair of distinct actors of a record; must be > 0 for
+        records with two or more actors (0 skips the record).
+    upper_cap : ndarray of shape (n_actors + 1,), dtype=int64
+        IN. Cumulative upper bounds of the upper-row lengths: for each actor, the number
+        of co-actors with a larger id summed over its records (``upper_cap[0] == 0``).
     n_actors : int
         Number of actors (rows of the result).
     n_threads : int
@@ -195,55 +208,76 @@ def bipartite_projection(
     data : ndarray of shape (nnz_out,), dtype=float64
     """
     cdef Py_ssize_t i
-    cdef int64_t* marker
     cdef double* acc
-    indptr_arr = np.zeros(n_actors + 1, dtype=np.int64)
-    cdef int64_t[::1] indptr = indptr_arr
-    cdef int64_t[::1] row_nnz = indptr_arr[1:]
-
+    cdef int64_t cap = upper_cap[n_actors]
+    idx_dtype = np.int32 if idx_t is int32_t else np.int64
+    slot_indices_arr = np.empty(max(cap, 1), dtype=idx_dtype)
+    slot_data_arr = np.empty(max(cap, 1), dtype=np.float64)
+    cdef idx_t[::1] slot_indices = slot_indices_arr
+    cdef double[::1] slot_data = slot_data_arr
+    upper_len_arr = np.zeros(n_actors, dtype=np.int64)
+    cdef int64_t[::1] upper_len = upper_len_arr
     cdef int[1] failed
     failed[0] = 0
     cdef int* failed_ptr = &failed[0]  # written through a pointer: shared by all threads
 
+    # raw pointers for the row worker (memoryview arguments would be reference-counted)
+    cdef const int64_t* rp = &rec_ptr[0]
+    cdef const int64_t* ap = &act_ptr[0]
+    cdef const idx_t* ra = &rec_actor[0] if rec_actor.shape[0] > 0 else NULL
+    cdef const idx_t* ar = &act_rec[0] if act_rec.shape[0] > 0 else NULL
+    cdef const double* pw = &pair_weight[0] if pair_weight.shape[0] > 0 else NULL
+
     with nogil, parallel(num_threads=n_threads):
-        marker = <int64_t*> malloc(n_actors * sizeof(int64_t) + 1)
-        if marker == NULL:
+        acc = <double*> calloc(n_actors + 1, sizeof(double))
+        if acc == NULL:
             failed_ptr[0] = 1
         else:
-            memset(marker, 0xFF, n_actors * sizeof(int64_t))  # every entry -1
             for i in prange(n_actors, schedule="dynamic", chunksize=64):
-                row_nnz[i] = _projection_row_count(
-                    i, rec_ptr, rec_actor, act_ptr, act_rec, marker)
-            free(marker)
+                upper_len[i] = _projection_upper_row(
+                    i, rp, ra, ap, ar, pw, acc,
+                    &slot_indices[0] + upper_cap[i], &slot_data[0] + upper_cap[i])
+            free(acc)
     if failed[0]:
         raise MemoryError("bipartite_projection: could not allocate per-thread scratch")
-    np.cumsum(indptr_arr, out=indptr_arr)
 
+    # lower part of row j = upper entries (i, j); count them, then lay rows out
+    lower_len_arr = np.zeros(n_actors, dtype=np.int64)
+    cdef int64_t[::1] lower_len = lower_len_arr
+    cdef int64_t k, src, dst
+    with nogil:
+        for i in range(n_actors):
+            src = upper_cap[i]
+            for k in range(upper_len[i]):
+                lower_len[slot_indices[src + k]] += 1
+    indptr_arr = np.zeros(n_actors + 1, dtype=np.int64)
+    np.cumsum(lower_len_arr + upper_len_arr, out=indptr_arr[1:])
+    cdef int64_t[::1] indptr = indptr_arr
     nnz = int(indptr_arr[n_actors])
-    idx_dtype = np.int32 if idx_t is int32_t else np.int64
     indices_arr = np.empty(nnz, dtype=idx_dtype)
     data_arr = np.empty(nnz, dtype=np.float64)
     cdef idx_t[::1] indices = indices_arr
     cdef double[::1] data = data_arr
-    cdef idx_t* indices_ptr = &indices[0] if nnz > 0 else NULL
-    cdef double* data_ptr = &data[0] if nnz > 0 else NULL
+    cdef idx_t j
 
-    with nogil, parallel(num_threads=n_threads):
-        marker = <int64_t*> malloc(n_actors * sizeof(int64_t) + 1)
-        acc = <double*> calloc(n_actors + 1, sizeof(double))
-        if marker == NULL or acc == NULL:
-            failed_ptr[0] = 1
-        else:
-            memset(marker, 0xFF, n_actors * sizeof(int64_t))
-            for i in prange(n_actors, schedule="dynamic", chunksize=64):
-                if indptr[i + 1] > indptr[i]:
-                    _projection_row_fill(
-                        i, rec_ptr, rec_actor, act_ptr, act_rec, pair_weight,
-                        marker, acc, indices_ptr + indptr[i], data_ptr + indptr[i])
-        free(marker)
-        free(acc)
-    if failed[0]:
-        raise MemoryError("bipartite_projection: could not allocate per-thread scratch")
+    for i in prange(n_actors, nogil=True, num_threads=n_threads, schedule="static"):
+        src = upper_cap[i]
+        dst = indptr[i] + lower_len[i]
+        for k in range(upper_len[i]):
+            indices[dst + k] = slot_indices[src + k]
+            data[dst + k] = slot_data[src + k]
+    with nogil:
+        for i in range(n_actors):  # rows in increasing order: lower parts come out sorted
+            src = upper_cap[i]
+            for k in range(upper_len[i]):
+                j = slot_indices[src + k]
+                dst = indptr[j]
+                indptr[j] += 1
+                indices[dst] = <idx_t> i
+                data[dst] = slot_data[src + k]
+    # indptr[j] was advanced by the lower length of row j: restore it
+    for i in range(n_actors):
+        indptr[i] -= lower_len[i]
     return indptr_arr, indices_arr, data_arr
 
 
@@ -253,7 +287,7 @@ def bipartite_projection(
 
 cdef void _flows_group(
     int64_t start, int64_t stop, double gw, bint fractional, Py_ssize_t R,
-    const Py_ssize_t[::1] region, const uint8_t[::1] lead, const double[::1] cweight,
+    const Py_ssize_t* region, const uint8_t* lead, const double* cweight,
     double* xr, double* ar, double* br, uint8_t* flags, Py_ssize_t* touched,
     double* presence, double* copresence, double* internal, double* size,
 ) noexcept nogil:
@@ -363,10 +397,10 @@ def region_flows(
     ----------
     group_ptr : ndarray of shape (n_groups + 1,), dtype=int64
         IN. Contributions of group g are ``group_ptr[g]:group_ptr[g + 1]``.
-    group_channel : ndarray of shape (n_groups,), dtype=intp
-        IN. Channel id (0..n_channels-1) of each group.
-    group_weight : ndarray of shape (n_groups,), dtype=float64
-        IN. Weight of each group (1 normally; bootstrap weights otherwise).
+    group_channel : ndarray of shape (n_groups,) or (0,), dtype=intp
+        IN. Channel id (0..n_channels-1) of each group; empty means channel 0 for all.
+    group_weight : ndarray of shape (n_groups,) or (0,), dtype=float64
+        IN. Weight of each group (e.g. bootstrap weights); empty means 1 for all.
     region : ndarray of shape (n_contributions,), dtype=intp
         IN. Region id (0..n_regions-1) of each contribution.
     lead : ndarray of shape (n_contributions,), dtype=uint8
@@ -387,6 +421,8 @@ def region_flows(
     """
     cdef Py_ssize_t R = n_regions, K = n_channels
     cdef Py_ssize_t G = group_ptr.shape[0] - 1
+    cdef bint has_channel = group_channel.shape[0] > 0
+    cdef bint has_weight = group_weight.shape[0] > 0
     cdef Py_ssize_t mat = R * R, block = K * (2 * R * R + 2 * R)
     partial_arr = np.zeros((n_chunks, block), dtype=np.float64)
     cdef double[:, ::1] partial = partial_arr
@@ -401,7 +437,14 @@ def region_flows(
     failed[0] = 0
     cdef int* failed_ptr = &failed[0]  # written through a pointer: shared by all threads
 
+    # raw pointers for the group worker (memoryview arguments would be reference-counted)
+    cdef const Py_ssize_t* reg_p = NULL
+    cdef const uint8_t* lead_p = NULL
+    cdef const double* cw_p = NULL
     if G > 0 and block > 0:
+        reg_p = &region[0]
+        lead_p = &lead[0]
+        cw_p = &cweight[0]
         with nogil, parallel(num_threads=n_threads):
             xr = <double*> calloc(3 * R + 1, sizeof(double))
             flags = <uint8_t*> calloc(R + 1, sizeof(uint8_t))
@@ -416,10 +459,11 @@ def region_flows(
                     g0 = (G * chunk) // n_chunks
                     g1 = (G * (chunk + 1)) // n_chunks
                     for g in range(g0, g1):
-                        k = group_channel[g]
+                        k = group_channel[g] if has_channel else 0
                         _flows_group(
-                            group_ptr[g], group_ptr[g + 1], group_weight[g], fractional, R,
-                            region, lead, cweight, xr, ar, br, flags, touched,
+                            group_ptr[g], group_ptr[g + 1],
+                            group_weight[g] if has_weight else 1.0, fractional, R,
+                            reg_p, lead_p, cw_p, xr, ar, br, flags, touched,
                             base + k * mat,
                             base + K * mat + k * mat,
                             base + 2 * K * mat + k * R,
@@ -449,6 +493,5 @@ cdef inline double _column_sum_in_order(double[:, ::1] partial, Py_ssize_t cell)
     for chunk in range(partial.shape[0]):
         s = s + partial[chunk, cell]
     return s
-
-
+include "_kernels_bootstrap.pxi"
 include "_kernels_brokerage.pxi"

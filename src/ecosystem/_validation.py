@@ -22,6 +22,8 @@ __all__ = [
 
 
 def _show(value, limit=60):
+    if isinstance(value, np.generic):
+        value = value.item()
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
