@@ -1,5 +1,7 @@
-"""Gould–Fernandez brokerage (R ``sna::brokerage`` semantics), the E-I index and Burt's
-effective size and constraint.
+"""Brokerage and structural holes: Gould–Fernandez roles, E-I index, Burt's measures.
+
+Gould–Fernandez brokerage follows R ``sna::brokerage`` exactly; the E-I index is
+Krackhardt and Stern's; effective size and constraint are Burt's, as in networkx.
 
 Role columns follow sna's order and codes:
 
