@@ -230,6 +230,19 @@ def test_random_graphs_match_reference_counts_and_sna_moments(case):
                                    rtol=1e-10, atol=1e-12)
 
 
+def test_counts_equal_the_rewiring_kernels_observed_counts():
+    # cross-implementation check: the region-classification null (uncertainty.brokerage_null)
+    # counts the observed graph with its own kernel (dense adjacency, loop-free)
+    rng = np.random.default_rng(12)
+    for trial in range(20):
+        n = int(rng.integers(2, 40))
+        A = (rng.random((n, n)) < rng.uniform(0.05, 0.5)).astype(np.uint8)
+        np.fill_diagonal(A, 0)
+        cl = rng.integers(0, int(rng.integers(1, 6)), n).astype(np.intp)
+        observed = _core.brokerage_rewire_counts(A, cl, 0, 0, 1, 1)[0]
+        np.testing.assert_array_equal(brokerage(A, cl).raw[:, :5], observed)
+
+
 def power_law_graph(n, m, seed, n_groups=4):
     rng = np.random.default_rng(seed)
     w = (np.arange(1, n + 1) ** -0.7)
