@@ -20,6 +20,7 @@ Input conventions shared by all functions
 """
 
 import numbers
+import warnings
 
 import numpy as np
 import scipy.sparse as sp
@@ -721,8 +722,12 @@ def hits(graph, *, weights=None):
         return np.full(n, 1.0 / n), np.full(n, 1.0 / n)
     g = _to_igraph(csr)
     w = "weight" if csr.weights is not None else None
-    hub = np.abs(np.asarray(g.hub_score(weights=w, scale=True), dtype=np.float64))
-    auth = np.abs(np.asarray(g.authority_score(weights=w, scale=True), dtype=np.float64))
+    with warnings.catch_warnings():
+        # documented above: on undirected graphs both are the eigenvector centrality
+        warnings.filterwarnings("ignore", message="Hub and authority scores requested for "
+                                "undirected graph", category=RuntimeWarning)
+        hub = np.abs(np.asarray(g.hub_score(weights=w, scale=True), dtype=np.float64))
+        auth = np.abs(np.asarray(g.authority_score(weights=w, scale=True), dtype=np.float64))
     return hub / hub.sum(), auth / auth.sum()
 
 
