@@ -598,6 +598,14 @@ def test_hits_matches_networkx_and_oracle(weighted):
     np.testing.assert_allclose(auth, a_ref, rtol=1e-6, atol=1e-10)
 
 
+def test_hits_undirected_is_eigenvector_centrality():
+    G = nx.connected_watts_strogatz_graph(30, 4, 0.3, seed=16)
+    hub, auth = hits(ActorGraph.from_networkx(G))
+    ev = nx_array(nx.eigenvector_centrality_numpy(G), 30)
+    np.testing.assert_allclose(hub, auth, rtol=1e-8)
+    np.testing.assert_allclose(hub, ev / ev.sum(), rtol=1e-6)
+
+
 # --------------------------------------------------------------------------- harmonic
 
 
@@ -673,18 +681,37 @@ def test_docstring_examples(monkeypatch):
 # --------------------------------------------------------------------------- slow
 
 
+def test_medium_graph_sampled_matches_igraph_sources():
+    rng = np.random.default_rng(15)
+    n = 5000
+    g = ig.Graph(n=n, edges=rng.integers(0, n, (25_000, 2)), directed=True).simplify()
+    g.es["weight"] = rng.integers(1, 6, g.ecount()).astype(float).tolist()
+    sources = C._sample_sources(n, 64, 1).tolist()
+    for w in (None, "weight"):
+        got = betweenness(g, 64, weights=w, seed=1) * 64 / n
+        expected = np.array(g.betweenness(sources=sources, weights=w))
+        np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-9)
+
+
 @slow
 @pytest.mark.slow
 @pytest.mark.parametrize("weighted", [False, True])
-def test_large_graph_sampled_matches_igraph_sources(weighted):
-    rng = np.random.default_rng(15)
-    n = 5000
-    e = rng.integers(0, n, (25_000, 2))
-    g = ig.Graph(n=n, edges=e, directed=True).simplify()
+def test_power_law_50k_matches_igraph_sources_and_threads(weighted):
+    # the benchmark's workload: 50k-node Chung-Lu graph, 200 sources, 1 vs 2 threads
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "benchmarks"))
+    from peer_betweenness import chung_lu
+
+    n, k = 50_000, 200
+    src, dst, w = chung_lu(n, 10, weighted=weighted, seed=0)
+    g = ActorGraph.from_edges(src, dst, w, n_nodes=n, directed=False)
+    g64 = _with_index_dtype(g, np.int64)
+    wt = True if weighted else None
+    one = betweenness(g, k, weights=wt, seed=0, n_jobs=1)
+    two = betweenness(g64, k, weights=wt, seed=0, n_jobs=2)
+    np.testing.assert_array_equal(one, two)
+    G = ig.Graph(n=n, edges=np.column_stack([src, dst]))
     if weighted:
-        g.es["weight"] = rng.integers(1, 6, g.ecount()).astype(float).tolist()
-    w = "weight" if weighted else None
-    sources = C._sample_sources(n, 64, 1)
-    got = betweenness(g, 64, weights=w, seed=1) * 64 / n
-    expected = np.array(g.betweenness(sources=sources.tolist(), weights=w))
-    np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-9)
+        G.es["weight"] = w.tolist()
+    expected = np.array(G.betweenness(sources=C._sample_sources(n, k, 0).tolist(),
+                                      weights="weight" if weighted else None))
+    np.testing.assert_allclose(one * k / n, expected, rtol=1e-9, atol=1e-9)
