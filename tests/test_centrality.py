@@ -678,6 +678,15 @@ def test_docstring_examples(monkeypatch):
     assert result.failed == 0
 
 
+@pytest.mark.parametrize("name", ["betweenness", "degree", "strength", "pagerank", "hits",
+                                  "harmonic_closeness", "region_table"])
+def test_numpydoc_valid(name):
+    validate = pytest.importorskip("numpydoc.validate").validate
+    errors = [e for e in validate(f"ecosystem.centrality.{name}")["errors"]
+              if e[0] not in ("GL08", "ES01")]
+    assert errors == []
+
+
 # --------------------------------------------------------------------------- slow
 
 

@@ -308,7 +308,7 @@ def betweenness(graph, samples=None, *, weights=None, normalized=False, directed
     Parameters
     ----------
     graph : ActorGraph, igraph.Graph or scipy.sparse adjacency of shape (n, n)
-        Rows of a SciPy adjacency are sources.
+        The network; a SciPy adjacency's rows are sources.
     samples : int, optional
         Number of sampled sources, 1 <= samples <= n. ``None`` (default) computes the
         exact values with igraph, for graphs up to ``exact_limit`` nodes.
@@ -350,7 +350,8 @@ def betweenness(graph, samples=None, *, weights=None, normalized=False, directed
 
     See Also
     --------
-    harmonic_closeness, region_table
+    harmonic_closeness : Mean inverse distance to the other nodes.
+    region_table : Per-region sums or means of node measures.
 
     Notes
     -----
@@ -493,6 +494,7 @@ def degree(graph, mode="all"):
     Parameters
     ----------
     graph : ActorGraph, igraph.Graph or scipy.sparse adjacency of shape (n, n)
+        The network; a SciPy adjacency's rows are sources.
     mode : {"all", "out", "in"}, default "all"
         For directed graphs: arcs leaving, entering, or both (in + out). Ignored for
         undirected graphs.
@@ -500,6 +502,7 @@ def degree(graph, mode="all"):
     Returns
     -------
     ndarray of shape (n,), dtype=int64
+        Degree of each node, in node order.
 
     Raises
     ------
@@ -508,7 +511,7 @@ def degree(graph, mode="all"):
 
     See Also
     --------
-    strength
+    strength : Weighted degree.
 
     Notes
     -----
@@ -537,6 +540,7 @@ def strength(graph, mode="all", *, weights=True):
     Parameters
     ----------
     graph : ActorGraph, igraph.Graph or scipy.sparse adjacency of shape (n, n)
+        The network; a SciPy adjacency's rows are sources.
     mode : {"all", "out", "in"}, default "all"
         As in :func:`degree`.
     weights : None, True or str, default True
@@ -547,6 +551,7 @@ def strength(graph, mode="all", *, weights=True):
     Returns
     -------
     ndarray of shape (n,), dtype=float64
+        Strength of each node, in node order.
 
     Raises
     ------
@@ -557,7 +562,7 @@ def strength(graph, mode="all", *, weights=True):
 
     See Also
     --------
-    degree
+    degree : Number of arcs at each node.
 
     Notes
     -----
@@ -599,6 +604,7 @@ def pagerank(graph, damping=0.85, *, weights=None, directed=None):
     Parameters
     ----------
     graph : ActorGraph, igraph.Graph or scipy.sparse adjacency of shape (n, n)
+        The network; a SciPy adjacency's rows are sources.
     damping : float, default 0.85
         Probability of following an arc, in [0, 1).
     weights : None, True or str, default None
@@ -622,7 +628,7 @@ def pagerank(graph, damping=0.85, *, weights=None, directed=None):
 
     See Also
     --------
-    hits
+    hits : Hub and authority scores.
 
     Notes
     -----
@@ -671,13 +677,17 @@ def hits(graph, *, weights=None):
     Parameters
     ----------
     graph : ActorGraph, igraph.Graph or scipy.sparse adjacency of shape (n, n)
+        The network; a SciPy adjacency's rows are sources.
     weights : None, True or str, default None
         Tie strengths (non-negative, finite) used as the entries of A.
 
     Returns
     -------
-    hub, authority : ndarray of shape (n,), dtype=float64
-        Each scaled to sum to 1 (networkx's convention; igraph scales the maximum to 1).
+    hub : ndarray of shape (n,), dtype=float64
+        Hub scores, scaled to sum to 1 (networkx's convention; igraph scales the maximum
+        to 1).
+    authority : ndarray of shape (n,), dtype=float64
+        Authority scores, scaled to sum to 1.
 
     Raises
     ------
@@ -686,7 +696,7 @@ def hits(graph, *, weights=None):
 
     See Also
     --------
-    pagerank
+    pagerank : Random-surfer centrality.
 
     Notes
     -----
@@ -756,6 +766,7 @@ def harmonic_closeness(graph, mode="out", *, weights=None, normalized=True):
     Parameters
     ----------
     graph : ActorGraph, igraph.Graph or scipy.sparse adjacency of shape (n, n)
+        The network; a SciPy adjacency's rows are sources.
     mode : {"out", "in", "all"}, default "out"
         Distances *from* v along arcs (``"out"``), *to* v (``"in"``) or ignoring
         direction (``"all"``). Ignored for undirected graphs.
@@ -767,6 +778,7 @@ def harmonic_closeness(graph, mode="out", *, weights=None, normalized=True):
     Returns
     -------
     ndarray of shape (n,), dtype=float64
+        Harmonic closeness of each node, in node order.
 
     Raises
     ------
@@ -777,7 +789,7 @@ def harmonic_closeness(graph, mode="out", *, weights=None, normalized=True):
 
     See Also
     --------
-    betweenness
+    betweenness : Shortest-path betweenness.
 
     Notes
     -----
@@ -856,7 +868,9 @@ def region_table(graph, *, groups=None, agg="sum", **measures):
 
     See Also
     --------
-    betweenness, pagerank, strength
+    betweenness : Shortest-path betweenness.
+    pagerank : Random-surfer centrality.
+    strength : Weighted degree.
 
     Examples
     --------
