@@ -317,13 +317,12 @@ def betweenness_weighted(
 
 
 cdef object _sum_chunks(object partial_arr, int n_threads):
-    """Column sums of a (n_chunks, n) array, each column added in chunk order."""
-    cdef double[:, ::1] partial = partial_arr
-    cdef Py_ssize_t n = partial.shape[1], v
-    if partial.shape[0] == 1:
-        return partial_arr[0].copy()
-    total_arr = np.empty(n, dtype=np.float64)
-    cdef double[::1] total = total_arr
-    for v in prange(n, nogil=True, num_threads=n_threads, schedule="static"):
-        total[v] = _column_sum_in_order(partial, v)
-    return total_arr
+    """Sum of the rows of a (n_chunks, n) array, added in chunk order.
+
+    Serial on purpose: each element gets ((p0 + p1) + p2) + ..., as a column sum in chunk
+    order would, and a second parallel region would cost more to start than it saves.
+    """
+    total = partial_arr[0].copy()
+    for chunk in range(1, partial_arr.shape[0]):
+        total += partial_arr[chunk]
+    return total
