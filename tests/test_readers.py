@@ -576,3 +576,18 @@ def test_label_encoding_sorts_like_strings(nums, words):
     assert list(vocab) == sorted(set(labels))
     assert [vocab[i] for i in a] == [f"W{n}" for n in nums]
     assert [vocab[i] for i in b] == list(words)
+
+
+def test_citations_runs_and_prefixed_ids():
+    from ecosystem.readers import PrefixedIds
+
+    labels = PrefixedIds("W", [3, 10, 7])
+    a = Citations(([0, 2], [2, 1]), [1, 2, 0], labels, [2001, 2002, -1], [True, True, False])
+    b = Citations([0, 0, 2], [1, 2, 0], labels, [2001, 2002, -1], [True, True, False])
+    pd.testing.assert_frame_equal(a.to_pandas(), b.to_pandas())
+    assert a.to_pandas()[["citing", "cited"]].values.tolist() == [["W3", "W10"], ["W3", "W7"],
+                                                                 ["W7", "W3"]]
+    assert a.in_corpus.tolist() == [True, False, True]
+    assert a.cited_year.tolist() == [2002, -1, 2001]
+    with pytest.raises(ValueError):
+        Citations(([0], [5]), [1, 2], labels, [1, 1, 1], [True] * 3)

@@ -631,7 +631,16 @@ def build_contributions(columns, *, labels, region_map, info):
     if n and (not np.isfinite(w).all() or (w < 0).any()):  # pragma: no cover
         raise AssertionError("build_contributions: weights must be finite and >= 0")
     if n:
-        order = np.lexsort((columns["actor"], columns["channel"], columns["record"]))
+        rec, ch, act = (np.asarray(columns[k]) for k in ("record", "channel", "actor"))
+        n_ch, n_act = int(ch.max()) + 1, int(act.max()) + 1
+        if (int(rec.max()) + 1) * n_ch * n_act < 2**62:
+            # one stable sort of a combined key == lexsort of the three (faster)
+            key = (rec.astype(np.int64) * n_ch + ch) * n_act + act
+            order = np.argsort(key, kind="stable")
+            del key
+        else:  # pragma: no cover - astronomically many labels
+            order = np.lexsort((act, ch, rec))
+        del rec, ch, act
         if n < 2**31:
             order = order.astype(np.int32)
     else:

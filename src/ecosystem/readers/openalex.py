@@ -69,14 +69,49 @@ def _num(value, letter):
 
 
 def _unique(x):
-    """Sorted distinct values (sort-based: numpy's hash-based unique is slow on ids)."""
-    x = np.sort(np.asarray(x), kind="stable")
+    """Sorted distinct values of an integer array.
+
+    Large arrays: pandas' hash table finds the distinct values in one pass, then only
+    those are sorted; small ones: one sort (numpy's own hash-based unique is slow here).
+    """
+    x = np.asarray(x)
+    if len(x) > 1 << 20:
+        import pandas as pd
+
+        return np.sort(pd.unique(x))
+    x = np.sort(x, kind="stable")
     if len(x) < 2:
         return x
     keep = np.empty(len(x), dtype=bool)
     keep[0] = True
     np.not_equal(x[1:], x[:-1], out=keep[1:])
     return x[keep]
+
+
+class _Positions:
+    """Position of values in a sorted array of distinct int64 (every value present).
+
+    Large look-ups go through a hash index (pandas), which is several times faster
+    than binary search with random needles on arrays that do not fit in cache; small
+    arrays use ``searchsorted``. Looked up in slices to bound temporaries.
+    """
+
+    def __init__(self, values):
+        self.values = values
+        self.index = None
+        if len(values) > 1 << 16:
+            import pandas as pd
+
+            self.index = pd.Index(values, copy=False)
+
+    def __call__(self, needles, step=1 << 22):
+        needles = np.asarray(needles, dtype=np.int64)
+        if self.index is None or len(needles) < 1 << 12:
+            return np.searchsorted(self.values, needles)
+        out = np.empty(len(needles), dtype=np.int64)
+        for i in range(0, len(needles), step):
+            out[i:i + step] = self.index.get_indexer(needles[i:i + step])
+        return out
 
 
 def _line_of(buf, line0, k):
@@ -1187,12 +1222,12 @@ def _assemble(state, report, region_map, inst_tab, spells, mobility, want_citati
     unit_actors = sorted(set(u_act))
     act_vocab, (c_auth, c_uact) = _encode([("A", all_auth), unit_actors])
     order_auth = np.argsort(all_auth, kind="stable")
-    sorted_auth = all_auth[order_auth]
+    auth_pos = _Positions(all_auth[order_auth])
     code_auth = c_auth[order_auth]
     del all_auth, order_auth, c_auth
 
     def actor_code(nums):
-        return code_auth[np.searchsorted(sorted_auth, nums)]
+        return code_auth[auth_pos(nums)]
 
     # organisations: institutions of rows and units
     org_nums = _unique(np.concatenate([row_org[row_org >= 0],
@@ -1313,16 +1348,16 @@ def _citations(state, rec_num, rec_year, report):
     nums = _unique(np.concatenate([rec_sorted, _unique(cited_num)])) if m else rec_sorted
     year_of = np.full(len(nums), -1, np.int32)
     corpus_of = np.zeros(len(nums), bool)
+    position = _Positions(nums)
+    citing_rec = position(rec_sorted).astype(np.int32)   # code of every sorted record
     if len(rec_sorted):
-        pos = np.searchsorted(nums, rec_sorted)
-        year_of[pos] = rec_year[order]
-        corpus_of[pos] = True
+        year_of[citing_rec] = rec_year[order]
+        corpus_of[citing_rec] = True
     cited = np.empty(m, dtype=np.int32)
     step = 1 << 22
     for i in range(0, m, step):  # in slices: no int64 temporary of every link
-        cited[i:i + step] = np.searchsorted(nums, cited_num[i:i + step])
-    del cited_num
-    citing_rec = np.searchsorted(nums, rec_sorted).astype(np.int32)   # code per sorted rec
+        cited[i:i + step] = position(cited_num[i:i + step])
+    del cited_num, position
     rank = np.empty(len(rec_num), np.int32)
     rank[order] = citing_rec
     # links are grouped by citing record (appended record after record): keep runs
