@@ -569,28 +569,56 @@ def _flows_cmd(args):
 def _brokerage_cmd(args):
     """Gould–Fernandez brokerage roles of regions in the region flow network.
 
-    Counts, per region, the two-paths it brokers between regions of other countries
-    (liaison), into its country (gatekeeper) and out of it (representative) on the
-    disparity-filter backbone of the presence flows, with z-scores against
-    degree-preserving rewiring. Writes brokerage.csv.
+    Nodes are regions, groups their countries, arcs the presence flows above
+    --threshold (co-presence for channels without direction), per channel
+    (ecosystem.brokerage.region_brokerage, the R sna::brokerage counts and null). For the
+    focal region: gatekeeper = foreign -> region -> domestic (introduction),
+    representative = domestic -> region -> foreign (outbound), liaison and itinerant =
+    brokerage between foreign regions (hub). Writes brokerage.csv (counts and sna
+    z-scores per region and channel). Countries as regions (each its own group) have
+    liaison roles only.
     """
-    from .metrics import region_metrics
+    import numpy as np
+    import pandas as pd
+
+    from .brokerage import region_brokerage
 
     log = _Log(args.quiet, 2)
     log.step(f"reading {args.input} ({args.format})")
     data, flows, report, paths = _read(args, log)
     flows = _flows_of(data, flows, args)
-    log.step(f"brokerage roles ({args.n_null} rewirings)")
-    m = region_metrics(flows, layer=args.layer, n_null=args.n_null, seed=args.seed)
-    cols = ["region", "country", "channel", "gatekeeper", "representative", "liaison",
-            "z_gatekeeper", "z_representative", "z_liaison", "z_gatekeeper_sna",
-            "z_representative_sna", "z_liaison_sna", "hits_hub", "hits_authority"]
-    m = m[[c for c in cols if c in m.columns]]
+    log.step("brokerage roles (Gould-Fernandez, sna null)")
+    parts = []
+    for k, ch in enumerate(flows.channels):
+        W = flows.presence[k] if flows.presence[k].sum() > 0 else flows.copresence[k]
+        active = (W.sum(0) + W.sum(1) - 2 * np.diag(W)) > 0
+        if active.sum() < 3:
+            log.note(f"channel {ch}: fewer than 3 connected regions, skipped")
+            continue
+        idx = np.flatnonzero(active)
+        res = region_brokerage(W[np.ix_(idx, idx)], [flows.countries[i] for i in idx],
+                               threshold=args.threshold,
+                               regions=[flows.regions[i] for i in idx])
+        raw, z = res.to_pandas("raw"), res.to_pandas("z").add_prefix("z_")
+        frame = pd.concat([raw, z], axis=1).reset_index().rename(columns={"node": "region"})
+        frame.insert(1, "country", [flows.countries[i] for i in idx])
+        frame.insert(2, "channel", ch)
+        parts.append(frame)
+    if not parts:
+        raise DataError(f"{args.input}: no channel with at least 3 connected regions")
+    table = pd.concat(parts, ignore_index=True)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    m.to_csv(out / "brokerage.csv", index=False)
+    table.to_csv(out / "brokerage.csv", index=False)
+    _write_json(out / "manifest.json", {
+        "ecosystem": __version__, "command": _command_line(args),
+        "parameters": _parameters(args), "inputs": _hashes(paths),
+        "method": "ecosystem.brokerage.region_brokerage (Gould & Fernandez 1989; "
+                  "sna::brokerage counts, z-scores under sna's random-digraph null)",
+        "read_report": report.to_dict() if hasattr(report, "to_dict") else report})
     if not args.quiet:
-        _print_table(m.sort_values(["channel", "liaison"], ascending=[True, False]).head(args.top))
+        _print_table(table.sort_values(["channel", "total"], ascending=[True, False])
+                     .groupby("channel").head(args.top))
         print(f"\nWrote {out / 'brokerage.csv'}")
     return 0
 
@@ -891,7 +919,8 @@ _EXAMPLES = {
   ecosystem flows moves.csv --format flows --source origin --target destination --weight n""",
     "brokerage": """examples:
   ecosystem brokerage patentsview/ --format patentsview --regions metros --out brokerage/
-  ecosystem brokerage savedrecs.txt --format wos --n-null 999""",
+  ecosystem brokerage moves.csv --format flows --source origin --target destination \\
+      --weight n --threshold 10""",
     "export": """examples:
   ecosystem export works.jsonl --format openalex --to gexf --out network.gexf
   ecosystem export moves.csv --format flows --source o --target d --weight n --to vosviewer-json --out net.json
@@ -998,7 +1027,8 @@ def _parser():
                         formatter_class=raw)
     _input_args(br)
     _common(br, out_default="ecosystem-brokerage")
-    br.add_argument("--n-null", type=_nonneg, default=199, help="rewirings (default: 199)")
+    br.add_argument("--threshold", type=float, default=0.0,
+                    help="arcs are flows strictly above this volume (default: 0)")
     br.set_defaults(run=_brokerage_cmd)
 
     ex = sub.add_parser("export", help="export a region network (GraphML, GEXF, Pajek, VOSviewer)",
