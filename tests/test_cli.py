@@ -220,9 +220,12 @@ def test_flows_brokerage_export(tmp_path):
     fl = pd.read_csv(tmp_path / "fl" / "flows.csv")
     assert list(fl.columns) == ["source", "target", "channel", "layer", "presence", "copresence"]
     assert {"inbound", "outbound"} <= set(pd.read_csv(tmp_path / "fl" / "volumes.csv").columns)
-    res = _run("brokerage", path, *cols, "--n-null", "19", "--out", tmp_path / "br", "--quiet")
+    res = _run("brokerage", path, *cols, "--threshold", "5", "--out", tmp_path / "br", "--quiet")
     assert res.returncode == 0, res.stderr
-    assert {"liaison", "z_liaison"} <= set(pd.read_csv(tmp_path / "br" / "brokerage.csv").columns)
+    br = pd.read_csv(tmp_path / "br" / "brokerage.csv")
+    assert {"region", "country", "channel", "gatekeeper", "representative", "liaison",
+            "z_liaison"} <= set(br.columns)
+    assert br.set_index("region").loc["USA", "liaison"] > 0
     for to, name in (("graphml", "n.graphml"), ("gexf", "n.gexf"), ("pajek", "n.net"),
                      ("vosviewer-json", "n.json")):
         res = _run("export", path, *cols, "--to", to, "--out", tmp_path / name, "--quiet")
