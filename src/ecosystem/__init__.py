@@ -17,7 +17,7 @@ except ImportError as exc:  # pragma: no cover - only on a broken build
         f"development) from the source tree. Original error: {exc}"
     ) from exc
 
-from . import centrality, datasets, regions, uncertainty
+from . import centrality, datasets, plot, readers, regions, report, uncertainty
 from ._config import show_config
 from .brokerage import (
     BrokerageResult,
@@ -47,6 +47,14 @@ from .flows import RegionFlows, region_flows
 from .graph import ActorGraph
 from .metrics import region_metrics
 from .projection import coauthorship_graph
+from .readers import (
+    read_openalex,
+    read_patentsview,
+    read_records,
+    read_regpat,
+    read_scopus,
+    read_wos,
+)
 from .results import Classification
 from .uncertainty import bootstrap_weights
 
@@ -72,12 +80,21 @@ __all__ = [
     "pagerank",
     "hits",
     "harmonic_closeness",
+    "read_openalex",
+    "read_patentsview",
+    "read_regpat",
+    "read_wos",
+    "read_scopus",
+    "read_records",
     "classify",
     "Classification",
     "bootstrap_weights",
     "datasets",
     "regions",
     "centrality",
+    "readers",
+    "plot",
+    "report",
     "uncertainty",
     "EcosystemError",
     "ParameterError",

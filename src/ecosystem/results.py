@@ -137,6 +137,24 @@ class Classification:
                 f"{self._params.get('layer')!r}, B={self._params.get('bootstrap')}; labels: {parts}; "
                 f"overall: {ov}>")
 
+    def plot(self, **kwargs):
+        """Draw the typology map of this classification.
+
+        Parameters
+        ----------
+        **kwargs
+            Passed to :func:`ecosystem.plot.typology_map` (``channel``, ``ax``, ...).
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+            Directionality D on x, size-adjusted openness on y, bubbles sized by volume
+            and coloured by label.
+        """
+        from .plot import typology_map
+
+        return typology_map(self, **kwargs)
+
     def explain(self, region, *, channel=None, window=None):
         """Which rule fired for a region, and why, in words with the numbers.
 
