@@ -17,10 +17,10 @@ Measured (same process, seeded):
 
 1. ``ecosystem.brokerage.brokerage`` raw counts on the large graph, with 1 and with
    ``--threads`` threads (best of ``--repeat``, wall and CPU time; the transpose is built
-   once beforehand and timed separately), the kernel alone, the two-path candidates Σ_b in(b)·out(b), the
-   closure checks per second and the peak resident memory of each call (rise of VmHWM).
-   The kernel's closure-test strategies are timed too (adaptive, scan only, binary search
-   only), all checked identical.
+   once beforehand and timed separately), the kernel alone, the two-path candidates
+   Σ_b in(b)·out(b), the closure checks per second and the peak resident memory of each
+   call (rise of VmHWM). The kernel's closure-test strategies are timed too (adaptive,
+   scan only, galloping search only), all checked identical.
 2. On a smaller graph from the same generator (``--baseline-nodes``/``--baseline-arcs``,
    default 100k nodes, 1M arcs):
    the same kernel against two vectorised baselines — ``enumerate``: numpy enumeration of
@@ -250,7 +250,7 @@ def main(argv=None):
           f"({rows[-1][1]:.2f} s with {rows[-1][0]} threads)")
     if not args.no_strategies:
         print(f"closure-test strategies, kernel alone, {args.threads} threads (best of {args.repeat}):")
-        names = {0: "adaptive (default)", 1: "scan out(i) vs bitset", 2: "binary search per k"}
+        names = {0: "adaptive (default)", 1: "scan out(i) vs bitset", 2: "search each k in out(i)"}
         for strategy in (0, 1, 2):
             ts, _, (raw_s, _, checks_s) = measure(
                 lambda: _core.brokerage_counts(graph.indptr, graph.indices, *graph.transpose[:2],
