@@ -630,8 +630,11 @@ class EIResult:
     node : ndarray of shape (n,)
         E-I of every node (NaN for a node without ties in ``mode``).
     node_external, node_internal : ndarray of shape (n,)
+        E_v and I_v of every node (counts, or weight sums if ``weighted``).
     mode : str
+        The ``mode`` used for groups and nodes.
     weighted : bool
+        Whether weights were summed.
     """
 
     index: float
