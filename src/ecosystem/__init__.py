@@ -17,8 +17,18 @@ except ImportError as exc:  # pragma: no cover - only on a broken build
         f"development) from the source tree. Original error: {exc}"
     ) from exc
 
-from . import datasets, regions, uncertainty
+from . import centrality, datasets, regions, uncertainty
 from ._config import show_config
+from .brokerage import (
+    BrokerageResult,
+    EIResult,
+    brokerage,
+    burt_constraint,
+    effective_size,
+    ei_index,
+    region_brokerage,
+)
+from .centrality import betweenness, degree, harmonic_closeness, hits, pagerank, strength
 from .classification import classify
 from .contributions import Contributions
 from .exceptions import (
@@ -49,11 +59,25 @@ __all__ = [
     "region_flows",
     "coauthorship_graph",
     "region_metrics",
+    "brokerage",
+    "region_brokerage",
+    "BrokerageResult",
+    "ei_index",
+    "EIResult",
+    "effective_size",
+    "burt_constraint",
+    "betweenness",
+    "degree",
+    "strength",
+    "pagerank",
+    "hits",
+    "harmonic_closeness",
     "classify",
     "Classification",
     "bootstrap_weights",
     "datasets",
     "regions",
+    "centrality",
     "uncertainty",
     "EcosystemError",
     "ParameterError",

@@ -495,3 +495,4 @@ cdef inline double _column_sum_in_order(double[:, ::1] partial, Py_ssize_t cell)
     return s
 include "_kernels_bootstrap.pxi"
 include "_kernels_brokerage.pxi"
+include "_kernels_betweenness.pxi"

@@ -432,7 +432,7 @@ def brokerage(graph, groups=None, *, variance="sna", n_jobs=None):
     group A of size n only (x, a, c) with x in A \\ {a} and (b, x, c) with x in A \\ {b}
     qualify, (b, a, c) in both. ``w_O`` and ``b_O`` are exact in sna. ``variance="exact"``
     uses the exact K, so sna's global SD is too large for ``w_I``, ``b_IO``, ``b_OI`` and
-    ``t`` (conservative |z|); the node-level moments are identical in both modes. The
+    ``t`` (conservative :math:`|z|`); the node-level moments are identical in both modes. The
     z-scores are not degree-adjusted, and for undirected input (dependent mutual arcs)
     they are descriptive only. SD = 0 gives z = NaN, as in R; N < 2 gives NaN moments.
 
@@ -813,7 +813,7 @@ def _burt(func, graph, weighted, n_jobs):
 
 
 def effective_size(graph, *, weighted=False, n_jobs=None):
-    """Compute Burt's effective size of every node's ego network (self-loops removed).
+    r"""Compute Burt's effective size of every node's ego network (self-loops removed).
 
     Parameters
     ----------
@@ -848,7 +848,7 @@ def effective_size(graph, *, weighted=False, n_jobs=None):
     graphs (networkx PR #8906); it also keeps self-loops, which are dropped here.
 
     Computed by a compiled kernel (one masked two-hop walk per ego, OpenMP over egos):
-    cost Σ_v |N(v)|², memory O(n) per thread.
+    cost :math:`\sum_v |N(v)|^2`, memory O(n) per thread.
 
     References
     ----------
