@@ -16,11 +16,11 @@ of exactly that size is kept. Groups: uniform random labels 0..groups-1.
 Measured (same process, seeded):
 
 1. ``ecosystem.brokerage.brokerage`` raw counts on the large graph, with 1 and with
-   ``--threads`` threads (best of ``--repeat``; the transpose is built once beforehand and
-   timed separately), the kernel alone, the two-path candidates Σ_b in(b)·out(b), the
-   closure checks per second and the peak resident memory of each call (rise of VmHWM).
-   The kernel's closure-test strategies are timed too (adaptive, scan only, binary search
-   only), all checked identical.
+   ``--threads`` threads (best of ``--repeat``, wall and CPU time; the transpose is built
+   once beforehand and timed separately), the kernel alone, the two-path candidates
+   Σ_b in(b)·out(b), the closure checks per second and the peak resident memory of each
+   call (rise of VmHWM). The kernel's closure-test strategies are timed too (adaptive,
+   scan only, galloping search only), all checked identical.
 2. On a smaller graph from the same generator (``--baseline-nodes``/``--baseline-arcs``,
    default 100k nodes, 1M arcs):
    the same kernel against two vectorised baselines — ``enumerate``: numpy enumeration of
@@ -152,19 +152,25 @@ def _reset_peak():
 
 
 def measure(fn, repeat=1):
-    """(best seconds, peak memory rise in MiB or None, result of the last run)."""
+    """(best wall seconds, peak memory rise in MiB or None, result of the last run).
+
+    The CPU seconds of the best run are kept in ``measure.cpu`` (process time, all threads).
+    """
     times = []
     result = None
     can_reset = _reset_peak()
     before = _status_kib("VmRSS")
     for _ in range(repeat):
         del result
+        c0 = time.process_time()
         t0 = time.perf_counter()
         result = fn()
-        times.append(time.perf_counter() - t0)
+        times.append((time.perf_counter() - t0, time.process_time() - c0))
     peak = _status_kib("VmHWM")
     rise = (peak - before) / 1024 if (can_reset and peak is not None and before is not None) else None
-    return min(times), rise, result
+    best = min(times)
+    measure.cpu = best[1]
+    return best[0], rise, result
 
 
 def machine():
@@ -223,6 +229,7 @@ def main(argv=None):
     ref = None
     for threads in sorted({1, args.threads}):
         t, mem, res = measure(lambda: brokerage(graph, n_jobs=threads), args.repeat)
+        cpu = measure.cpu
         tk, _, (_, cand, checks) = measure(
             lambda: _core.brokerage_counts(graph.indptr, graph.indices, *graph.transpose[:2],
                                            graph.node_region, args.groups, threads),
@@ -230,20 +237,20 @@ def main(argv=None):
         if ref is None:
             ref = res.raw
         same = np.array_equal(ref, res.raw)
-        rows.append((threads, t, tk, mem, cand, checks, same))
+        rows.append((threads, t, tk, mem, cand, checks, same, cpu))
     print(f"two-path candidates sum_b in(b)*out(b) = {rows[0][4]:,}; closure checks = {rows[0][5]:,}")
-    print(f"{'threads':>7} {'brokerage()':>12} {'kernel':>8} {'candidates/s':>14} "
+    print(f"{'threads':>7} {'brokerage()':>12} {'(CPU)':>8} {'kernel':>8} {'candidates/s':>14} "
           f"{'checks/s':>12} {'peak mem':>10}  identical")
-    for threads, t, tk, mem, cand, checks, same in rows:
-        print(f"{threads:>7} {t:>11.2f}s {tk:>7.2f}s {cand / tk:>14.3g} {checks / tk:>12.3g} "
-              f"{_mib(mem):>10}  {same}")
+    for threads, t, tk, mem, cand, checks, same, cpu in rows:
+        print(f"{threads:>7} {t:>11.2f}s {cpu:>7.2f}s {tk:>7.2f}s {cand / tk:>14.3g} "
+              f"{checks / tk:>12.3g} {_mib(mem):>10}  {same}")
     if len(rows) > 1:
         print(f"speed-up {rows[-1][0]} threads vs 1 (kernel): {rows[0][2] / rows[-1][2]:.2f}x")
     print(f"target all raw counts < 5 s: {'met' if rows[-1][1] < 5 else 'MISSED'} "
           f"({rows[-1][1]:.2f} s with {rows[-1][0]} threads)")
     if not args.no_strategies:
         print(f"closure-test strategies, kernel alone, {args.threads} threads (best of {args.repeat}):")
-        names = {0: "adaptive (default)", 1: "scan out(i) vs bitset", 2: "binary search per k"}
+        names = {0: "adaptive (default)", 1: "scan out(i) vs bitset", 2: "search each k in out(i)"}
         for strategy in (0, 1, 2):
             ts, _, (raw_s, _, checks_s) = measure(
                 lambda: _core.brokerage_counts(graph.indptr, graph.indices, *graph.transpose[:2],
@@ -258,19 +265,24 @@ def main(argv=None):
                                 args.gamma, args.seed)
     small.transpose  # noqa: B018 - built once, as in the large run
     t_k1, m_k1, r1 = measure(lambda: brokerage(small, n_jobs=1), args.repeat)
+    c_k1 = measure.cpu
     t_k, m_k, r = measure(lambda: brokerage(small, n_jobs=args.threads), args.repeat)
+    c_k = measure.cpu
     cand = r.two_path_candidates
     print(f"\nbaseline graph: {small.n_nodes:,} nodes, {small.nnz:,} arcs; candidates {cand:,}")
-    print(f"  ecosystem brokerage(), 1 thread   : {t_k1:8.3f} s  peak {_mib(m_k1)}")
-    print(f"  ecosystem brokerage(), {args.threads} threads  : {t_k:8.3f} s  peak {_mib(m_k)}")
+    print(f"  ecosystem brokerage(), 1 thread   : {t_k1:8.3f} s (CPU {c_k1:7.3f} s)  peak {_mib(m_k1)}")
+    print(f"  ecosystem brokerage(), {args.threads} threads  : {t_k:8.3f} s (CPU {c_k:7.3f} s)  "
+          f"peak {_mib(m_k)}")
     baselines = [("enumerate (numpy)", lambda: baseline_enumerate(small, sgroups))]
     if not args.no_sparse_baseline:
         baselines.append(("sparse products (scipy)", lambda: baseline_sparse(small, sgroups)))
     for name, fn in baselines:
         tb, mb, counts = measure(fn, 1)
+        cb = measure.cpu
         ok = np.array_equal(counts, r.raw[:, :5])
-        print(f"  baseline {name:<24}: {tb:8.3f} s  peak {_mib(mb)}  equal={ok}  "
-              f"ratio vs 1 thread {tb / t_k1:6.1f}x, vs {args.threads} threads {tb / t_k:6.1f}x")
+        print(f"  baseline {name:<24}: {tb:8.3f} s (CPU {cb:7.3f} s)  peak {_mib(mb)}  equal={ok}")
+        print(f"    ratio wall: {tb / t_k1:6.1f}x vs 1 thread, {tb / t_k:6.1f}x vs {args.threads} "
+              f"threads; ratio CPU: {cb / c_k1:6.1f}x vs 1 thread")
     if hasattr(os, "getloadavg"):
         print("load at the end: %.2f %.2f %.2f" % os.getloadavg())
     print(f"\nmax RSS of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MiB")

@@ -6,6 +6,8 @@ sna's routine and formulas in ``_reference_brokerage.py``; exhaustive enumeratio
 digraphs on 4 (and, slow, 5) vertices; networkx 3.6.1 for the Burt measures.
 """
 
+import doctest
+import importlib
 import sys
 from pathlib import Path
 
@@ -648,3 +650,9 @@ def test_burt_isolates_and_loops():
     assert np.isnan(es[3]) and np.isnan(c[3])
     assert es[:3].tolist() == [1.0, 2.0, 1.0]  # the loop at 2 is dropped
     assert c[1] == pytest.approx(0.5) and c[0] == pytest.approx(1.0)
+
+
+def test_docstring_examples_run():
+    module = importlib.import_module("ecosystem.brokerage")  # the module, not the function
+    result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted >= 20 and result.failed == 0

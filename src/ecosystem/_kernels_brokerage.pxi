@@ -10,7 +10,7 @@
 # group. For every in-neighbour i != b, the open targets of the pair are "all out-neighbours of b" minus i itself (when
 # b -> i exists) minus the *closed* ones, k in out(i) ∩ out(b). Only that intersection is
 # enumerated: either by scanning out(i) against the bitset, or, when out(i) is much longer
-# than out(b), by binary search of each k in out(b) inside the sorted row out(i). The
+# than out(b), by galloping search of each k in out(b) inside the sorted row out(i). The
 # role counts then follow from the per-group counts in O(1). Each broker writes only its
 # own output row, so the result is identical for any thread count.
 
@@ -43,6 +43,27 @@ cdef inline Py_ssize_t _brk_lower_bound(
         else:
             hi = mid
     return lo
+
+
+cdef inline Py_ssize_t _brk_gallop(
+    const idx_t* row, Py_ssize_t lo, Py_ssize_t hi, idx_t key,
+) noexcept nogil:
+    """First position p in [lo, hi) with row[p] >= key, probing lo, lo+1, lo+3, lo+7, ...
+
+    Costs O(log(p - lo)) instead of O(log(hi - lo)): successive keys of a sorted
+    out(b) land close to the previous position in out(i).
+    """
+    cdef Py_ssize_t step = 1, prev = lo, nxt
+    if lo >= hi or row[lo] >= key:
+        return lo
+    while True:  # invariant: row[prev] < key
+        nxt = prev + step
+        if nxt >= hi:
+            return _brk_lower_bound(row, prev + 1, hi, key)
+        if row[nxt] >= key:
+            return _brk_lower_bound(row, prev + 1, nxt, key)
+        prev = nxt
+        step <<= 1
 
 
 cdef inline bint _brk_test(const uint64_t* bits, Py_ssize_t k) noexcept nogil:
@@ -133,7 +154,7 @@ cdef int64_t _brokerage_one(
                 if k == bb or k == i:
                     continue
                 n_checks += 1
-                lo = _brk_lower_bound(&indices[0], lo, oi1, k)
+                lo = _brk_gallop(&indices[0], lo, oi1, k)
                 if lo == oi1:
                     break
                 if indices[lo] == k:
@@ -193,8 +214,8 @@ def brokerage_counts(
     strategy : int, default 0
         How the closed targets out(i) ∩ out(b) are found: 0 adaptive (the cheaper of 1
         and 2 for every pair), 1 always scan out(i) against the bitset of out(b), 2 always
-        binary-search every k of out(b) in the sorted row out(i) (the per-candidate
-        test). The counts do not depend on it.
+        search every k of out(b) in the sorted row out(i) (galloping from the previous
+        hit: the per-candidate test). The counts do not depend on it.
 
     Returns
     -------

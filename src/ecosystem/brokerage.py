@@ -444,7 +444,7 @@ def brokerage(graph, groups=None, *, variance="sna", n_jobs=None):
     **Algorithm.** Owner computes over brokers b (OpenMP, dynamic schedule): out(b) is
     set in a per-thread bitset and counted per group; for every in-neighbour i only the
     closed targets out(i) ∩ out(b) are enumerated (scanning out(i) against the bitset, or
-    binary search in the sorted row out(i) when it is much longer), and the five role
+    galloping search in the sorted row out(i) when it is much longer), and the five role
     counts follow from per-group counts. Counts are int64 and identical for any thread
     count. Cost: Σ_b out(b) + Σ_(i→b) min(out(i), out(b) log out(i)).
 
@@ -630,8 +630,11 @@ class EIResult:
     node : ndarray of shape (n,)
         E-I of every node (NaN for a node without ties in ``mode``).
     node_external, node_internal : ndarray of shape (n,)
+        E_v and I_v of every node (counts, or weight sums if ``weighted``).
     mode : str
+        The ``mode`` used for groups and nodes.
     weighted : bool
+        Whether weights were summed.
     """
 
     index: float
