@@ -591,3 +591,9 @@ def test_citations_runs_and_prefixed_ids():
     assert a.cited_year.tolist() == [2002, -1, 2001]
     with pytest.raises(ValueError):
         Citations(([0], [5]), [1, 2], labels, [1, 1, 1], [True] * 3)
+
+
+def test_openalex_progress_bar(formats, capsys):
+    pytest.importorskip("tqdm")
+    read_openalex(formats / "openalex_works_sample.jsonl", progress=True)
+    assert "OpenAlex works" in capsys.readouterr().err

@@ -69,17 +69,9 @@ def _num(value, letter):
 
 
 def _unique(x):
-    """Sorted distinct values of an integer array.
-
-    Large arrays: pandas' hash table finds the distinct values in one pass, then only
-    those are sorted; small ones: one sort (numpy's own hash-based unique is slow here).
-    """
-    x = np.asarray(x)
-    if len(x) > 1 << 20:
-        import pandas as pd
-
-        return np.sort(pd.unique(x))
-    x = np.sort(x, kind="stable")
+    """Sorted distinct values of an integer array (one sort; numpy's hash-based
+    ``unique`` is slow on ids and a hash table would cost more memory than the sort)."""
+    x = np.sort(np.asarray(x))
     if len(x) < 2:
         return x
     keep = np.empty(len(x), dtype=bool)
@@ -91,26 +83,25 @@ def _unique(x):
 class _Positions:
     """Position of values in a sorted array of distinct int64 (every value present).
 
-    Large look-ups go through a hash index (pandas), which is several times faster
-    than binary search with random needles on arrays that do not fit in cache; small
-    arrays use ``searchsorted``. Looked up in slices to bound temporaries.
+    Binary search with random needles on a haystack that does not fit in cache is
+    slow; large look-ups therefore sort each slice of needles first (the searches then
+    walk the haystack in order) and scatter the results back. Memory: one slice.
     """
 
     def __init__(self, values):
         self.values = values
-        self.index = None
-        if len(values) > 1 << 16:
-            import pandas as pd
-
-            self.index = pd.Index(values, copy=False)
 
     def __call__(self, needles, step=1 << 22):
         needles = np.asarray(needles, dtype=np.int64)
-        if self.index is None or len(needles) < 1 << 12:
+        if len(self.values) < 1 << 16 or len(needles) < 1 << 12:
             return np.searchsorted(self.values, needles)
         out = np.empty(len(needles), dtype=np.int64)
         for i in range(0, len(needles), step):
-            out[i:i + step] = self.index.get_indexer(needles[i:i + step])
+            part = needles[i:i + step]
+            o = np.argsort(part)
+            res = np.empty(len(part), dtype=np.int64)
+            res[o] = np.searchsorted(self.values, part[o])
+            out[i:i + step] = res
         return out
 
 
@@ -1090,14 +1081,20 @@ def _assemble(state, report, region_map, inst_tab, spells, mobility, want_citati
     if len(all_locs):
         loc_region, rep = region_map.resolve(l_ctry, admin1=admin1, city=city,
                                              unmatched="rest")
-        loc_region = np.asarray(loc_region, dtype=np.int64)
+        loc_region = np.asarray(loc_region, dtype=np.int32)
         report.unmatched = rep
     else:
         loc_region = np.zeros(0, np.int64)
         report.unmatched = None
 
     def region_of(locs):
-        return loc_region[np.searchsorted(all_locs, locs)] if len(locs) else np.zeros(0, np.int64)
+        if not len(locs):
+            return np.zeros(0, np.int32)
+        out = np.empty(len(locs), dtype=np.int32)
+        step = 1 << 22
+        for i in range(0, len(locs), step):
+            out[i:i + step] = loc_region[np.searchsorted(all_locs, locs[i:i + step])]
+        return out
 
     row_region = region_of(row_loc)
     ok = row_region >= 0
@@ -1105,8 +1102,11 @@ def _assemble(state, report, region_map, inst_tab, spells, mobility, want_citati
     if n_unmatched:
         report.drop("unmatched region", n_unmatched)
         report.unknown_share += float(row_w[~ok].sum())
-    rows = (row_rec[ok], row_actor[ok], row_region[ok], row_org[ok], row_lead[ok], row_w[ok])
-    row_rec, row_actor, row_region, row_org, row_lead, row_w = rows
+        rows = (row_rec[ok], row_actor[ok], row_region[ok], row_org[ok], row_lead[ok],
+                row_w[ok], row_loc[ok])
+        row_rec, row_actor, row_region, row_org, row_lead, row_w, row_loc = rows
+        del rows
+    del ok
 
     # records: those with rows
     rec_has = np.zeros(len(rec_num), dtype=bool)
@@ -1119,7 +1119,7 @@ def _assemble(state, report, region_map, inst_tab, spells, mobility, want_citati
     # ---- units abroad
     u_rec, u_act, u_reg, u_org, u_lead, u_year, u_chan, u_role = ([] for _ in range(8))
     if unit_pairs:
-        row_inst = row_loc[ok] // _CSHIFT
+        row_inst = row_loc // _CSHIFT
         unit_nums = np.asarray(sorted(u for u, _, _ in unit_pairs), dtype=np.int64)
         sel = np.isin(row_inst, unit_nums)
         s_inst, s_reg = row_inst[sel], row_region[sel]
@@ -1229,9 +1229,14 @@ def _assemble(state, report, region_map, inst_tab, spells, mobility, want_citati
     def actor_code(nums):
         return code_auth[auth_pos(nums)]
 
-    # organisations: institutions of rows and units
-    org_nums = _unique(np.concatenate([row_org[row_org >= 0],
-                                       np.asarray(u_org, dtype=np.int64)]))
+    # organisations: institutions of rows (their roots with rollup) and of units
+    row_insts = _unique(all_locs // _CSHIFT)
+    row_insts = row_insts[row_insts > 0]
+    if rollup:
+        row_insts = np.asarray([inst_tab[i][2] if i in inst_tab else i
+                                for i in row_insts.tolist()], dtype=np.int64)
+    org_nums = _unique(np.concatenate([row_insts, np.asarray(u_org, dtype=np.int64)]))
+    del row_insts
     org_vocab, (c_org,) = _encode([("I", org_nums)])
 
     def org_code(nums):
@@ -1261,16 +1266,24 @@ def _assemble(state, report, region_map, inst_tab, spells, mobility, want_citati
             parts[k].append(np.asarray(v).astype(small[k], copy=False))
 
     n = len(row_rec)
-    add(record=rec_code[row_rec], actor=actor_code(row_actor))
-    del row_actor
-    add(region=row_region)
-    del row_region
-    add(org=org_code(row_org))
-    del row_org
-    add(role=np.full(n, rid["author"], np.int8),
-        channel=chan_perm.astype(np.int8)[rec_chan[row_rec]], year=rec_year[row_rec],
-        lead=row_lead, weight=row_w)
-    del row_rec, row_lead, row_w, rows, row_loc
+    # the work rows' columns, slice by slice: temporaries stay the size of one slice
+    cols = {k: np.empty(n, dtype=small[k]) for k in ("record", "actor", "org", "year",
+                                                      "channel")}
+    chan8 = chan_perm.astype(np.int8)
+    step = 1 << 22
+    for i in range(0, n, step):
+        sl = slice(i, i + step)
+        rr = row_rec[sl]
+        cols["record"][sl] = rec_code[rr]
+        cols["year"][sl] = rec_year[rr]
+        cols["channel"][sl] = chan8[rec_chan[rr]]
+        cols["actor"][sl] = actor_code(row_actor[sl])
+        cols["org"][sl] = org_code(row_org[sl])
+        del rr
+    add(region=row_region, role=np.full(n, rid["author"], np.int8), lead=row_lead,
+        weight=row_w, **cols)
+    del cols, row_actor, row_region, row_org
+    del row_rec, row_lead, row_w, row_loc
     for name in ("row_actor", "row_loc", "row_w", "rec_rows"):
         setattr(state, name, None)
     if u_rec:
