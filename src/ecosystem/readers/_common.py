@@ -92,6 +92,7 @@ def channel_of(org_type, default, mapping=None):
     Returns
     -------
     str
+        The channel label (``"academic"``, ``"enterprise"``, ... or ``default``).
 
     Examples
     --------
@@ -178,13 +179,40 @@ class ReadReport:
     notes: dict = field(default_factory=dict)
 
     def skip(self, reason, n=1):
+        """Count ``n`` records skipped for ``reason`` (used by the readers).
+
+        Parameters
+        ----------
+        reason : str
+            Why the records could not be used (e.g. ``"no country"``).
+        n : int, default 1
+            Number of records.
+        """
         self.skipped[reason] = self.skipped.get(reason, 0) + n
 
     def drop(self, reason, n=1):
+        """Count ``n`` contributions dropped from used records for ``reason``.
+
+        Parameters
+        ----------
+        reason : str
+            Why the contributions were left out (e.g. ``"unmatched location"``).
+        n : int, default 1
+            Number of contributions; 0 records nothing.
+        """
         if n:
             self.dropped[reason] = self.dropped.get(reason, 0) + n
 
     def note(self, key, n=1):
+        """Count ``n`` occurrences of a noteworthy but harmless fact.
+
+        Parameters
+        ----------
+        key : str
+            What was seen (e.g. ``"first author as lead"``).
+        n : int, default 1
+            Number of occurrences.
+        """
         self.notes[key] = self.notes.get(key, 0) + n
 
     @property
@@ -193,7 +221,13 @@ class ReadReport:
         return sum(self.skipped.values())
 
     def to_dict(self):
-        """The report as plain Python data (JSON-serialisable)."""
+        """Return the report as plain Python data.
+
+        Returns
+        -------
+        dict
+            JSON-serialisable counts, reasons, examples and provenance.
+        """
         unmatched = None
         if self.unmatched is not None:
             unmatched = {"map": self.unmatched.map_name, "n_input": self.unmatched.n_input,
@@ -263,6 +297,13 @@ class PrefixedIds:
     array of positions, ``tolist``, ``numpy.asarray``) without holding tens of millions
     of strings.
 
+    Parameters
+    ----------
+    prefix : str
+        Text before the number (``"W"`` for OpenAlex works).
+    ids : array-like of int
+        The numbers.
+
     Examples
     --------
     >>> ids = PrefixedIds("W", [5, 12])
@@ -296,6 +337,13 @@ class PrefixedIds:
         return out if dtype is None else out.astype(dtype)
 
     def tolist(self):
+        """Return the labels as a list of str.
+
+        Returns
+        -------
+        list of str
+            ``prefix + number`` for every id, in order.
+        """
         return [f"{self.prefix}{i}" for i in self.ids.tolist()]
 
     def __repr__(self):
@@ -325,8 +373,11 @@ class Citations:
     category : array-like of int, shape (m,), optional
         Codes into ``categories`` (-1: none).
     categories : sequence of str
+        Category labels (e.g. ``"cited by examiner"``).
     convention : str
+        Direction statement, ``"citing -> cited"``.
     info : dict, optional
+        Provenance (source, licence).
 
     Attributes
     ----------
@@ -389,18 +440,22 @@ class Citations:
 
     @property
     def citing_year(self):
+        """Year of the citing document of each link (-1 unknown)."""
         return self.doc_year[self.citing]
 
     @property
     def cited_year(self):
+        """Year of the cited document of each link (-1 unknown)."""
         return self.doc_year[self.cited]
 
     @property
     def in_corpus(self):
+        """True where the cited document is a record of the corpus read."""
         return self.doc_in_corpus[self.cited]
 
     @property
     def category(self):
+        """Category code of each link into :attr:`categories` (-1: none)."""
         if self._category is None:
             return np.full(len(self.cited), -1, dtype=np.int16)
         return self._category
@@ -420,17 +475,21 @@ class Citations:
         Parameters
         ----------
         citing, cited : array-like of str, shape (m,)
+            Document identifiers of each link.
         citing_year, cited_year : array-like of int, optional
             Years per link; a document's year is its first known one.
         category : array-like of str, optional
+            Category of each link.
         corpus : collection of str, optional
             Record ids read; ``in_corpus`` marks cited documents among them (default:
             the citing documents).
         info : dict, optional
+            Provenance (source, licence).
 
         Returns
         -------
         Citations
+            The layer, with documents coded in first-seen order.
 
         Examples
         --------

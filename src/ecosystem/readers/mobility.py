@@ -23,6 +23,12 @@ __all__ = ["moves_from_spells", "Moves"]
 class Moves:
     """Moves and co-presences found in affiliation spells (integer codes).
 
+    Parameters
+    ----------
+    **arrays : ndarray
+        The arrays listed under Attributes, by name (built by
+        :func:`moves_from_spells`).
+
     Attributes
     ----------
     person, origin, destination, year : ndarray of shape (m,)
@@ -73,6 +79,8 @@ def moves_from_spells(person, year, region):
     Returns
     -------
     Moves
+        Each move from the regions of a person's last spell to those of the next one,
+        and the simultaneous affiliations (co-presence).
 
     Examples
     --------
