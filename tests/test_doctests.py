@@ -7,7 +7,8 @@ import pytest
 
 MODULES = ["ecosystem.projection", "ecosystem.flows", "ecosystem.datasets", "ecosystem.metrics",
            "ecosystem.graph", "ecosystem.contributions", "ecosystem.regions",
-           "ecosystem.classification", "ecosystem.uncertainty", "ecosystem.results"]
+           "ecosystem.classification", "ecosystem.uncertainty", "ecosystem.results",
+           "ecosystem.brokerage"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -28,7 +28,7 @@ from .brokerage import (
     ei_index,
     region_brokerage,
 )
-from .centrality import betweenness, degree, harmonic_closeness, hits, pagerank, strength
+from .centrality import betweenness, degree, harmonic_closeness, hits, pagerank, region_table, strength
 from .classification import classify
 from .contributions import Contributions
 from .exceptions import (
@@ -80,6 +80,7 @@ __all__ = [
     "pagerank",
     "hits",
     "harmonic_closeness",
+    "region_table",
     "read_openalex",
     "read_patentsview",
     "read_regpat",
