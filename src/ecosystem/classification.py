@@ -219,7 +219,8 @@ def classify(data, *, channels=None, layer="international", window=None, countin
     from the model's argmax, or a normalised entropy above ``entropy_flag``.
 
     *Overall label* per region: the type that at least ``min(2, number of channels)``
-    channels share with stability >= ``stable``; otherwise ``"mixed"``.
+    channels share with stability >= ``stable``; ``"insufficient"`` when every channel is;
+    otherwise ``"mixed"``.
 
     *Not implemented from typology.md §4.5:* beta-binomial shrinkage of shares for
     small samples (the sufficiency rule, the bootstrap and the FDR control are used
@@ -755,6 +756,8 @@ def _overall(table, flows, stable, window_label):
         counts = ok["label"].value_counts()
         if len(counts) and counts.iloc[0] >= need:
             overall, n_agree = counts.index[0], int(counts.iloc[0])
+        elif (sub["label"] == "insufficient").all():
+            overall, n_agree = "insufficient", 0  # no channel has enough data to say anything
         else:
             overall, n_agree = "mixed", int(counts.iloc[0]) if len(counts) else 0
         rows.append({"region": region, "country": sub["country"].iloc[0], "window": window_label,
