@@ -1,20 +1,47 @@
 """The command line, run as a subprocess like a user would."""
 
 import json
+import os
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pandas as pd
+import pytest
+
+import ecosystem
+
+FORMATS = Path(__file__).resolve().parents[2] / "shared" / "formats"
+ENV = {**os.environ, "PYTHONPATH": str(Path(ecosystem.__file__).parents[1])}
+CSV_COLUMNS = ["region", "channel", "layer", "label", "D", "D_low", "D_high", "R", "R_low",
+               "R_high", "openness", "stability", "n"]
 
 
 def _run(*args):
-    return subprocess.run([sys.executable, "-m", "ecosystem.cli", *args],
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run([sys.executable, "-m", "ecosystem.cli", *map(str, args)],
+                          capture_output=True, text=True, timeout=300, env=ENV)
 
 
-def test_demo_writes_table_and_manifest(tmp_path):
-    out = tmp_path / "demo"
-    res = _run("demo", "--out", str(out))
+def _check_png(path):
+    data = Path(path).read_bytes()
+    assert len(data) > 1000 and data[:8] == b"\x89PNG\r\n\x1a\n", path
+
+
+def _check_svg(path):
+    root = ET.parse(path).getroot()
+    assert root.tag.endswith("svg"), path
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    out = tmp_path_factory.mktemp("demo") / "demo"
+    res = _run("demo", "--out", out, "--bootstrap", "200")
+    return out, res
+
+
+def test_demo_writes_table_and_manifest(demo):
+    out, res = demo
     assert res.returncode == 0, res.stderr
     assert "JPN" in res.stdout and "Akbaritabar" in res.stdout
     table = pd.read_csv(out / "talent_indicators.csv")
@@ -24,7 +51,237 @@ def test_demo_writes_table_and_manifest(tmp_path):
     assert manifest["data"]["licence"] == "CC BY 4.0" and manifest["window"] == [2014, 2018]
 
 
+def test_demo_classification_report_and_coauthorship(demo):
+    out, res = demo
+    assert res.returncode == 0, res.stderr
+    cls = pd.read_csv(out / "classification.csv")
+    assert list(cls.columns[: len(CSV_COLUMNS)]) == CSV_COLUMNS
+    assert len(cls) == 210 and set(cls.label) <= {"hub", "introduction", "outbound", "local",
+                                                  "undetermined", "insufficient"}
+    assert (cls.D_low <= cls.D + 1e-12).all() and (cls.D <= cls.D_high + 1e-12).fillna(True).all()
+    co = pd.read_csv(out / "coauthorship_openness.csv").set_index("country")
+    assert co.loc["USA", "2022"] == 241_823
+    assert "NCSES" in res.stdout or "National Science Board" in res.stdout
+    html = (out / "report.html").read_text()
+    assert "<table" in html and "USA" in html and "doi:10.1038/s41597-024-03655-9" in html
+    assert "Methods" in html and "bootstrap" in html
+    md = (out / "report.md").read_text()
+    assert "| region |" in md and "CC BY 4.0" in md
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["bootstrap"] == 200 and manifest["versions"]["ecosystem"]
+    assert manifest["parameters"]["bootstrap"] == 200
+
+
+def test_demo_plots(demo):
+    pytest.importorskip("matplotlib")
+    out, _ = demo
+    _check_png(out / "plots" / "typology_map_talent.png")
+    _check_svg(out / "plots" / "typology_map_talent.svg")
+    assert (out / "plots" / "typology_map_talent.pdf").read_bytes()[:4] == b"%PDF"
+    _check_png(out / "plots" / "partners_JPN_talent.png")
+    _check_png(out / "plots" / "channel_profile.png")
+    _check_png(out / "plots" / "coauthorship_partners_JPN.png")
+
+
+def _main_code(*args):
+    from ecosystem.cli import main
+
+    try:
+        return main([str(a) for a in args])
+    except SystemExit as exc:  # argparse exits for usage errors and --help
+        return exc.code
+
+
 def test_usage_errors_exit_2():
-    assert _run().returncode == 2
-    assert _run("demo", "--window", "2014").returncode == 2
+    assert _run().returncode == 2  # as a subprocess once, in-process for the rest (fast)
     assert _run("nonsense").returncode == 2
+    assert _main_code("demo", "--window", "2014") == 2
+    assert _main_code("classify", "x.csv") == 2  # --format missing
+    assert _main_code("classify", "x.csv", "--format", "bibtex") == 2
+    assert _main_code("demo", "--bootstrap", "-1") == 2
+    assert _main_code("export", "x.csv", "--format", "flows") == 2  # --to missing
+
+
+@pytest.mark.parametrize("command", ["demo", "classify", "flows", "brokerage", "export"])
+def test_help_has_examples(command, capsys):
+    assert _main_code(command, "--help") == 0
+    text = capsys.readouterr().out
+    assert "examples:" in text and f"ecosystem {command}" in text
+
+
+def test_data_errors_exit_1_one_line(tmp_path):
+    missing = tmp_path / "nope.txt"
+    res = _run("classify", missing, "--format", "wos", "--out", tmp_path / "o")
+    assert res.returncode == 1
+    assert str(missing) in res.stderr and "Traceback" not in res.stderr
+    bad = tmp_path / "bad.txt"
+    bad.write_text("not a web of science file\n")
+    res = _run("classify", bad, "--format", "wos", "--out", tmp_path / "o", "--quiet")
+    assert res.returncode == 1 and "Traceback" not in res.stderr
+    assert len(res.stderr.strip().splitlines()) == 1 and str(bad) in res.stderr
+    res = _run("classify", bad, "--format", "wos", "--out", tmp_path / "o", "--quiet", "--debug")
+    assert res.returncode != 0 and "Traceback" in res.stderr
+
+
+def _flow_table(tmp_path):
+    t = ecosystem.datasets.scholarly_migration_table()
+    t = t[t.year >= 2016].rename(columns={"origin_iso3": "origin", "destination_iso3": "dest",
+                                          "n_migrations": "n"})
+    path = tmp_path / "moves.csv"
+    t.to_csv(path, index=False)
+    return path
+
+
+def _check_outputs(out, plots=True):
+    cls = pd.read_csv(out / "classification.csv")
+    assert list(cls.columns[: len(CSV_COLUMNS)]) == CSV_COLUMNS and len(cls) > 0
+    assert {"region", "overall"} <= set(pd.read_csv(out / "regions.csv").columns)
+    assert {"region", "channel", "D", "R"} <= set(pd.read_csv(out / "metrics.csv").columns)
+    html = (out / "report.html").read_text()
+    assert "<table" in html and str(cls.region.iloc[0]) in html and "Methods" in html
+    assert (out / "report.md").exists()
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["inputs"] and all(len(h) == 64 for h in manifest["inputs"].values())
+    assert manifest["seed"] == 3 and "versions" in manifest and "read_report" in manifest
+    params = manifest["classification_params"]
+    assert params["seed"] == 3 and params["thresholds"]["d_threshold"] > 0
+    if plots and __import__("importlib").util.find_spec("matplotlib"):
+        pngs = sorted((out / "plots").glob("*.png"))
+        assert pngs
+        for p in pngs:
+            _check_png(p)
+            _check_svg(p.with_suffix(".svg"))
+    return cls, manifest
+
+
+def test_classify_flow_table(tmp_path):
+    path = _flow_table(tmp_path)
+    out = tmp_path / "out"
+    res = _run("classify", path, "--format", "flows", "--source", "origin", "--target", "dest",
+               "--weight", "n", "--time", "year", "--window", "2016", "2018", "--bootstrap", "100",
+               "--n-null", "99", "--seed", "3", "--out", out, "--quiet")
+    assert res.returncode == 0, res.stderr
+    assert res.stdout == ""
+    cls, manifest = _check_outputs(out)
+    assert set(cls.channel) == {"talent"} and (cls.label != "insufficient").any()
+    assert manifest["parameters"]["window"] == [2016, 2018]
+
+
+def _sample_args():
+    f = FORMATS
+    return {
+        "openalex": [f / "openalex_works_sample.jsonl", "--institutions",
+                     f / "openalex_institutions_sample.jsonl", "--authors",
+                     f / "openalex_authors_sample.jsonl"],
+        "patentsview": [f / "patentsview_sample"],
+        "regpat": [f / "regpat_sample"],
+        "wos": [f / "wos_sample.txt"],
+        "wos-tab": [f / "wos_sample_tab.txt"],
+        "scopus": [f / "scopus_sample.csv"],
+        "scopus-legacy": [f / "scopus_sample_legacy.csv"],
+    }
+
+
+@pytest.mark.skipif(not FORMATS.exists(), reason="shared/formats samples not present")
+@pytest.mark.parametrize("name", list(_sample_args()))
+def test_classify_every_format_sample(tmp_path, name):
+    fmt = name.split("-")[0]
+    out = tmp_path / name
+    plots = name in ("openalex", "patentsview")
+    res = _run("classify", *_sample_args()[name], "--format", fmt, "--bootstrap", "50",
+               "--n-null", "19", "--seed", "3", "--out", out, "--quiet",
+               *([] if plots else ["--no-plots"]))
+    assert res.returncode == 0, res.stderr
+    cls, manifest = _check_outputs(out, plots=plots)
+    assert manifest["read_report"]["records_used"] > 0
+    assert "Read report" in (out / "report.html").read_text()
+
+
+def test_classify_records_metros(tmp_path):
+    records, _ = ecosystem.datasets.seed_records(records_per_region=60)
+    path = tmp_path / "records.csv"
+    records.drop(columns=["region"]).to_csv(path, index=False)
+    out = tmp_path / "rec"
+    res = _run("classify", path, "--format", "records", "--bootstrap", "50", "--n-null", "19",
+               "--seed", "3", "--channel", "academic", "--counting", "full", "--out", out,
+               "--quiet", "--no-plots")
+    assert res.returncode == 0, res.stderr
+    cls, _ = _check_outputs(out, plots=False)
+    assert set(cls.channel) == {"academic"} and {"US", "JP", "CN"} <= set(cls.region)
+    params = json.loads((out / "manifest.json").read_text())["classification_params"]
+    assert params["counting"] == "full" and params["channels"] == ["academic"]
+
+
+def test_flows_brokerage_export(tmp_path):
+    path = _flow_table(tmp_path)
+    cols = ["--format", "flows", "--source", "origin", "--target", "dest", "--weight", "n"]
+    res = _run("flows", path, *cols, "--out", tmp_path / "fl", "--quiet")
+    assert res.returncode == 0, res.stderr
+    fl = pd.read_csv(tmp_path / "fl" / "flows.csv")
+    assert list(fl.columns) == ["source", "target", "channel", "layer", "presence", "copresence"]
+    assert {"inbound", "outbound"} <= set(pd.read_csv(tmp_path / "fl" / "volumes.csv").columns)
+    res = _run("brokerage", path, *cols, "--threshold", "5", "--out", tmp_path / "br", "--quiet")
+    assert res.returncode == 0, res.stderr
+    br = pd.read_csv(tmp_path / "br" / "brokerage.csv")
+    assert {"region", "country", "channel", "gatekeeper", "representative", "liaison",
+            "z_liaison"} <= set(br.columns)
+    assert br.set_index("region").loc["USA", "liaison"] > 0
+    for to, name in (("graphml", "n.graphml"), ("gexf", "n.gexf"), ("pajek", "n.net"),
+                     ("vosviewer-json", "n.json")):
+        res = _run("export", path, *cols, "--to", to, "--out", tmp_path / name, "--quiet")
+        assert res.returncode == 0, res.stderr
+    ET.parse(tmp_path / "n.graphml")
+    gexf = ET.parse(tmp_path / "n.gexf").getroot()
+    assert gexf.tag.endswith("gexf")
+    net = (tmp_path / "n.net").read_text().splitlines()
+    assert net[0].startswith("*Vertices") and "*Arcs" in net
+    vos = json.loads((tmp_path / "n.json").read_text())["network"]
+    assert vos["items"] and vos["links"]
+    assert all(isinstance(v, (int, float)) for v in vos["items"][0]["weights"].values())
+
+
+def test_demo_without_matplotlib_degrades(tmp_path):
+    blocker = tmp_path / "block"
+    (blocker / "matplotlib").mkdir(parents=True)
+    (blocker / "matplotlib" / "__init__.py").write_text("raise ImportError('blocked for the test')\n")
+    env = {**ENV, "PYTHONPATH": f"{blocker}{os.pathsep}{ENV['PYTHONPATH']}"}
+    res = subprocess.run([sys.executable, "-m", "ecosystem.cli", "demo", "--out",
+                          str(tmp_path / "d"), "--bootstrap", "50"],
+                         capture_output=True, text=True, timeout=300, env=env)
+    assert res.returncode == 0, res.stderr
+    assert "pip install 'ecosystem[plot]'" in res.stderr + res.stdout
+    assert (tmp_path / "d" / "report.html").exists() and not (tmp_path / "d" / "plots").exists()
+
+
+def test_export_gexf_timeline_opens_in_networkx(tmp_path):
+    nx = pytest.importorskip("networkx")
+    records, _ = ecosystem.datasets.seed_records(records_per_region=40)
+    path = tmp_path / "records.csv"
+    records.drop(columns=["region"]).to_csv(path, index=False)
+    for to, name in (("gexf", "net.gexf"), ("graphml", "net.graphml")):
+        res = _run("export", path, "--format", "records", "--channel", "talent", "--to", to,
+                   "--out", tmp_path / name, "--quiet")
+        assert res.returncode == 0, res.stderr
+    g = nx.read_gexf(tmp_path / "net.gexf")
+    assert g.number_of_nodes() >= 8 and g.number_of_edges() > 0
+    _, _, attrs = next(iter(g.edges(data=True)))
+    assert isinstance(attrs["years"], str) and attrs["spells"]  # flattened list + timeline
+    h = nx.read_graphml(tmp_path / "net.graphml")
+    assert set(h.nodes) == set(g.nodes)
+    assert all(isinstance(v, (str, float, int)) for _, d in h.nodes(data=True) for v in d.values())
+
+
+def test_export_with_classification_labels(tmp_path):
+    records, _ = ecosystem.datasets.seed_records(records_per_region=40)
+    path = tmp_path / "records.csv"
+    records.drop(columns=["region"]).to_csv(path, index=False)
+    res = _run("classify", path, "--format", "records", "--bootstrap", "20", "--n-null", "9",
+               "--out", tmp_path / "run", "--quiet", "--no-plots")
+    assert res.returncode == 0, res.stderr
+    res = _run("export", path, "--format", "records", "--channel", "talent", "--to",
+               "vosviewer-json", "--labels", tmp_path / "run" / "classification.csv", "--out",
+               tmp_path / "net.json", "--quiet")
+    assert res.returncode == 0, res.stderr
+    items = json.loads((tmp_path / "net.json").read_text())["network"]["items"]
+    assert all("type " in i["description"] and "cluster" in i for i in items)
+    assert all(isinstance(v, float) for i in items for v in i["scores"].values())

@@ -6,7 +6,8 @@ import importlib
 import pytest
 
 MODULES = ["ecosystem.projection", "ecosystem.flows", "ecosystem.datasets", "ecosystem.metrics",
-           "ecosystem.graph", "ecosystem.contributions", "ecosystem.regions"]
+           "ecosystem.graph", "ecosystem.contributions", "ecosystem.regions",
+           "ecosystem.classification", "ecosystem.uncertainty", "ecosystem.results"]
 
 
 @pytest.mark.parametrize("name", MODULES)

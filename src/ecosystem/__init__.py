@@ -17,8 +17,19 @@ except ImportError as exc:  # pragma: no cover - only on a broken build
         f"development) from the source tree. Original error: {exc}"
     ) from exc
 
-from . import datasets, regions
+from . import centrality, datasets, plot, readers, regions, report, uncertainty
 from ._config import show_config
+from .brokerage import (
+    BrokerageResult,
+    EIResult,
+    brokerage,
+    burt_constraint,
+    effective_size,
+    ei_index,
+    region_brokerage,
+)
+from .centrality import betweenness, degree, harmonic_closeness, hits, pagerank, strength
+from .classification import classify
 from .contributions import Contributions
 from .exceptions import (
     ConvergenceError,
@@ -36,6 +47,16 @@ from .flows import RegionFlows, region_flows
 from .graph import ActorGraph
 from .metrics import region_metrics
 from .projection import coauthorship_graph
+from .readers import (
+    read_openalex,
+    read_patentsview,
+    read_records,
+    read_regpat,
+    read_scopus,
+    read_wos,
+)
+from .results import Classification
+from .uncertainty import bootstrap_weights
 
 __all__ = [
     "__version__",
@@ -46,8 +67,35 @@ __all__ = [
     "region_flows",
     "coauthorship_graph",
     "region_metrics",
+    "brokerage",
+    "region_brokerage",
+    "BrokerageResult",
+    "ei_index",
+    "EIResult",
+    "effective_size",
+    "burt_constraint",
+    "betweenness",
+    "degree",
+    "strength",
+    "pagerank",
+    "hits",
+    "harmonic_closeness",
+    "read_openalex",
+    "read_patentsview",
+    "read_regpat",
+    "read_wos",
+    "read_scopus",
+    "read_records",
+    "classify",
+    "Classification",
+    "bootstrap_weights",
     "datasets",
     "regions",
+    "centrality",
+    "readers",
+    "plot",
+    "report",
+    "uncertainty",
     "EcosystemError",
     "ParameterError",
     "InputTypeError",

@@ -19,6 +19,15 @@ def show_config(file=None):
     dict
         The printed facts: ``version``, ``openmp``, ``threads``, ``python``,
         ``platform`` and the versions of numpy, scipy and igraph.
+
+    Examples
+    --------
+    >>> import ecosystem
+    >>> facts = ecosystem.show_config()  # doctest: +SKIP
+    version  : 0.1.0
+    openmp   : True
+    threads  : 2
+    ...
     """
     import igraph
     import numpy

@@ -493,3 +493,6 @@ cdef inline double _column_sum_in_order(double[:, ::1] partial, Py_ssize_t cell)
     for chunk in range(partial.shape[0]):
         s = s + partial[chunk, cell]
     return s
+include "_kernels_bootstrap.pxi"
+include "_kernels_brokerage.pxi"
+include "_kernels_betweenness.pxi"

@@ -1,103 +1,1095 @@
-"""The ``ecosystem`` command line."""
+"""The ``ecosystem`` command line.
+
+Commands: ``demo`` (bundled real data), ``classify`` (every reader format and flow
+tables), ``flows`` (region flows and volumes), ``brokerage`` (region brokerage roles) and
+``export`` (region networks for Gephi, Pajek and VOSviewer). Exit codes: 0 success,
+2 usage error, 1 data error (a one-line message naming the file and the problem; the
+traceback only with ``--debug``).
+"""
 
 import argparse
+import hashlib
+import inspect
 import json
 import sys
 import time
 from pathlib import Path
 
 from ._version import __version__
-from .exceptions import EcosystemError
+from .exceptions import EcosystemError, OptionalDependencyError
 
-_SEED_COUNTRIES = {"USA": "United States (SF Bay Area, New York)", "JPN": "Japan (Greater Tokyo)",
-                   "CHN": "China (GBA mainland)", "HKG": "Hong Kong (GBA)", "MAC": "Macao (GBA)"}
+FORMATS = ("openalex", "patentsview", "regpat", "wos", "scopus", "records", "flows")
+EXPORT_FORMATS = {"graphml": ".graphml", "gexf": ".gexf", "pajek": ".net",
+                  "vosviewer-json": ".json"}
+PLOT_HINT = "pip install 'ecosystem[plot]'"
+
+#: Columns written first in ``classification.csv`` (the rest of the table follows).
+CLASSIFICATION_COLUMNS = ["region", "channel", "layer", "label", "D", "D_low", "D_high", "R",
+                          "R_low", "R_high", "openness", "stability", "n"]
+_SEED_COUNTRIES = {"USA": "SF Bay Area, New York", "JPN": "Greater Tokyo",
+                   "CHN": "Greater Bay Area (mainland)", "HKG": "Greater Bay Area",
+                   "MAC": "Greater Bay Area"}
+_SEED_REGIONS = ("SFBA", "NYC", "GTKY", "GBA")
 
 
-def _demo(args):
-    """Talent circulation between countries from the bundled MPIDR scholar migration flows."""
+class DataError(EcosystemError):
+    """A data problem the command line reports in one line (exit code 1)."""
+
+
+# ============================================================================ helpers
+class _Log:
+    """Step messages on stderr with elapsed time (silent with ``--quiet``)."""
+
+    def __init__(self, quiet, steps):
+        self.quiet, self.steps, self.i, self.t0 = quiet, steps, 0, time.perf_counter()
+
+    def step(self, message):
+        self.i += 1
+        if not self.quiet:
+            print(f"[{self.i}/{self.steps} {time.perf_counter() - self.t0:5.1f}s] {message}",
+                  file=sys.stderr, flush=True)
+
+    def note(self, message):
+        if not self.quiet:
+            print(f"  {message}", file=sys.stderr, flush=True)
+
+    @property
+    def elapsed(self):
+        return time.perf_counter() - self.t0
+
+
+def _sha256(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _hashes(paths):
+    out = {}
+    for p in paths:
+        p = Path(p)
+        files = sorted(x for x in p.rglob("*") if x.is_file()) if p.is_dir() else [p]
+        for f in files:
+            out[str(f)] = _sha256(f)
+    return out
+
+
+def _jsonable(value):
+    import numpy as np
+
+    from collections.abc import Mapping
+
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, float) and value != value:
+        return None
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    return str(value)
+
+
+def _command_line(args):
+    import shlex
+
+    return "ecosystem " + " ".join(shlex.quote(str(a)) for a in getattr(args, "argv", []))
+
+
+def _parameters(args):
+    return {k: v for k, v in vars(args).items() if k not in ("run", "argv")}
+
+
+def _write_json(path, data):
+    Path(path).write_text(json.dumps(_jsonable(data), indent=2, ensure_ascii=False), encoding="utf-8")
+
+
+def _classification_csv(res):
+    """The classification table with the CLI's documented leading columns."""
+    t = res.table.rename(columns={"D_lo": "D_low", "D_hi": "D_high", "R_lo": "R_low",
+                                  "R_hi": "R_high"})
+    t["n"] = t["n_records"].where(t["n_records"].notna(), t["n_external"])
+    t = t[_active(t)]
+    rest = [c for c in t.columns if c not in CLASSIFICATION_COLUMNS]
+    return t[CLASSIFICATION_COLUMNS + rest]
+
+
+def _active(t):
+    """Rows of regions with any activity (records, external or internal volume)."""
+    return (t["n_records"].fillna(0) > 0) | (t["n_external"].fillna(0) > 0) | \
+        (t["internal"].fillna(0) > 0)
+
+
+def _plots_available():
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _make_plots(out, res, flows, log, *, focus, names=None, highlight=()):
+    """Typology maps, partner charts and channel profiles; returns (caption, png) pairs."""
+    if not _plots_available():
+        log.note(f"plots skipped: matplotlib is not installed ({PLOT_HINT})")
+        return []
+    from . import plot
+
+    figures = []
+    table = res.table
+    pdir = Path(out) / "plots"
+    for ch in res.params["channels"]:
+        sub = table[table.channel == ch]
+        drawable = sub[["D", "z_openness"]].notna().all(axis=1)
+        if drawable.any():
+            few = not (drawable & (sub.label != "insufficient")).any()
+            stem = pdir / f"typology_map_{ch}"
+            plot.save(plot.typology_map(res, channel=ch, include_insufficient=few,
+                                        highlight=highlight), stem)
+            figures.append((f"Typology map, {ch} channel", f"plots/{stem.name}.png"))
+    for region in focus:
+        for ch in flows.channels:
+            k = flows.channels.index(ch)
+            if region in flows.regions and (flows.presence[k].sum() + flows.copresence[k].sum()) > 0:
+                stem = pdir / f"partners_{region}_{ch}"
+                plot.save(plot.partner_flows(flows, region, channel=ch, names=names), stem)
+                figures.append((f"Top partners of {region}, {ch} channel", f"plots/{stem.name}.png"))
+    shown = [r for r in focus if r in set(table.region)]
+    if shown:
+        stem = pdir / "channel_profile"
+        plot.save(plot.channel_profile(res, shown), stem)
+        figures.append(("Channel profiles", f"plots/{stem.name}.png"))
+    log.note(f"wrote {len(figures)} plots (PNG, SVG, PDF) to {pdir}")
+    return figures
+
+
+def _summary_table(res, names=None, top=15, focus=()):
+    """Readable rows: the largest regions by external volume plus the focus regions."""
     import pandas as pd
 
+    t = res.table
+    t = t[_active(t)]
+    t = t[t.label != "insufficient"] if (t.label != "insufficient").any() else t
+    top_rows = t.sort_values("n_external", ascending=False).head(top)
+    extra = t[t.region.isin(list(focus)) & ~t.index.isin(top_rows.index)]
+    t = pd.concat([top_rows, extra])
+    cols = ["region", "channel", "label", "stability", "D", "D_lo", "D_hi", "R", "openness",
+            "z_openness", "n_external"]
+    t = t[[c for c in cols if c in t.columns]].copy()
+    if names:
+        t.insert(1, "name", t.region.map(names).fillna(""))
+    if (t["n_external"] == t["n_external"].round()).all():
+        t["n_external"] = t["n_external"].astype("int64")
+    return t.rename(columns={"D_lo": "D_low", "D_hi": "D_high", "n_external": "external"})
+
+
+def _print_table(frame):
+    import pandas as pd
+
+    with pd.option_context("display.width", 160, "display.max_columns", 30,
+                           "display.max_colwidth", 28, "display.float_format", "{:.3f}".format):
+        print(frame.to_string(index=False))
+
+
+# ============================================================================ reading
+def _region_map(spec):
+    from . import regions
+
+    if spec in (None, "countries"):
+        return regions.countries()
+    if spec == "metros":
+        return regions.metro_areas()
+    path = Path(spec)
+    if not path.exists():
+        raise DataError(f"{spec}: region file not found (use countries, metros or a CSV file)")
+    return regions.RegionMap.from_csv(path)
+
+
+def _read(args, log):
+    """Read INPUT with its format's reader; returns (data, flows_or_None, read_report, paths)."""
+    import pandas as pd
+
+    from . import readers
+
+    src = Path(args.input)
+    if not src.exists():
+        raise DataError(f"{src}: no such file or folder")
+    paths = [src]
+    if args.format == "flows":
+        try:
+            frame = pd.read_csv(src, sep=None if src.suffix not in (".tsv",) else "\t",
+                                engine="python")
+        except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
+            raise DataError(f"{src}: cannot read the flow table ({exc})") from None
+        cols = {"source": args.source, "target": args.target}
+        for key in ("weight", "time"):
+            if getattr(args, key):
+                cols[key] = getattr(args, key)
+        missing = [c for c in cols.values() if c not in frame.columns]
+        if missing:
+            raise DataError(f"{src}: no column(s) {missing}; columns are {list(frame.columns)} "
+                            "(name them with --source/--target/--weight/--time)")
+        if args.channel_column and args.channel_column not in frame.columns:
+            raise DataError(f"{src}: no channel column {args.channel_column!r}")
+        from .classification import _flows_from_table
+
+        cols["channel"] = args.channel_column or "\x00none"
+        window = tuple(args.window) if args.window else None
+        channels = args.channel[0] if args.channel and not args.channel_column else args.channel
+        flows = _flows_from_table("ecosystem classify", frame, window=window, channels=channels,
+                                  countries=_countries_file(args), columns=cols)
+        flows.info.update(source=str(src), licence=args.licence or "", window=window)
+        report = {"source": str(src), "rows": int(len(frame)), "rows_in_window":
+                  flows.info.get("rows"), "rows_outside_window": flows.info.get("rows_outside_window")}
+        return None, flows, report, paths
+    regions = _region_map(args.regions)
+    kw = dict(regions=regions, errors=args.errors, progress=False if args.quiet else None)
+    if args.format == "openalex":
+        for extra in (args.institutions, args.authors):
+            if extra:
+                if not Path(extra).exists():
+                    raise DataError(f"{extra}: no such file")
+                paths.append(Path(extra))
+        result = readers.read_openalex(src, args.institutions, args.authors, **kw)
+    elif args.format == "patentsview":
+        result = readers.read_patentsview(src, **kw)
+    elif args.format == "regpat":
+        result = readers.read_regpat(src, **kw)
+    elif args.format == "wos":
+        result = readers.read_wos(src, **kw)
+    elif args.format == "scopus":
+        result = readers.read_scopus(src, **kw)
+    else:
+        columns = dict(item.split("=", 1) for item in (args.columns or []))
+        result = readers.read_records(src, columns or None, channel=args.records_channel, **kw)
+    if result.report.records_used == 0:
+        raise DataError(f"{src}: no usable records ({result.report.records_read} read; skipped "
+                        f"{dict(result.report.skipped)})")
+    log.note(str(result.report).splitlines()[0])
+    return result.contributions, None, result.report, paths
+
+
+def _countries_file(args):
+    spec = getattr(args, "region_table", None)
+    if not spec:
+        return None
+    t = _region_table(spec)
+    return dict(zip(t["region"], t["country"])) if "country" in t else None
+
+
+def _region_table(spec):
+    import pandas as pd
+
+    path = Path(spec)
+    if not path.exists():
+        raise DataError(f"{spec}: no such file")
+    t = pd.read_csv(path)
+    if "region" not in t.columns:
+        raise DataError(f"{spec}: needs a 'region' column (and size, internal, country)")
+    return t
+
+
+def _flows_of(data, flows, args):
+    from .flows import region_flows
+
+    if flows is not None:
+        return flows
+    countries = data.info.get("countries") if data.region_map is None else None
+    window = tuple(args.window) if args.window else None
+    c = data.select(channel=args.channel, window=window) if (args.channel or window) else data
+    return region_flows(c, counting=args.counting, countries=countries)
+
+
+# ============================================================================ commands
+def _demo(args):
+    """Classify countries by scholar migration (MPIDR) and show co-authorship (NCSES).
+
+    Uses only the bundled real data: talent flows between countries from the MPIDR
+    Scholarly Migration Database (CC BY 4.0) with researcher populations as sizes, and
+    the NCSES internationally co-authored article counts (public domain). Writes the
+    tables, plots, a report with a methods paragraph and a manifest to --out.
+    """
     from . import datasets
+    from .classification import classify
     from .metrics import region_metrics
+    from .report import methods_text, references, write_report
 
-    start = time.perf_counter()
+    log = _Log(args.quiet, 5)
     window = tuple(args.window)
-    flows = datasets.scholarly_migration(window=window)
-    people = datasets.scholarly_migration_countries(window=window)
-    size = dict(zip(people["country"], people["researchers"]))
-    table = region_metrics(flows, layer="international", size=size)
-    table = table.merge(people[["country", "name"]], left_on="region", right_on="country", how="left")
-    table["volume"] = table["inbound"] + table["outbound"]
-    cols = ["region", "name", "inbound", "outbound", "D", "R", "circulation", "partners_in", "partners_out"]
-    top = table.sort_values("volume", ascending=False).head(args.top)
-    seeds = table[table.region.isin(list(_SEED_COUNTRIES))]
-    shown = pd.concat([top, seeds[~seeds.region.isin(top.region)]])[cols]
-    shown = shown.astype({"inbound": int, "outbound": int})
-
+    if window[0] > window[1] or window[0] < 1998 or window[1] > 2018:
+        raise DataError(f"--window {window[0]} {window[1]}: the bundled MPIDR flows cover 1998-2018")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
+    log.step(f"loading bundled MPIDR scholar migration flows {window[0]}-{window[1]}")
+    flows = datasets.scholarly_migration(window=window)
+    people = datasets.scholarly_migration_countries(window=window).set_index("country")
+    years = window[1] - window[0] + 1
+    size = people["researchers"]
+    internal = (years * people["researchers"] - people["outmigrations"]).clip(lower=0)
+    names = people["name"].to_dict()
+
+    log.step(f"classifying {flows.n_regions} countries (talent channel, B = {args.bootstrap})")
+    res = classify(flows, size=size, internal=internal, bootstrap=args.bootstrap,
+                   n_null=max(args.bootstrap - 1, 99), seed=args.seed)
+    table = region_metrics(flows, layer="international", size=size.to_dict(), internal=internal.to_dict())
+    table = table.merge(people[["name"]], left_on="region", right_index=True, how="left")
+    table["volume"] = table["inbound"] + table["outbound"]
     table.to_csv(out / "talent_indicators.csv", index=False)
+    _classification_csv(res).to_csv(out / "classification.csv", index=False)
+    res.regions.to_csv(out / "regions.csv", index=False)
+
+    log.step("co-authorship openness from the NCSES pair tables")
+    co = datasets.coauthorship_totals("2003_2022")
+    co_info = {k: co.attrs[k] for k in ("source", "licence", "citation")}
+    co = co.merge(people[["researchers"]], left_on="country", right_index=True, how="left")
+    co["per_researcher"] = co["2022"] / co["researchers"]
+    co = co.sort_values("2022", ascending=False)
+    co.to_csv(out / "coauthorship_openness.csv", index=False)
+
+    log.step("plots")
+    focus = ["USA", "CHN", "JPN", "HKG", "GBR", "DEU"]
+    figures = _make_plots(out, res, flows, log, focus=focus[:3], names=names,
+                          highlight=list(_SEED_COUNTRIES))
+    if figures:
+        from . import plot
+
+        plot.save(plot.channel_profile(res, focus), out / "plots" / "channel_profile")
+        coflows = datasets.coauthorship(2022)
+        for code in ("USA", "CHN", "JPN"):
+            stem = out / "plots" / f"coauthorship_partners_{code}"
+            plot.save(plot.partner_flows(coflows, code, names=names), stem)
+            figures.append((f"Co-authorship partners of {code}, 2022 (NCSES, whole counts)",
+                            f"plots/{stem.name}.png"))
+
+    log.step("report and manifest")
+    summary = _summary_table(res, names=names, top=args.top, focus=list(_SEED_COUNTRIES))
+    co_show = co[["country", "name", "2003", "2022", "growth", "partners", "top_partner",
+                  "top_share", "hhi", "per_researcher"]].rename(
+        columns={"2003": "intl_coauthored_2003", "2022": "intl_coauthored_2022"})
+    co_show = co_show[co_show.country.isin(list(_SEED_COUNTRIES)) |
+                      co_show.index.isin(co_show.head(8).index)]
+    counts = res.table.label.value_counts()
+    data_sentence = (
+        f"Talent flows are the MPIDR Scholarly Migration Database (Scopus 2024 V1) "
+        f"country-to-country moves of scholars summed over {window[0]}–{window[1]}; region size "
+        f"is the mean researcher population over the window and the internal volume is "
+        f"{years} × researchers − out-migrations (researcher-years that did not emigrate), so "
+        f"that openness is a gross migration rate. Countries are their own regions.")
+    sources = [{k: flows.info[k] for k in ("source", "licence", "citation")},
+               co_info]
+    sections = [
+        ("Talent channel: classification of countries", summary),
+        ("Labels over all countries", counts.rename_axis("label").reset_index(name="countries")),
+        ("Co-authorship openness (NCSES, internationally co-authored articles)",
+         "Whole counts of articles with authors in the country and abroad (NCSES tables "
+         "SPBS-35). NCSES gives no domestic totals, so the openness ratio O cannot be formed "
+         "from these tables; shown are volumes, growth 2003→2022, partner spread (HHI: 0 = "
+         "spread over many partners) and, as a size-adjusted intensity, articles per "
+         f"researcher (MPIDR mean researcher population {window[0]}–{window[1]})."),
+        ("Co-authorship table", co_show),
+        ("Explanations", "\n\n".join(res.explain(c) for c in ("USA", "CHN", "JPN")
+                                     if c in set(res.table.region))),
+    ]
+    write_report(out, title=f"ecosystem demo: talent circulation between countries, "
+                            f"{window[0]}–{window[1]}", sections=sections,
+                 methods=methods_text(res.params, n_regions=flows.n_regions,
+                                      data_sentence=data_sentence),
+                 refs=references(res.params), sources=sources, figures=figures)
     manifest = {
         "ecosystem": __version__,
-        "job": "demo: talent flows between countries",
+        "job": "demo: talent flows between countries (MPIDR) and co-authorship (NCSES)",
+        "command": _command_line(args),
         "window": list(window),
         "layer": "international",
+        "bootstrap": args.bootstrap,
+        "seed": args.seed,
         "convention": flows.info["convention"],
         "data": {k: flows.info[k] for k in ("source", "licence", "citation")},
+        "data_coauthorship": co_info,
         "size": "mean padded researcher population over the window (MPIDR)",
+        "internal": f"{years} x researchers - outmigrations",
+        "versions": res.params["versions"],
+        "parameters": res.params,
+        "files": sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file()),
+        "seconds": round(log.elapsed, 2),
     }
-    (out / "manifest.json").write_text(json.dumps(manifest, indent=2))
+    _write_json(out / "manifest.json", manifest)
 
     if not args.quiet:
-        with pd.option_context("display.width", 120, "display.max_columns", 20,
-                               "display.float_format", "{:.3f}".format):
-            print(f"ecosystem {__version__} demo: scholar migration between countries, "
-                  f"{window[0]}-{window[1]} (talent channel, international layer)")
-            print("D = (out - in)/(out + in): > 0 outflow-dominated (outbound), < 0 "
-                  "inflow-dominated (introduction); R = partner reciprocity; "
-                  "circulation = (in + out) / researchers.\n")
-            print(shown.to_string(index=False))
-            print(f"\nData: {flows.info['citation']}")
-            print(f"Wrote {out / 'talent_indicators.csv'} and {out / 'manifest.json'} "
-                  f"in {time.perf_counter() - start:.1f} s")
+        print(f"ecosystem {__version__} demo: scholar migration between countries, "
+              f"{window[0]}-{window[1]} (talent channel, international layer, B = {args.bootstrap})")
+        print("D = (out - in)/(out + in): > 0 outflow-dominated (outbound), < 0 inflow-dominated "
+              "(introduction); R = partner reciprocity; z_openness = size-adjusted openness.\n")
+        _print_table(summary)
+        print("\nlabels: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+        print("\nCo-authorship openness (NCSES, internationally co-authored articles, whole counts):")
+        _print_table(co_show)
+        print(f"\nData: {flows.info['citation']}")
+        print(f"Co-authorship: {datasets.NCSES_CITATION}")
+        print(f"\nWrote {out}/: classification.csv, regions.csv, talent_indicators.csv, "
+              f"coauthorship_openness.csv, report.html, report.md, manifest.json"
+              + (", plots/" if figures else f" (no plots: {PLOT_HINT})")
+              + f" in {log.elapsed:.1f} s")
     return 0
+
+
+def _classify(args):
+    """Classify regions from a reader format or an origin–destination flow table.
+
+    Writes classification.csv (one row per region x channel x layer), regions.csv
+    (overall labels), metrics.csv (indicators without uncertainty), report.html and
+    report.md, plots/ (PNG, SVG, PDF; needs matplotlib) and manifest.json (versions,
+    parameters, seed, input hashes, read report) to --out. Regions without any
+    activity are left out of the CSV files.
+    """
+    from .classification import classify
+    from .metrics import region_metrics
+    from .report import methods_text, references, write_report
+
+    log = _Log(args.quiet, 5)
+    out = Path(args.out)
+    log.step(f"reading {args.input} ({args.format})")
+    data, flows, report, paths = _read(args, log)
+    size = internal = None
+    if args.region_table:
+        rt = _region_table(args.region_table).set_index("region")
+        size = rt["size"] if "size" in rt else None
+        internal = rt["internal"] if "internal" in rt else None
+    opts = dict(bootstrap=args.bootstrap, n_null=args.n_null, seed=args.seed, layer=args.layer,
+                size=size, internal=internal, min_external=args.min_external)
+    if data is not None:
+        log.step(f"classifying {data!r} (B = {args.bootstrap})")
+        res = classify(data, channels=args.channel, window=tuple(args.window) if args.window else None,
+                       counting=args.counting, **opts)
+        flows = _flows_of(data, None, args)
+    else:
+        log.step(f"classifying {flows!r} (B = {args.bootstrap})")
+        res = classify(flows, **opts)
+    out.mkdir(parents=True, exist_ok=True)
+    _classification_csv(res).to_csv(out / "classification.csv", index=False)
+    active = set(_classification_csv(res).region)
+    res.regions[res.regions.region.isin(active)].to_csv(out / "regions.csv", index=False)
+    log.step("metrics")
+    metrics = region_metrics(flows, layer=args.layer, n_null=args.n_null, seed=args.seed,
+                             size=None if size is None else size.to_dict(),
+                             internal=None if internal is None else internal.to_dict())
+    metrics.to_csv(out / "metrics.csv", index=False)
+
+    log.step("plots")
+    t = res.table
+    active = t[t.label != "insufficient"] if (t.label != "insufficient").any() else t
+    focus = [r for r in _SEED_REGIONS if r in set(t.region)]
+    focus += [r for r in active.sort_values("n_external", ascending=False).region.unique()
+              if r not in focus][: max(0, 3 - len(focus))]
+    figures = (_make_plots(out, res, flows, log, focus=focus, highlight=focus)
+               if not args.no_plots else [])
+
+    log.step("report and manifest")
+    read_text = str(report) if not isinstance(report, dict) else json.dumps(report, indent=1)
+    info = data.info if data is not None else flows.info
+    source = {"source": str(info.get("source", args.format)),
+              "licence": str(getattr(report, "licence", "") or info.get("licence", "")
+                             or "see the data provider's terms"),
+              "citation": str(info.get("citation", ""))}
+    counts = t.label.value_counts().rename_axis("label").reset_index(name="rows")
+    write_report(out, title=f"ecosystem classify: {Path(args.input).name} ({args.format})",
+                 sections=[("Classification (largest regions by external volume)",
+                            _summary_table(res, top=args.top, focus=focus)),
+                           ("Labels", counts),
+                           ("Overall labels", res.regions.head(args.top))],
+                 methods=methods_text(res.params, n_regions=flows.n_regions),
+                 refs=references(res.params), sources=[source], read_report=read_text,
+                 figures=figures)
+    manifest = {
+        "ecosystem": __version__,
+        "command": _command_line(args),
+        "parameters": _parameters(args),
+        "seed": args.seed,
+        "versions": res.params["versions"],
+        "inputs": _hashes(paths + ([Path(args.region_table)] if args.region_table else [])),
+        "read_report": report.to_dict() if hasattr(report, "to_dict") else report,
+        "classification_params": res.params,
+        "files": sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file()),
+        "seconds": round(log.elapsed, 2),
+    }
+    _write_json(out / "manifest.json", manifest)
+    if not args.quiet:
+        _print_table(_summary_table(res, top=args.top, focus=focus))
+        print(f"\nWrote {out}/ (classification.csv, regions.csv, metrics.csv, report.html, "
+              f"report.md, manifest.json{', plots/' if figures else ''}) in {log.elapsed:.1f} s")
+    return 0
+
+
+def _flows_cmd(args):
+    """Region-to-region flows and per-region volumes from a reader format or flow table.
+
+    Writes flows.csv (source, target, channel, layer, presence, copresence; non-zero
+    pairs) and volumes.csv (inbound, outbound, co-presence, internal per region).
+    """
+    import numpy as np
+    import pandas as pd
+
+    from .flows import LAYERS
+
+    log = _Log(args.quiet, 2)
+    log.step(f"reading {args.input} ({args.format})")
+    data, flows, report, paths = _read(args, log)
+    flows = _flows_of(data, flows, args)
+    log.step("writing flows")
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    rows = []
+    reg = np.asarray(flows.regions, dtype=object)
+    for k, ch in enumerate(flows.channels):
+        P, C = flows.presence[k], flows.copresence[k]
+        i, j = np.nonzero((P + C) > 0)
+        rows.append(pd.DataFrame({"source": reg[i], "target": reg[j], "channel": ch,
+                                  "layer": np.asarray(LAYERS, dtype=object)[flows.layers[i, j]],
+                                  "presence": P[i, j], "copresence": C[i, j]}))
+    table = pd.concat(rows, ignore_index=True)
+    table.to_csv(out / "flows.csv", index=False)
+    volumes = flows.volumes(layer=args.layer)
+    volumes.to_csv(out / "volumes.csv", index=False)
+    _write_json(out / "manifest.json", {
+        "ecosystem": __version__, "command": _command_line(args),
+        "parameters": _parameters(args),
+        "inputs": _hashes(paths), "convention": flows.info.get("convention"),
+        "read_report": report.to_dict() if hasattr(report, "to_dict") else report})
+    if not args.quiet:
+        _print_table(volumes.assign(v=volumes.inbound + volumes.outbound + volumes.copresence)
+                     .sort_values("v", ascending=False).drop(columns="v").head(args.top))
+        print(f"\nWrote {out / 'flows.csv'} ({len(table)} pairs) and {out / 'volumes.csv'}")
+    return 0
+
+
+def _brokerage_cmd(args):
+    """Gould–Fernandez brokerage roles of regions in the region flow network.
+
+    Nodes are regions, groups their countries, arcs the presence flows above
+    --threshold (co-presence for channels without direction), per channel
+    (ecosystem.brokerage.region_brokerage, the R sna::brokerage counts and null). For the
+    focal region: gatekeeper = foreign -> region -> domestic (introduction),
+    representative = domestic -> region -> foreign (outbound), liaison and itinerant =
+    brokerage between foreign regions (hub). Writes brokerage.csv (counts and sna
+    z-scores per region and channel). Countries as regions (each its own group) have
+    liaison roles only.
+    """
+    import numpy as np
+    import pandas as pd
+
+    from .brokerage import region_brokerage
+
+    log = _Log(args.quiet, 2)
+    log.step(f"reading {args.input} ({args.format})")
+    data, flows, report, paths = _read(args, log)
+    flows = _flows_of(data, flows, args)
+    log.step("brokerage roles (Gould-Fernandez, sna null)")
+    parts = []
+    for k, ch in enumerate(flows.channels):
+        W = flows.presence[k] if flows.presence[k].sum() > 0 else flows.copresence[k]
+        active = (W.sum(0) + W.sum(1) - 2 * np.diag(W)) > 0
+        if active.sum() < 3:
+            log.note(f"channel {ch}: fewer than 3 connected regions, skipped")
+            continue
+        idx = np.flatnonzero(active)
+        res = region_brokerage(W[np.ix_(idx, idx)], [flows.countries[i] for i in idx],
+                               threshold=args.threshold,
+                               regions=[flows.regions[i] for i in idx])
+        raw, z = res.to_pandas("raw"), res.to_pandas("z").add_prefix("z_")
+        frame = pd.concat([raw, z], axis=1).reset_index().rename(columns={"node": "region"})
+        frame.insert(1, "country", [flows.countries[i] for i in idx])
+        frame.insert(2, "channel", ch)
+        parts.append(frame)
+    if not parts:
+        raise DataError(f"{args.input}: no channel with at least 3 connected regions")
+    table = pd.concat(parts, ignore_index=True)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    table.to_csv(out / "brokerage.csv", index=False)
+    _write_json(out / "manifest.json", {
+        "ecosystem": __version__, "command": _command_line(args),
+        "parameters": _parameters(args), "inputs": _hashes(paths),
+        "method": "ecosystem.brokerage.region_brokerage (Gould & Fernandez 1989; "
+                  "sna::brokerage counts, z-scores under sna's random-digraph null)",
+        "read_report": report.to_dict() if hasattr(report, "to_dict") else report})
+    if not args.quiet:
+        _print_table(table.sort_values(["channel", "total"], ascending=[True, False])
+                     .groupby("channel").head(args.top))
+        print(f"\nWrote {out / 'brokerage.csv'}")
+    return 0
+
+
+def _export_cmd(args):
+    """Export the region network for Gephi (GraphML, GEXF), Pajek or VOSviewer.
+
+    Nodes are regions (attributes: country, inbound, outbound, co-presence, internal
+    volume; list attributes flattened to ';'-joined text so that Gephi and VOSviewer open
+    the files), arcs the presence flows (co-presence as undirected edges) of one channel.
+    """
+    log = _Log(args.quiet, 2)
+    log.step(f"reading {args.input} ({args.format})")
+    data, flows, report, paths = _read(args, log)
+    flows = _flows_of(data, flows, args)
+    channel = args.channel[0] if args.channel else flows.channels[0]
+    if channel not in flows.channels:
+        raise DataError(f"{args.input}: channel {channel!r} not in the data ({list(flows.channels)})")
+    out = Path(args.out)
+    if out.suffix == "":
+        out = out / f"network_{channel}{EXPORT_FORMATS[args.to]}"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    log.step(f"writing {args.to} to {out}")
+    years = _yearly_flows(data, args, channel) if args.to == "gexf" and data is not None else None
+    n_nodes, n_edges = write_network(flows, out, to=args.to, channel=channel, years=years,
+                                     node_attributes=_labels_table(args.labels, channel))
+    if not args.quiet:
+        print(f"Wrote {out}: {n_nodes} regions, {n_edges} links ({channel} channel)")
+    return 0
+
+
+def _labels_table(spec, channel):
+    """Node attributes from a classification.csv written by ``ecosystem classify``."""
+    if not spec:
+        return None
+    import pandas as pd
+
+    path = Path(spec)
+    if not path.exists():
+        raise DataError(f"{spec}: no such file")
+    t = pd.read_csv(path)
+    need = {"region", "channel", "layer", "label"}
+    if not need <= set(t.columns):
+        raise DataError(f"{spec}: not a classification.csv (needs columns {sorted(need)})")
+    t = t[(t.channel == channel) & (t.layer == t.layer.iloc[0])] if len(t) else t
+    if "window" in t and t["window"].nunique() > 1:
+        t = t[t["window"] == t["window"].iloc[0]]
+    cols = [c for c in ("label", "stability", "D", "D_low", "D_high", "R", "openness",
+                        "z_openness") if c in t.columns]
+    return t.set_index("region")[cols].rename(columns={"label": "type"})  # "label" = node name
+
+
+def _yearly_flows(data, args, channel):
+    """Per-year region flows of one channel of record-level data (for GEXF timelines)."""
+    import numpy as np
+
+    from .flows import region_flows
+
+    c = data.select(channel=[channel])
+    if c.year is None or len(c) == 0:
+        return None
+    years = np.unique(np.asarray(c.year))
+    years = years[years > 0]
+    if args.window:
+        years = years[(years >= args.window[0]) & (years <= args.window[1])]
+    countries = data.info.get("countries") if data.region_map is None else None
+    return {int(y): region_flows(c.select(window=(int(y), int(y))), counting=args.counting,
+                                 countries=countries) for y in years}
+
+
+# ============================================================================ export writers
+def _network(flows, channel):
+    import numpy as np
+
+    k = flows.channels.index(channel)
+    vol = flows.volumes()
+    vol = vol[vol.channel == channel].set_index("region")
+    nodes = []
+    for i, r in enumerate(flows.regions):
+        row = vol.loc[r] if r in vol.index else None
+        nodes.append({
+            "id": str(r), "label": str(r), "country": str(flows.countries[i]),
+            "parent": "" if flows.parents[i] is None else str(flows.parents[i]),
+            "channels": ";".join(flows.channels),
+            "inbound": float(row["inbound"]) if row is not None else 0.0,
+            "outbound": float(row["outbound"]) if row is not None else 0.0,
+            "copresence": float(row["copresence"]) if row is not None else 0.0,
+            "internal": float(flows.internal[k, i]),
+        })
+    P, C = flows.presence[k].copy(), flows.copresence[k].copy()
+    active = (P.sum(0) + P.sum(1) + C.sum(0) + C.sum(1) + flows.internal[k]) > 0
+    nodes = [n for n, a in zip(nodes, active) if a]  # regions without any activity are left out
+    np.fill_diagonal(P, 0)
+    np.fill_diagonal(C, 0)
+    edges = []
+    for i, j in zip(*np.nonzero(P)):
+        edges.append((str(flows.regions[i]), str(flows.regions[j]), float(P[i, j]), "directed",
+                      "presence"))
+    for i, j in zip(*np.nonzero(np.triu(C))):
+        edges.append((str(flows.regions[i]), str(flows.regions[j]), float(C[i, j]), "undirected",
+                      "copresence"))
+    return nodes, edges
+
+
+def _edge_years(years, channel):
+    """(source, target, kind) -> {year: weight} from per-year flows."""
+    out = {}
+    for year, f in years.items():
+        if channel not in f.channels:
+            continue
+        _, edges = _network(f, channel)
+        for s, t, w, _, kind in edges:
+            out.setdefault((s, t, kind), {})[int(year)] = w
+    return out
+
+
+def write_network(flows, path, *, to, channel=None, years=None, node_attributes=None):
+    """Write one channel of a region network as GraphML, GEXF, Pajek or VOSviewer JSON.
+
+    Parameters
+    ----------
+    flows : RegionFlows
+        Region flows (presence arcs are written directed, co-presence undirected).
+    path : str or path
+        Output file.
+    to : {"graphml", "gexf", "pajek", "vosviewer-json"}
+        File format.
+    channel : str, optional
+        Default: the first channel.
+    years : dict of int to RegionFlows, optional
+        Flows of each year (same regions): GEXF files become dynamic (``timeformat
+        integer``), every edge with its spells and a weight per year for Gephi's
+        timeline, and a flattened ``years`` attribute (``"2016;2017"``).
+    node_attributes : pandas.DataFrame, optional
+        Extra node attributes indexed by region (e.g. the type, D and R of a
+        classification; a column must not be called ``label``, the node name); numbers become doubles, everything else text, missing values
+        are left out (VOSviewer: numbers as scores, text in the description).
+
+    Returns
+    -------
+    (int, int)
+        Numbers of nodes and links written.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> import ecosystem as eco
+    >>> from ecosystem.cli import write_network
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     write_network(eco.datasets.coauthorship(2022), pathlib.Path(d) / "co.net", to="pajek")
+    (46, 1035)
+    """
+    from xml.sax.saxutils import quoteattr
+
+    channel = channel or flows.channels[0]
+    nodes, edges = _network(flows, channel)
+    attrs = [("country", "string"), ("parent", "string"), ("channels", "string"),
+             ("inbound", "double"), ("outbound", "double"), ("copresence", "double"),
+             ("internal", "double")]
+    if node_attributes is not None:
+        import pandas as pd
+
+        for col in node_attributes.columns:
+            numeric = pd.api.types.is_numeric_dtype(node_attributes[col]) and \
+                not pd.api.types.is_bool_dtype(node_attributes[col])
+            attrs.append((str(col), "double" if numeric else "string"))
+            values = node_attributes[col].to_dict()
+            for n in nodes:
+                v = values.get(n["id"])
+                if v is None or (isinstance(v, float) and v != v):
+                    continue
+                n[str(col)] = float(v) if numeric else str(v)
+    path = Path(path)
+    lines = []
+    if to == "graphml":
+        lines += ['<?xml version="1.0" encoding="UTF-8"?>',
+                  '<graphml xmlns="http://graphml.graphdrawing.org/xmlns">',
+                  '<key id="label" for="node" attr.name="label" attr.type="string"/>']
+        lines += [f'<key id="{a}" for="node" attr.name="{a}" attr.type="{t}"/>' for a, t in attrs]
+        lines += ['<key id="weight" for="edge" attr.name="weight" attr.type="double"/>',
+                  '<key id="kind" for="edge" attr.name="kind" attr.type="string"/>',
+                  f'<graph id={quoteattr(channel)} edgedefault="directed">']
+        for n in nodes:
+            lines.append(f'<node id={quoteattr(n["id"])}><data key="label">{_x(n["label"])}</data>'
+                         + "".join(f'<data key="{a}">{_x(n[a])}</data>' for a, _ in attrs if a in n)
+                         + "</node>")
+        for s, t, w, d, kind in edges:
+            lines.append(f'<edge source={quoteattr(s)} target={quoteattr(t)} directed='
+                         f'"{"true" if d == "directed" else "false"}"><data key="weight">{w!r}</data>'
+                         f'<data key="kind">{kind}</data></edge>')
+        lines += ["</graph>", "</graphml>"]
+    elif to == "gexf":
+        typ = {"string": "string", "double": "double"}
+        by_year = _edge_years(years, channel) if years else {}
+        dynamic = bool(by_year)
+        lines += ['<?xml version="1.0" encoding="UTF-8"?>',
+                  '<gexf xmlns="http://gexf.net/1.3" version="1.3">',
+                  f'<meta><creator>ecosystem {__version__}</creator></meta>',
+                  '<graph defaultedgetype="directed" '
+                  + ('mode="dynamic" timeformat="integer">' if dynamic else 'mode="static">'),
+                  '<attributes class="node" mode="static">']
+        lines += [f'<attribute id="{i}" title="{a}" type="{typ[t]}"/>' for i, (a, t) in enumerate(attrs)]
+        lines.append("</attributes>")
+        if dynamic:
+            lines += ['<attributes class="edge" mode="static">',
+                      '<attribute id="years" title="years" type="string"/></attributes>',
+                      '<attributes class="edge" mode="dynamic">',
+                      '<attribute id="w" title="weight by year" type="double"/></attributes>']
+        lines.append("<nodes>")
+        for n in nodes:
+            lines.append(f'<node id={quoteattr(n["id"])} label={quoteattr(n["label"])}><attvalues>'
+                         + "".join(f'<attvalue for="{i}" value={quoteattr(str(n[a]))}/>'
+                                   for i, (a, _) in enumerate(attrs) if a in n)
+                         + "</attvalues></node>")
+        lines += ["</nodes>", "<edges>"]
+        for e, (s, t, w, d, kind) in enumerate(edges):
+            head = (f'<edge id="{e}" source={quoteattr(s)} target={quoteattr(t)} '
+                    f'weight="{w!r}" type="{d}" label="{kind}"')
+            series = by_year.get((s, t, kind), {})
+            if not series:
+                lines.append(head + "/>")
+                continue
+            ys = sorted(series)
+            lines.append(head + "><attvalues>"
+                         + f'<attvalue for="years" value="{";".join(map(str, ys))}"/>'
+                         + "".join(f'<attvalue for="w" value="{series[y]!r}" start="{y}" end="{y}"/>'
+                                   for y in ys) + "</attvalues><spells>"
+                         + "".join(f'<spell start="{y}" end="{y}"/>' for y in ys)
+                         + "</spells></edge>")
+        lines += ["</edges>", "</graph>", "</gexf>"]
+    elif to == "pajek":
+        index = {n["id"]: i + 1 for i, n in enumerate(nodes)}
+        lines.append(f"*Vertices {len(nodes)}")
+        lines += [f'{index[n["id"]]} "{n["label"]}"' for n in nodes]
+        directed = [e for e in edges if e[3] == "directed"]
+        undirected = [e for e in edges if e[3] != "directed"]
+        if directed:
+            lines.append("*Arcs")
+            lines += [f"{index[s]} {index[t]} {w:g}" for s, t, w, _, _ in directed]
+        if undirected:
+            lines.append("*Edges")
+            lines += [f"{index[s]} {index[t]} {w:g}" for s, t, w, _, _ in undirected]
+    elif to == "vosviewer-json":
+        index = {n["id"]: i + 1 for i, n in enumerate(nodes)}
+        links = {}
+        for s, t, w, _, _ in edges:  # VOSviewer links are undirected: sum both directions
+            key = tuple(sorted((index[s], index[t])))
+            links[key] = links.get(key, 0.0) + w
+        doc = {"network": {
+            "items": [{"id": index[n["id"]], "label": n["label"],
+                       "description": "; ".join(
+                           [f"country {n['country']}", f"channels {n['channels']}"]
+                           + [f"{a} {n[a]}" for a, t in attrs[7:] if t == "string" and a in n]),
+                       "weights": {"Inbound": n["inbound"], "Outbound": n["outbound"],
+                                   "Co-presence": n["copresence"]},
+                       "scores": {"Internal": n["internal"],
+                                  **{a: n[a] for a, t in attrs[7:] if t == "double" and a in n}},
+                       **({"cluster": _CLUSTERS[n["type"]]} if n.get("type") in _CLUSTERS else {})}
+                      for n in nodes],
+            "links": [{"source_id": a, "target_id": b, "strength": w}
+                      for (a, b), w in sorted(links.items())]}}
+        path.write_text(json.dumps(doc, indent=1), encoding="utf-8")
+        return len(nodes), len(links)
+    else:
+        raise EcosystemError(f"write_network: to must be one of {list(EXPORT_FORMATS)}; got {to!r}")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return len(nodes), len(edges)
+
+
+#: VOSviewer cluster number of each label (VOSviewer colours items by cluster).
+_CLUSTERS = {"hub": 1, "introduction": 2, "outbound": 3, "local": 4, "undetermined": 5,
+             "insufficient": 6}
+
+
+def _x(value):
+    from xml.sax.saxutils import escape
+
+    return escape(str(value))
+
+
+# ============================================================================ parser
+_EXAMPLES = {
+    "demo": """examples:
+  ecosystem demo
+  ecosystem demo --out ./ecosystem-demo --bootstrap 1000 --seed 0
+  ecosystem demo --window 2009 2013 --quiet""",
+    "classify": """examples:
+  ecosystem classify works.jsonl --format openalex --institutions institutions.jsonl --out run1
+  ecosystem classify patentsview/ --format patentsview --regions metros --window 2016 2020
+  ecosystem classify REGPAT/ --format regpat --counting full --bootstrap 500 --seed 1
+  ecosystem classify savedrecs.txt --format wos --channel academic
+  ecosystem classify scopus.csv --format scopus --regions my_regions.csv
+  ecosystem classify records.csv --format records --columns record=doc actor=author
+  ecosystem classify moves.csv --format flows --source origin --target destination \\
+      --weight n --time year --window 2014 2018 --region-table sizes.csv""",
+    "flows": """examples:
+  ecosystem flows works.jsonl --format openalex --out flows/
+  ecosystem flows moves.csv --format flows --source origin --target destination --weight n""",
+    "brokerage": """examples:
+  ecosystem brokerage patentsview/ --format patentsview --regions metros --out brokerage/
+  ecosystem brokerage moves.csv --format flows --source origin --target destination \\
+      --weight n --threshold 10""",
+    "export": """examples:
+  ecosystem export works.jsonl --format openalex --to gexf --out network.gexf
+  ecosystem export moves.csv --format flows --source o --target d --weight n --to vosviewer-json --out net.json
+  ecosystem export REGPAT/ --format regpat --to pajek --out out/
+  ecosystem export works.jsonl --format openalex --to graphml --labels run1/classification.csv""",
+}
+
+
+def _common(p, *, out_default, out_help="output folder"):
+    p.add_argument("--out", default=out_default, help=out_help + " (default: %(default)s)")
+    p.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    p.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    p.add_argument("--top", type=int, default=15, help="rows to print (default: %(default)s)")
+
+
+def _nonneg(text):
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be >= 0; got {value}")
+    return value
+
+
+def _input_args(p):
+    p.add_argument("input", metavar="INPUT", help="file or folder to read")
+    p.add_argument("--format", required=True, choices=FORMATS, help="input format")
+    p.add_argument("--regions", default="countries", metavar="{countries,metros,FILE}",
+                   help="region map of the reader formats: ISO countries, the bundled metro "
+                        "areas, or a region CSV (RegionMap.from_csv) (default: countries); "
+                        "flow tables keep their own region labels (see --region-table)")
+    p.add_argument("--channel", action="append", metavar="CHANNEL",
+                   help="channel to keep (talent, academic, enterprise); repeat for several")
+    p.add_argument("--window", nargs=2, type=int, metavar=("FIRST", "LAST"),
+                   help="inclusive years")
+    p.add_argument("--counting", choices=("full", "fractional"), default="fractional",
+                   help="counting of records (default: %(default)s)")
+    p.add_argument("--layer", default="international",
+                   choices=("international", "domestic", "cross-boundary", "external"),
+                   help="border layer (default: %(default)s)")
+    p.add_argument("--seed", type=_nonneg, default=0, help="seed of every draw (default: 0)")
+    p.add_argument("--errors", choices=("raise", "skip"), default="skip",
+                   help="malformed records: stop, or skip and count them in the read report "
+                        "(default: %(default)s)")
+    g = p.add_argument_group("openalex")
+    g.add_argument("--institutions", help="OpenAlex institutions file (geo for city joins)")
+    g.add_argument("--authors", help="OpenAlex authors file (affiliation years: talent moves)")
+    g = p.add_argument_group("records")
+    g.add_argument("--columns", nargs="+", metavar="FIELD=COLUMN",
+                   help="column names of a records table, e.g. record=doc actor=author country=cc")
+    g.add_argument("--records-channel", default="academic",
+                   help="channel of a records table without a channel column (default: academic)")
+    g = p.add_argument_group("flows (origin-destination tables)")
+    g.add_argument("--source", default="source", help="origin column (default: source)")
+    g.add_argument("--target", default="target", help="destination column (default: target)")
+    g.add_argument("--weight", help="volume column (default: one per row)")
+    g.add_argument("--time", help="year column (needed for --window)")
+    g.add_argument("--channel-column", help="column holding the channel of each row")
+    g.add_argument("--region-table", metavar="FILE",
+                   help="CSV with region and optional size, internal, country columns")
+    g.add_argument("--licence", help="licence line of the flow data, written into the report")
 
 
 def _parser():
     parser = argparse.ArgumentParser(
         prog="ecosystem",
         description="Network analysis of regional innovation ecosystems.",
-        epilog="Example: ecosystem demo --out ./ecosystem-demo",
-    )
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="examples:\n  ecosystem demo\n  ecosystem classify works.jsonl --format openalex "
+               "--out run1\n  ecosystem COMMAND --help")
     parser.add_argument("--version", action="version", version=f"ecosystem {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    demo = sub.add_parser(
-        "demo", help="talent flows between countries from the bundled real data",
-        description=_demo.__doc__,
-        epilog="Example: ecosystem demo --window 2014 2018 --out ./ecosystem-demo")
-    demo.add_argument("--out", default="ecosystem-demo", help="output folder (default: %(default)s)")
+    raw = argparse.RawDescriptionHelpFormatter
+
+    demo = sub.add_parser("demo", help="classify the bundled real data (MPIDR talent, NCSES "
+                          "co-authorship)", description=inspect.cleandoc(_demo.__doc__), epilog=_EXAMPLES["demo"],
+                          formatter_class=raw)
+    _common(demo, out_default="ecosystem-demo")
     demo.add_argument("--window", nargs=2, type=int, default=[2014, 2018], metavar=("FIRST", "LAST"),
-                      help="inclusive years (default: 2014 2018)")
-    demo.add_argument("--top", type=int, default=15, help="rows to print (default: %(default)s)")
-    demo.add_argument("--quiet", action="store_true", help="print nothing")
+                      help="inclusive years, within 1998-2018 (default: 2014 2018)")
+    demo.add_argument("--bootstrap", type=_nonneg, default=1000, help="replicates (default: 1000)")
+    demo.add_argument("--seed", type=_nonneg, default=0, help="seed (default: 0)")
     demo.set_defaults(run=_demo)
+
+    cl = sub.add_parser("classify", help="classify regions from records or flow tables",
+                        description=inspect.cleandoc(_classify.__doc__), epilog=_EXAMPLES["classify"],
+                        formatter_class=raw)
+    _input_args(cl)
+    _common(cl, out_default="ecosystem-out")
+    cl.add_argument("--bootstrap", type=_nonneg, default=1000, help="replicates (default: 1000)")
+    cl.add_argument("--n-null", type=_nonneg, default=999, help="null draws (default: 999)")
+    cl.add_argument("--min-external", type=float, default=30.0,
+                    help="sufficiency: least external volume (default: 30)")
+    cl.add_argument("--no-plots", action="store_true", help="skip the plots")
+    cl.set_defaults(run=_classify)
+
+    fl = sub.add_parser("flows", help="region flows and volumes", description=inspect.cleandoc(_flows_cmd.__doc__),
+                        epilog=_EXAMPLES["flows"], formatter_class=raw)
+    _input_args(fl)
+    _common(fl, out_default="ecosystem-flows")
+    fl.set_defaults(run=_flows_cmd)
+
+    br = sub.add_parser("brokerage", help="brokerage roles of regions",
+                        description=inspect.cleandoc(_brokerage_cmd.__doc__), epilog=_EXAMPLES["brokerage"],
+                        formatter_class=raw)
+    _input_args(br)
+    _common(br, out_default="ecosystem-brokerage")
+    br.add_argument("--threshold", type=float, default=0.0,
+                    help="arcs are flows strictly above this volume (default: 0)")
+    br.set_defaults(run=_brokerage_cmd)
+
+    ex = sub.add_parser("export", help="export a region network (GraphML, GEXF, Pajek, VOSviewer)",
+                        description=inspect.cleandoc(_export_cmd.__doc__), epilog=_EXAMPLES["export"],
+                        formatter_class=raw)
+    _input_args(ex)
+    _common(ex, out_default="ecosystem-export",
+            out_help="output file, or a folder (then network_<channel>.<ext> inside it)")
+    ex.add_argument("--to", required=True, choices=tuple(EXPORT_FORMATS), help="file format")
+    ex.add_argument("--labels", metavar="CLASSIFICATION_CSV",
+                    help="add label, D, R, openness ... of a classification.csv as node "
+                         "attributes (colour the map by label in Gephi or VOSviewer)")
+    ex.set_defaults(run=_export_cmd)
     return parser
 
 
 def main(argv=None):
-    """Entry point of the ``ecosystem`` command; returns the exit code."""
+    """Run the ``ecosystem`` command.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        Arguments (default: ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        Exit code: 0 success, 1 data error, 2 usage error.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from ecosystem.cli import main
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     main(["demo", "--out", d, "--bootstrap", "0", "--quiet"])
+    0
+    """
     parser = _parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
+    args.argv = argv
     if args.command is None:
-        parser.print_help()
+        parser.print_help(sys.stderr)
         return 2
     try:
         return args.run(args)
-    except (EcosystemError, OSError) as exc:
+    except KeyboardInterrupt:
+        print(f"ecosystem {args.command}: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # one line unless --debug
         if args.debug:
             raise
-        print(f"ecosystem {args.command}: error: {exc}", file=sys.stderr)
+        where = getattr(args, "input", None)
+        text = " ".join(str(exc).split()) or type(exc).__name__
+        if where and str(where) not in text and not isinstance(exc, DataError):
+            text = f"{where}: {text}"
+        if isinstance(exc, OptionalDependencyError):
+            text += f" ({PLOT_HINT} for plots)" if "matplotlib" in text else ""
+        kind = "error" if isinstance(exc, (EcosystemError, OSError, ValueError, KeyError)) else \
+            f"unexpected {type(exc).__name__} (rerun with --debug)"
+        print(f"ecosystem {args.command}: {kind}: {text}", file=sys.stderr)
         return 1
 
 

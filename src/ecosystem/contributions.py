@@ -45,7 +45,8 @@ class Contributions:
     lead : ndarray of shape (n,), dtype=bool
         True for the lead contribution: the corresponding (else first) author of a
         paper, the applicant (owner) of a patent, the origin of a move. Presence flows
-        run from lead regions to the other regions of the record (DESIGN §2).
+        run from lead regions to the other regions of the record (see the user guide
+        on the direction convention).
     weight : ndarray of shape (n,), dtype=float64
         Contribution weight (1 by default; address shares for fractional counting).
     labels : dict of str to tuple
@@ -185,6 +186,7 @@ class Contributions:
         Parameters
         ----------
         frame : pandas.DataFrame
+            One row per (record, actor) contribution.
         record, actor, region : str
             Column names.
         org, role, channel, year, lead, weight : str, optional
@@ -192,6 +194,7 @@ class Contributions:
         regions : RegionMap or sequence, optional
             See :meth:`from_arrays`.
         info : dict, optional
+            Provenance carried into every result.
 
         Returns
         -------
@@ -226,12 +229,12 @@ class Contributions:
 
     @property
     def n_records(self):
-        """Number of distinct records."""
+        """Number of records in the vocabulary (kept by :meth:`select`)."""
         return len(self.labels["record"])
 
     @property
     def n_actors(self):
-        """Number of distinct actors."""
+        """Number of actors in the vocabulary (kept by :meth:`select`)."""
         return len(self.labels["actor"])
 
     @property
@@ -257,7 +260,7 @@ class Contributions:
         return ptr
 
     def summary(self):
-        """Counts per channel: records, contributions, actors, regions, lead share.
+        """Return counts per channel: records, contributions, actors, regions, leads.
 
         Returns
         -------

@@ -126,6 +126,7 @@ class RegionFlows:
         Returns
         -------
         ndarray of shape (R, R), dtype=float64
+            A copy; rows are sources (the presence direction), columns targets.
         """
         func = "RegionFlows.matrix"
         check_option(func, "kind", kind, ("presence", "copresence"))
@@ -221,6 +222,7 @@ class RegionFlows:
         window : (int, int), optional
             Keep rows with first <= time <= last.
         channel : str, default "talent"
+            Channel label of the flows.
         regions : RegionMap or sequence, optional
             All region labels (order of the matrices); regions without flows get zero
             rows. A RegionMap also gives countries and parents (border layers).
@@ -228,10 +230,12 @@ class RegionFlows:
             Country of each region when ``regions`` is not a RegionMap (default: each
             region is its own country, so every flow between regions is international).
         info : dict, optional
+            Provenance (source, licence, citation) carried into every result.
 
         Returns
         -------
         RegionFlows
+            One channel; ``counting="given"``; ``size`` is None.
         """
         func = "RegionFlows.from_edges"
         src = as_1d(func, "source", source)
@@ -274,16 +278,26 @@ class RegionFlows:
         Parameters
         ----------
         frame : pandas.DataFrame
+            One row per origin–destination (and year) cell.
         source, target : str
             Origin and destination columns.
         weight, time : str, optional
             Volume and year columns.
-        window, channel, regions, countries, info
-            As in :meth:`from_edges`.
+        window : (int, int), optional
+            Inclusive years to keep (needs ``time``).
+        channel : str, default "talent"
+            Channel label of the flows.
+        regions : RegionMap or sequence, optional
+            All region labels, or a map; see :meth:`from_edges`.
+        countries : dict or sequence, optional
+            Country of each region; see :meth:`from_edges`.
+        info : dict, optional
+            Provenance carried into every result.
 
         Returns
         -------
         RegionFlows
+            As :meth:`from_edges` returns.
         """
         func = "RegionFlows.from_pandas"
         for name, col in (("source", source), ("target", target), ("weight", weight), ("time", time)):
@@ -354,6 +368,7 @@ def region_flows(contributions, *, channel=None, counting="full", window=None,
     Parameters
     ----------
     contributions : Contributions
+        Record-level data; each record's contributions of one channel form a group.
     channel : str or sequence of str, optional
         Channels to compute (default: every channel present).
     counting : {"full", "fractional"}, default "full"
@@ -370,6 +385,8 @@ def region_flows(contributions, *, channel=None, counting="full", window=None,
     Returns
     -------
     RegionFlows
+        One slice per channel over every region of the vocabulary (or map), with the
+        counting method, window and provenance in ``info``.
 
     Raises
     ------

@@ -85,13 +85,25 @@ class ActorGraph:
         return (self.nnz - loops) // 2 + loops
 
     def sources(self):
-        """Source node of every stored arc, ndarray of shape (nnz,)."""
+        """Return the source node of every stored arc.
+
+        Returns
+        -------
+        ndarray of shape (nnz,)
+            Row index of each entry of ``indices``.
+        """
         return np.repeat(
             np.arange(self.n_nodes, dtype=self.indices.dtype), np.diff(self.indptr)
         )
 
     def out_degree(self):
-        """Number of out-arcs of each node, ndarray of shape (n_nodes,), dtype=int64."""
+        """Return the number of stored out-arcs of each node.
+
+        Returns
+        -------
+        ndarray of shape (n_nodes,), dtype=int64
+            Row lengths of the CSR (an undirected edge counts at both ends).
+        """
         return np.diff(self.indptr).astype(np.int64)
 
     @cached_property
@@ -127,11 +139,15 @@ class ActorGraph:
         Parameters
         ----------
         matrix : scipy.sparse matrix or array of shape (n, n)
+            Adjacency with rows as sources and non-negative finite weights.
         directed : bool, default True
+            Whether arcs are directed; False requires a symmetric matrix.
         node_region : array-like of shape (n,), optional
             Region label of each node (None/NaN for unknown).
         node_labels : sequence of length n, optional
+            Original node identifiers.
         info : dict, optional
+            Provenance to carry along.
 
         Returns
         -------
@@ -166,14 +182,19 @@ class ActorGraph:
         Parameters
         ----------
         source, target : array-like of int, shape (m,)
+            End points of each edge (node ids 0..n-1).
         weight : array-like of shape (m,), optional
             Non-negative finite weights (default 1).
         n_nodes : int, optional
             Number of nodes (default: largest id + 1).
         directed : bool, default True
+            Whether edges are arcs from source to target.
         node_region : array-like of shape (n_nodes,), optional
+            Region label of each node (None/NaN for unknown).
         node_labels : sequence of length n_nodes, optional
+            Original node identifiers.
         info : dict, optional
+            Provenance to carry along.
 
         Returns
         -------
@@ -210,11 +231,13 @@ class ActorGraph:
         Parameters
         ----------
         graph : igraph.Graph
+            Directed or undirected; parallel edges are merged by summing weights.
         weight : str or None, default "weight"
             Edge attribute holding weights; used only if the graph has it.
         region : str, optional
             Vertex attribute holding each node's region label.
         info : dict, optional
+            Provenance to carry along.
 
         Returns
         -------
@@ -237,11 +260,13 @@ class ActorGraph:
         Parameters
         ----------
         graph : networkx.Graph or networkx.DiGraph
+            Any hashable node identifiers; they become ``node_labels``.
         weight : str or None, default "weight"
             Edge attribute holding weights (missing → 1).
         region : str, optional
             Node attribute holding each node's region label.
         info : dict, optional
+            Provenance to carry along.
 
         Returns
         -------
@@ -294,6 +319,7 @@ class ActorGraph:
         Returns
         -------
         scipy.sparse.csr_array or scipy.sparse.csr_matrix
+            A copy of the adjacency (rows are sources; undirected graphs are symmetric).
         """
         cls = {"array": sp.csr_array, "matrix": sp.csr_matrix}.get(container)
         if cls is None:
@@ -304,12 +330,14 @@ class ActorGraph:
         return cls((self.weights, self.indices, self.indptr), shape=(n, n), copy=True)
 
     def edge_list(self):
-        """Arcs (directed) or edges with source <= target (undirected).
+        """Return the arcs (directed) or the edges with source <= target (undirected).
 
         Returns
         -------
         source, target : ndarray of shape (m,)
+            End points of each arc or edge.
         weight : ndarray of shape (m,), dtype=float64
+            Its weight.
         """
         src = self.sources()
         if self.directed:
@@ -323,6 +351,7 @@ class ActorGraph:
         Returns
         -------
         igraph.Graph
+            Same nodes and edges; ``name`` vertices when node labels are known.
         """
         import igraph as ig
 
@@ -342,6 +371,7 @@ class ActorGraph:
         Returns
         -------
         networkx.Graph or networkx.DiGraph
+            Nodes keyed by ``node_labels`` (or 0..n-1).
         """
         try:
             import networkx as nx

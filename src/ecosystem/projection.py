@@ -51,6 +51,7 @@ def coauthorship_graph(contributions, *, counting="newman", channel=None,
     Parameters
     ----------
     contributions : Contributions
+        Record-level data: records are papers or patents, actors authors or inventors.
     counting : {"newman", "full", "fractional"}, default "newman"
     channel : str or sequence of str, optional
         Use only these channels' contributions (default: all).

@@ -900,6 +900,7 @@ class RegionMap:
         Returns
         -------
         str
+            Human-readable name of the region.
 
         Examples
         --------
@@ -1752,7 +1753,7 @@ def _greater_bay_area_map(rest):
 
 
 def seed_regions():
-    """Codes of the four seed regions of :func:`metro_areas`.
+    """Return the codes of the four seed regions of :func:`metro_areas`.
 
     Returns
     -------

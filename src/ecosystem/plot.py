@@ -1,0 +1,370 @@
+"""Plots of classifications and flows (needs matplotlib: ``pip install 'ecosystem[plot]'``).
+
+Every function returns a :class:`matplotlib.figure.Figure`; :func:`save` writes it as
+PNG, SVG and PDF. The figures state the sign conventions on their axes so that they can
+be read without the methods section:
+
+* D = (out − in) / (out + in), in the presence direction (talent: out = emigration);
+  D < 0 inflow-dominated (introduction), D > 0 outflow-dominated (outbound);
+* size-adjusted openness z_O is the panel studentised residual of the logit share of
+  external activity given size (0 = as open as expected for the region's size).
+"""
+
+from pathlib import Path
+
+import numpy as np
+
+from .exceptions import OptionalDependencyError, ParameterError
+
+__all__ = ["typology_map", "partner_flows", "channel_profile", "save", "LABEL_COLOURS"]
+
+#: Colour of every label (colour-blind safe Okabe–Ito palette; grey for no type).
+LABEL_COLOURS = {
+    "hub": "#0072B2",
+    "introduction": "#009E73",
+    "outbound": "#D55E00",
+    "local": "#CC79A7",
+    "undetermined": "#999999",
+    "insufficient": "#DDDDDD",
+}
+
+_D_AXIS = "directionality D = (out − in)/(out + in)\n← inflow-dominated (introduction)     outflow-dominated (outbound) →"
+_O_AXIS = "size-adjusted openness z_O\n(0 = as open as expected for size)"
+
+
+def _pyplot():
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg", force=False)
+        import matplotlib.pyplot as plt
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise OptionalDependencyError(
+            "plots need matplotlib: pip install 'ecosystem[plot]'") from exc
+    return plt
+
+
+def _table(result):
+    return result.table if hasattr(result, "table") else result
+
+
+def typology_map(result, *, channel=None, layer=None, annotate=12, highlight=(),
+                 include_insufficient=False, thresholds=None, title=None, ax=None):
+    """The typology map: directionality against size-adjusted openness.
+
+    Parameters
+    ----------
+    result : Classification or pandas.DataFrame
+        A classification or its ``table``.
+    channel : str, optional
+        Channel to draw (default: the first channel of the table).
+    layer : str, optional
+        Layer to draw (default: the first layer of the table).
+    annotate : int, default 12
+        Label this many regions with the largest external volume (0 = none).
+    highlight : sequence of str, optional
+        Regions labelled in bold whatever their volume.
+    include_insufficient : bool, default False
+        Draw insufficient regions (light grey) too.
+    thresholds : dict, optional
+        ``d_threshold`` and ``local_z`` for the guides (default: ``result.params``
+        thresholds, else the library defaults 1/3 and −1).
+    title : str, optional
+        Figure title (default: channel, layer and window).
+    ax : matplotlib.axes.Axes, optional
+        Draw into these axes.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The map: x = D with its bootstrap 95 % CI as whiskers, y = z_O, bubble area = external
+        volume (``n_external``), colour = label; dashed guides at D = ±``d_threshold``
+        around ``D_ref`` and at z_O = ``local_z``.
+
+    Examples
+    --------
+    >>> import ecosystem as eco
+    >>> from ecosystem.classification import classify
+    >>> from ecosystem.plot import typology_map
+    >>> people = eco.datasets.scholarly_migration_countries(window=(2016, 2018))
+    >>> people = people.set_index("country")
+    >>> res = classify(eco.datasets.scholarly_migration(window=(2016, 2018)), bootstrap=20,
+    ...                n_null=19, size=people.researchers,
+    ...                internal=3 * people.researchers - people.outmigrations)
+    >>> fig = typology_map(res, highlight=["JPN"])
+    >>> fig.axes[0].get_xlabel().startswith("directionality")
+    True
+    """
+    plt = _pyplot()
+    t = _table(result)
+    if thresholds is None:
+        thresholds = dict(getattr(result, "params", {}).get("thresholds", {}))
+    d_thr = float(thresholds.get("d_threshold", 1.0 / 3.0))
+    local_z = float(thresholds.get("local_z", -1.0))
+    channel = channel if channel is not None else t["channel"].iloc[0]
+    layer = layer if layer is not None else t["layer"].iloc[0]
+    t = t[(t["channel"] == channel) & (t["layer"] == layer)]
+    if "window" in t and t["window"].nunique() > 1:
+        t = t[t["window"] == t["window"].iloc[0]]
+    if t.empty:
+        raise ParameterError(f"typology_map: no rows for channel {channel!r}, layer {layer!r}")
+    if not include_insufficient:
+        t = t[t["label"] != "insufficient"]
+    t = t[np.isfinite(t["D"].astype(float)) & np.isfinite(t["z_openness"].astype(float))]
+
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(9, 6.5), dpi=110)
+    else:
+        fig = ax.figure
+    d_ref = float(np.nanmedian(t["D_ref"])) if "D_ref" in t and len(t) else 0.0
+    vol = t["n_external"].astype(float).to_numpy() if len(t) else np.array([])
+    scale = 900.0 / np.sqrt(vol.max()) if len(vol) and vol.max() > 0 else 1.0
+    for label, colour in LABEL_COLOURS.items():
+        s = t[t["label"] == label]
+        if s.empty:
+            continue
+        x, y = s["D"].astype(float).to_numpy(), s["z_openness"].astype(float).to_numpy()
+        if "D_lo" in s:
+            lo, hi = s["D_lo"].astype(float).to_numpy(), s["D_hi"].astype(float).to_numpy()
+            ok = np.isfinite(lo) & np.isfinite(hi)
+            ax.errorbar(x[ok], y[ok], xerr=[np.maximum(x - lo, 0)[ok], np.maximum(hi - x, 0)[ok]],
+                        fmt="none", ecolor=colour, elinewidth=0.8, alpha=0.7, zorder=2)
+        sizes = 12 + scale * np.sqrt(s["n_external"].astype(float).clip(lower=0).to_numpy())
+        ax.scatter(x, y, s=sizes, color=colour, alpha=0.65, edgecolor="black", linewidth=0.4,
+                   label=f"{label} ({len(s)})", zorder=3)
+    for v in (d_ref - d_thr, d_ref + d_thr):
+        ax.axvline(v, color="0.3", linestyle="--", linewidth=0.9, zorder=1)
+    ax.axvline(d_ref, color="0.6", linestyle=":", linewidth=0.8, zorder=1)
+    ax.axhline(local_z, color="0.3", linestyle="--", linewidth=0.9, zorder=1)
+    ax.set_xlim(-1.05, 1.05)
+    ymin, ymax = ax.get_ylim()
+    for x, text in ((d_ref - (1 + d_thr) / 2 - 0.02, "introduction"), (d_ref, "hub / balanced"),
+                    (d_ref + (1 + d_thr) / 2 + 0.02, "outbound")):
+        ax.text(x, ymax - 0.03 * (ymax - ymin), text, ha="center", va="top", fontsize=9,
+                color="0.25", style="italic")
+    ax.text(-1.02, local_z, f"local if z_O ≤ {local_z:g}\nand low circulation", va="top",
+            fontsize=8, color="0.25")
+    if len(t):
+        shown = t.nlargest(int(annotate), "n_external") if annotate else t.iloc[:0]
+        bold = set(highlight)
+        for _, r in t[t["region"].isin(set(shown["region"]) | bold)].iterrows():
+            ax.annotate(str(r["region"]), (float(r["D"]), float(r["z_openness"])), fontsize=8,
+                        xytext=(4, 4), textcoords="offset points", zorder=4,
+                        fontweight="bold" if r["region"] in bold else "normal")
+    ax.set_xlabel(_D_AXIS)
+    ax.set_ylabel(_O_AXIS)
+    window = t["window"].iloc[0] if "window" in t and len(t) else ""
+    ax.set_title(title or f"Typology map: {channel} channel, {layer} layer, window {window}"
+                 + f"\nbubble area = external volume; whiskers = bootstrap 95 % CI of D; "
+                 f"guides: |D − D_ref| = {d_thr:.2g}, z_O = {local_z:g}", fontsize=10)
+    if len(t):
+        ax.legend(loc="lower right", fontsize=8, title="label (n)", title_fontsize=8,
+                  markerscale=0.5)
+    else:
+        ax.text(0, 0.5, "no region with both D and z_O\n(z_O needs an internal volume)",
+                ha="center", va="center", transform=ax.get_yaxis_transform(), color="0.3")
+    ax.grid(alpha=0.2)
+    fig.tight_layout()
+    return fig
+
+
+def partner_flows(flows, region, *, channel=None, layer="international", top=10, names=None,
+                  ax=None):
+    """A region's top partners: inbound flows (left) and outbound flows (right).
+
+    Parameters
+    ----------
+    flows : RegionFlows
+        Flows in the presence direction (co-presence for channels without direction).
+    region : str
+        Region label.
+    channel : str, optional
+        Required when ``flows`` has several channels.
+    layer : str or None, default "international"
+        Keep only this border layer's pairs (None = all pairs except the diagonal).
+    top : int, default 10
+        Partners shown (the largest by in + out volume).
+    names : dict, optional
+        Display names of regions.
+    ax : matplotlib.axes.Axes, optional
+        Draw into these axes.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        A diverging bar chart; co-presence (undirected) volumes are drawn on the right
+        only, labelled as such.
+
+    Examples
+    --------
+    >>> import ecosystem as eco
+    >>> from ecosystem.plot import partner_flows
+    >>> fig = partner_flows(eco.datasets.scholarly_migration(window=(2014, 2018)), "JPN")
+    >>> "JPN" in fig.axes[0].get_title()
+    True
+    """
+    plt = _pyplot()
+    if region not in flows.regions:
+        raise ParameterError(f"partner_flows: region {region!r} not in the flows")
+    k = flows.regions.index(region)
+    P = flows.matrix("presence", channel=channel, layer=layer)
+    C = flows.matrix("copresence", channel=channel, layer=layer)
+    np.fill_diagonal(P, 0.0)
+    np.fill_diagonal(C, 0.0)
+    inbound, outbound, co = P[:, k], P[k, :], C[k, :]
+    directed = inbound.sum() + outbound.sum() > 0
+    total = inbound + outbound + (0 if directed else co)
+    order = [j for j in np.argsort(-total, kind="stable")[:top] if total[j] > 0][::-1]
+    names = names or {}
+    labels = [f"{flows.regions[j]} {names.get(flows.regions[j], '')}".strip() for j in order]
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(8, 0.45 * max(len(order), 3) + 1.6), dpi=110)
+    else:
+        fig = ax.figure
+    y = np.arange(len(order))
+    ch = channel or flows.channels[0]
+    if directed:
+        ax.barh(y, -inbound[order], color=LABEL_COLOURS["introduction"], label="inbound (partner → region)")
+        ax.barh(y, outbound[order], color=LABEL_COLOURS["outbound"], label="outbound (region → partner)")
+        ax.axvline(0, color="black", linewidth=0.8)
+        ticks = ax.get_xticks()
+        ax.set_xticks(ticks)
+        ax.set_xticklabels([f"{abs(v):,.0f}" for v in ticks])
+        ax.set_xlabel("volume (presence direction)   ← inbound | outbound →")
+    else:
+        ax.barh(y, co[order], color=LABEL_COLOURS["hub"], label="co-presence (undirected)")
+        ax.set_xlabel("co-presence volume (undirected)")
+    ax.set_yticks(y)
+    ax.set_yticklabels(labels, fontsize=9)
+    ax.set_title(f"{region} {names.get(region, '')}: top {len(order)} partners, {ch} channel"
+                 + (f", {layer} layer" if layer else ""), fontsize=10)
+    ax.legend(fontsize=8, loc="lower right")
+    ax.grid(axis="x", alpha=0.2)
+    fig.tight_layout()
+    return fig
+
+
+def channel_profile(result, regions, *, layer=None, ax=None):
+    """Per-channel profile bars of selected regions: D, R and z_O with their labels.
+
+    Parameters
+    ----------
+    result : Classification or pandas.DataFrame
+        A classification or its ``table``.
+    regions : sequence of str
+        Regions to show (one group of bars each).
+    layer : str, optional
+        Layer (default: the first layer of the table).
+    ax : ignored
+        Accepted for symmetry; the figure has three panels.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Three panels (D with 95 % CI, R with 95 % CI, z_O); bars grouped by region,
+        one bar per channel, coloured by the channel's label.
+
+    Examples
+    --------
+    >>> import ecosystem as eco
+    >>> from ecosystem.classification import classify
+    >>> from ecosystem.plot import channel_profile
+    >>> res = classify(eco.datasets.scholarly_migration(window=(2016, 2018)), bootstrap=20,
+    ...                n_null=19)
+    >>> len(channel_profile(res, ["USA", "JPN"]).axes)
+    3
+    """
+    plt = _pyplot()
+    t = _table(result)
+    layer = layer if layer is not None else t["layer"].iloc[0]
+    t = t[(t["layer"] == layer) & t["region"].isin(list(regions))]
+    if "window" in t and t["window"].nunique() > 1:
+        t = t[t["window"] == t["window"].iloc[0]]
+    regions = [r for r in regions if r in set(t["region"])]
+    if not regions:
+        raise ParameterError("channel_profile: none of the regions is in the table")
+    channels = list(dict.fromkeys(t["channel"]))
+    fig, axes = plt.subplots(1, 3, figsize=(max(8, 1.3 * len(regions) * len(channels) + 4), 4.2),
+                             dpi=110)
+    width = 0.8 / len(channels)
+    hatches = ["", "//", ".."]
+    panels = (("D", "D_lo", "D_hi", "D = (out − in)/(out + in)\n< 0 inflow, > 0 outflow"),
+              ("R", "R_lo", "R_hi", "partner reciprocity R\n(0 one-way … 1 matched)"),
+              ("z_openness", None, None, "size-adjusted openness z_O"))
+    x0 = np.arange(len(regions))
+    for axp, (col, lo, hi, ylabel) in zip(axes, panels):
+        for i, ch in enumerate(channels):
+            s = t[t["channel"] == ch].set_index("region").reindex(regions)
+            v = s[col].astype(float).to_numpy()
+            err = None
+            if lo is not None:
+                err = [np.maximum(v - s[lo].astype(float), 0).to_numpy(),
+                       np.maximum(s[hi].astype(float) - v, 0).to_numpy()]
+            colours = [LABEL_COLOURS.get(lab, "#999999") for lab in s["label"].fillna("insufficient")]
+            axp.bar(x0 + (i - (len(channels) - 1) / 2) * width, np.nan_to_num(v), width * 0.95,
+                    yerr=err, color=colours, edgecolor="black", linewidth=0.4,
+                    hatch=hatches[i % len(hatches)], capsize=2, error_kw={"elinewidth": 0.7})
+        axp.axhline(0, color="black", linewidth=0.6)
+        axp.set_xticks(x0)
+        axp.set_xticklabels(regions, rotation=30 if len(regions) > 4 else 0, fontsize=9)
+        axp.set_ylabel(ylabel, fontsize=9)
+        axp.grid(axis="y", alpha=0.2)
+    axes[0].set_ylim(-1.05, 1.05)
+    axes[1].set_ylim(0, 1.05)
+    from matplotlib.patches import Patch
+
+    used = list(dict.fromkeys(t["label"]))
+    handles = [Patch(facecolor=LABEL_COLOURS[lab], edgecolor="black", label=lab) for lab in used
+               if lab in LABEL_COLOURS]
+    handles += [Patch(facecolor="white", edgecolor="black", hatch=hatches[i % len(hatches)],
+                      label=f"channel {ch}") for i, ch in enumerate(channels)]
+    fig.suptitle(f"Channel profiles ({layer} layer); colour = label, whiskers = 95 % CI",
+                 fontsize=10, y=0.98)
+    fig.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.93),
+               ncol=min(len(handles), 6), fontsize=8, frameon=False)
+    fig.tight_layout(rect=(0, 0, 1, 0.9))
+    return fig
+
+
+def save(fig, stem, formats=("png", "svg", "pdf"), *, dpi=150, transparent=False):
+    """Write a figure in several formats.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        The figure (closed after writing).
+    stem : str or path
+        File path without extension.
+    formats : sequence of str, default ("png", "svg", "pdf")
+        Formats, as file extensions understood by matplotlib.
+    dpi : int, default 150
+        Resolution of raster formats (PNG).
+    transparent : bool, default False
+        Transparent background.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> import ecosystem as eco
+    >>> from ecosystem.plot import partner_flows, save
+    >>> fig = partner_flows(eco.datasets.coauthorship(2022), "JPN", top=3)
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     [p.suffix for p in save(fig, pathlib.Path(d) / "jpn")]
+    ['.png', '.svg', '.pdf']
+    """
+    plt = _pyplot()
+    stem = Path(stem)
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for fmt in formats:
+        path = stem.with_suffix("." + fmt)
+        fig.savefig(path, dpi=dpi, bbox_inches="tight", transparent=transparent,
+                    metadata={"Date": None} if fmt in ("svg", "pdf") else None)
+        paths.append(path)
+    plt.close(fig)
+    return paths

@@ -1,0 +1,248 @@
+"""The frozen result of :func:`ecosystem.classify`."""
+
+import copy
+import json
+import math
+from types import MappingProxyType
+
+import numpy as np
+
+from .exceptions import ParameterError
+
+__all__ = ["Classification", "LABELS", "TYPES"]
+
+#: Every label a (region, channel) can get, in code order.
+LABELS = ("hub", "introduction", "outbound", "local", "undetermined", "insufficient")
+#: The four types of the typology (labels that count towards a region's overall label).
+TYPES = LABELS[:4]
+
+
+def _jsonable(value):
+    if isinstance(value, (MappingProxyType, dict)):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return [_jsonable(v) for v in value.tolist()]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return str(value)
+
+
+def _records(frame):
+    return [{k: _jsonable(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
+
+
+class Classification:
+    """Labels per region and channel, overall labels, and everything needed to audit them.
+
+    Returned by :func:`ecosystem.classify`. Immutable: attributes cannot be set, the
+    tables are copied on access and ``params`` is a read-only mapping.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Per (region, channel, layer, window) results (see Attributes).
+    regions : pandas.DataFrame
+        Per (region, window) overall labels.
+    sensitivity : pandas.DataFrame
+        Threshold sensitivity summary.
+    params : dict
+        Thresholds, options, versions and provenance.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        One row per region, channel, layer and window: ``label`` (one of
+        :data:`LABELS`), ``rule`` (the rule that fired), ``stability`` (share of bootstrap
+        replicates with the same label), ``boot_<label>`` (replicate label shares), the
+        prototype model's ``soft_<type>`` probabilities, ``soft_label``,
+        ``soft_entropy`` and ``review`` flag, the indicators with percentile CIs
+        (``D``, ``D_lo``, ``D_hi``, ``R``, ``openness``, ``v_in``, ``v_out``,
+        ``circulation`` ...), null-based quantities (``p_D``, ``q_D``, ``R_null``,
+        ``rho_R``, ``p_R``, ``q_R``, ``openness_null``, ``openness_star``,
+        ``z_openness``), brokerage z-scores, ``n_records``, ``n_external``,
+        threshold sensitivity (``n_sensitive``, ``sensitive_to``) and ``reason``.
+    regions : pandas.DataFrame
+        One row per region and window: ``overall`` (a type shared by at least two
+        channels with stability >= the ``stable`` threshold, else ``"mixed"``),
+        ``profile`` (e.g. ``"T:hub/A:introduction/E:outbound"``), ``n_agree``.
+    sensitivity : pandas.DataFrame
+        One row per threshold and factor (x0.75, x1.25 by default): the perturbed value
+        and how many (region, channel) labels change.
+    params : mapping
+        Every threshold, the layer, reference, counting, bootstrap design, seed, null
+        sizes, library versions and the data provenance.
+    """
+
+    __slots__ = ("_table", "_regions", "_sensitivity", "_params")
+
+    def __init__(self, table, regions, sensitivity, params):
+        object.__setattr__(self, "_table", table.copy())
+        object.__setattr__(self, "_regions", regions.copy())
+        object.__setattr__(self, "_sensitivity", sensitivity.copy())
+        object.__setattr__(self, "_params", MappingProxyType(copy.deepcopy(dict(params))))
+
+    def __setattr__(self, name, value):
+        raise AttributeError(f"Classification is immutable; cannot set {name!r}")
+
+    def __delattr__(self, name):
+        raise AttributeError(f"Classification is immutable; cannot delete {name!r}")
+
+    @property
+    def table(self):
+        """Per (region, channel) results (a copy)."""
+        return self._table.copy()
+
+    @property
+    def regions(self):
+        """Overall label per region (a copy)."""
+        return self._regions.copy()
+
+    @property
+    def sensitivity(self):
+        """Label changes when each threshold is moved by the sensitivity factor (a copy)."""
+        return self._sensitivity.copy()
+
+    @property
+    def params(self):
+        """Parameters, versions and provenance (read-only mapping)."""
+        return self._params
+
+    def labels(self):
+        """Region x channel table of labels (first window if there are several).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Index region, one column per channel, values from :data:`LABELS`.
+        """
+        t = self._table
+        first = t["window"].iloc[0] if len(t) else None
+        t = t[t["window"] == first]
+        return t.pivot(index="region", columns="channel", values="label")
+
+    def __repr__(self):
+        t = self._table
+        counts = t["label"].value_counts().to_dict() if len(t) else {}
+        parts = ", ".join(f"{k} {counts[k]}" for k in LABELS if k in counts)
+        overall = self._regions["overall"].value_counts().to_dict() if len(self._regions) else {}
+        ov = ", ".join(f"{k} {v}" for k, v in sorted(overall.items()))
+        return (f"<Classification: {t['region'].nunique() if len(t) else 0} regions x "
+                f"{t['channel'].nunique() if len(t) else 0} channels, layer "
+                f"{self._params.get('layer')!r}, B={self._params.get('bootstrap')}; labels: {parts}; "
+                f"overall: {ov}>")
+
+    def plot(self, **kwargs):
+        """Draw the typology map of this classification.
+
+        Parameters
+        ----------
+        **kwargs
+            Passed to :func:`ecosystem.plot.typology_map` (``channel``, ``ax``, ...).
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+            Directionality D on x, size-adjusted openness on y, bubbles sized by volume
+            and coloured by label.
+        """
+        from .plot import typology_map
+
+        return typology_map(self, **kwargs)
+
+    def explain(self, region, *, channel=None, window=None):
+        """Which rule fired for a region, and why, in words with the numbers.
+
+        Parameters
+        ----------
+        region : label
+            A region of the table.
+        channel : str, optional
+            Restrict to one channel (default: every channel).
+        window : str, optional
+            Window label (default: every window).
+
+        Returns
+        -------
+        str
+            One paragraph per channel (rule, numbers against thresholds, stability,
+            prototype model, sensitivity) and the overall label.
+        """
+        t = self._table
+        rows = t[t["region"] == region]
+        if rows.empty:
+            known = list(dict.fromkeys(t["region"].tolist()))
+            raise ParameterError(f"Classification.explain: region {region!r} is not in the table; "
+                                 f"regions are e.g. {known[:5]}")
+        if channel is not None:
+            if channel not in set(rows["channel"]):
+                raise ParameterError(f"Classification.explain: channel {channel!r} not classified for "
+                                     f"{region!r}; channels are {sorted(set(rows['channel']))}")
+            rows = rows[rows["channel"] == channel]
+        if window is not None:
+            rows = rows[rows["window"] == window]
+        lines = []
+        for _, row in rows.iterrows():
+            lines.append(f"{region} / {row['channel']} / {row['layer']} / {row['window']}: "
+                         f"{row['label'].upper()} (rule {row['rule']}).")
+            lines.append("  " + row["reason"])
+            if isinstance(row["stability"], float) and math.isfinite(row["stability"]):
+                lines.append(f"  Bootstrap: the same label in {row['stability']:.0%} of replicates "
+                             f"({'stable' if row['stability'] >= self._params['thresholds']['stable'] else 'not stable'}).")
+            else:
+                lines.append("  Bootstrap: not run (bootstrap=0), stability unknown.")
+            if isinstance(row["soft_label"], str):
+                lines.append(f"  Prototype model: {row['soft_label']} "
+                             f"(p = {row['soft_' + row['soft_label']]:.2f}, normalised entropy "
+                             f"{row['soft_entropy']:.2f}){'; flagged for review' if row['review'] else ''}.")
+            if row["n_sensitive"]:
+                lines.append(f"  Threshold sensitivity: the label changes under {row['sensitive_to']}.")
+            else:
+                lines.append("  Threshold sensitivity: unchanged when any threshold moves by "
+                             f"±{self._params['sensitivity']:.0%}.")
+        reg = self._regions[self._regions["region"] == region]
+        for _, r in reg.iterrows():
+            lines.append(f"{region} overall ({r['window']}): {r['overall']} — profile {r['profile']} "
+                         f"({r['n_agree']} stable channel(s) agree).")
+        return "\n".join(lines)
+
+    def to_dict(self):
+        """Plain-Python form: ``params``, ``table``, ``regions``, ``sensitivity`` (NaN -> None).
+
+        Returns
+        -------
+        dict
+            JSON-ready nested dictionaries and lists.
+        """
+        return {
+            "params": _jsonable(self._params),
+            "table": _records(self._table),
+            "regions": _records(self._regions),
+            "sensitivity": _records(self._sensitivity),
+        }
+
+    def to_json(self, path=None, *, indent=None):
+        """Serialise to JSON (strict: NaN written as null).
+
+        Parameters
+        ----------
+        path : str or path-like, optional
+            Also write the text to this file.
+        indent : int, optional
+            Indentation passed to :func:`json.dumps` (default: compact).
+
+        Returns
+        -------
+        str
+            The JSON text.
+        """
+        text = json.dumps(self.to_dict(), indent=indent, allow_nan=False)
+        if path is not None:
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(text)
+        return text

@@ -1,0 +1,353 @@
+"""classify: rules, invariants (typology.md §4.6), toy example (§4.7), planted recovery,
+bad input, and the Classification result."""
+
+import doctest
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import ecosystem as eco
+from ecosystem import classification as C
+from ecosystem.classification import DEFAULT_THRESHOLDS, classify
+from ecosystem.results import LABELS, Classification
+
+from .test_metrics import toy_flows
+
+SWAP = {"introduction": "outbound", "outbound": "introduction"}
+
+
+@pytest.fixture(scope="module")
+def planted_small():
+    return eco.datasets.planted(n_regions=40, records_per_region=1000, seed=11)
+
+
+@pytest.fixture(scope="module")
+def planted_result(planted_small):
+    c, _ = planted_small
+    return classify(c, bootstrap=100, n_null=199, seed=2)
+
+
+def _swap_lead(c):
+    """The same records with lead and partner roles exchanged: every presence flow reversed."""
+    df = c.to_pandas()
+    df["lead"] = ~df["lead"]
+    return eco.Contributions.from_pandas(df, org="org", channel="channel", year="year", lead="lead",
+                                         weight="weight", regions=list(c.labels["region"]), info=c.info)
+
+
+# ---------------------------------------------------------------------------- toy example
+def test_toy_example_labels():
+    res = classify(toy_flows(), bootstrap=200, n_null=499, seed=0)
+    lab = res.table.set_index("region")["label"]
+    # X: balanced and reciprocal with volumes at the panel median -> hub
+    # Y: balanced totals, no partner reciprocity (triangular) -> undetermined
+    # Z: D = -0.6, significant -> introduction (roles undefined: one region per country)
+    assert lab["X"] == "hub" and lab["Y"] == "undetermined" and lab["Z"] == "introduction"
+    t = res.table.set_index("region")
+    assert t.loc["Z", "D"] == pytest.approx(-0.6) and t.loc["X", "R"] == pytest.approx(0.9)
+    assert t.loc["Y", "R"] == 0 and "R < 0.5" in t.loc["Y", "reason"]
+    assert "lapses" in t.loc["Z", "reason"]
+    # X sits exactly at the panel median, so its bootstrap stability is low, and it says so
+    assert t.loc["X", "stability"] < 0.8 and "volume_quantile" in t.loc["X", "sensitive_to"]
+
+
+# ---------------------------------------------------------------------------- invariants
+def test_swapping_in_and_out_swaps_the_labels(planted_small):
+    c, _ = planted_small
+    a = classify(c, bootstrap=60, n_null=99, seed=4).table
+    b = classify(_swap_lead(c), bootstrap=60, n_null=99, seed=4).table
+    np.testing.assert_allclose(b.D, -a.D, atol=1e-12, equal_nan=True)
+    np.testing.assert_allclose(b.R, a.R, rtol=1e-12, equal_nan=True)
+    np.testing.assert_allclose(b.p_D, a.p_D, rtol=1e-9, equal_nan=True)
+    np.testing.assert_allclose(b.z_gatekeeper, a.z_representative, rtol=1e-12, equal_nan=True)
+    np.testing.assert_allclose(b.z_representative, a.z_gatekeeper, rtol=1e-12, equal_nan=True)
+    expected = a.label.map(lambda x: SWAP.get(x, x))
+    assert (b.label == expected).all()
+    assert set(a.label) >= {"introduction", "outbound", "hub"}
+    np.testing.assert_allclose(b.stability, a.stability)      # the same records, the same weights
+    np.testing.assert_allclose(b.boot_introduction, a.boot_outbound)
+
+
+def test_scaling_volumes_leaves_labels_and_narrows_cis():
+    a = classify(toy_flows(), bootstrap=300, n_null=499, seed=1).table.set_index("region")
+    b = classify(toy_flows(scale=10), bootstrap=300, n_null=499, seed=1).table.set_index("region")
+    for col in ("D", "R", "B"):
+        np.testing.assert_allclose(b[col], a[col], rtol=1e-12)
+    assert (b.label == a.label).all()
+    width = lambda t: (t.D_hi - t.D_lo)  # noqa: E731
+    assert (width(b) < width(a)).all()
+
+
+def test_relabelling_regions_permutes_results(planted_small):
+    c, _ = planted_small
+    df = c.to_pandas()
+    order = list(c.labels["region"])[::-1]
+    c2 = eco.Contributions.from_pandas(df, org="org", channel="channel", year="year", lead="lead",
+                                       weight="weight", regions=order, info=c.info)
+    kw = dict(bootstrap=40, n_null=99, seed=3, counting="full")
+    a = classify(c, **kw).table.set_index(["channel", "region"]).sort_index()
+    b = classify(c2, **kw).table.set_index(["channel", "region"]).sort_index()
+    assert (a.label == b.label).all() and (a.rule == b.rule).all()
+    num = [col for col in a.select_dtypes("number").columns]
+    np.testing.assert_allclose(b[num].to_numpy(float), a[num].to_numpy(float), rtol=1e-9, atol=1e-12,
+                               equal_nan=True)
+
+
+def test_results_identical_for_any_thread_count(planted_small):
+    c, _ = planted_small
+    a = classify(c, bootstrap=30, n_null=60, seed=5, n_jobs=1).table
+    b = classify(c, bootstrap=30, n_null=60, seed=5, n_jobs=2).table
+    pd.testing.assert_frame_equal(a, b)
+
+
+def test_ei_and_r_le_b_in_the_table(planted_result):
+    t = planted_result.table
+    ok = t.R.notna()
+    assert (t.R[ok] <= t.B[ok] + 1e-12).all()
+    assert (t.label.isin(LABELS)).all() and t.label.notna().all()
+
+
+# ---------------------------------------------------------------------------- planted recovery
+def test_planted_recovery_small(planted_small, planted_result):
+    _, truth = planted_small
+    t = planted_result.table.merge(truth, on=["region", "channel"], suffixes=("", "_true"))
+    acc = (t.label == t.label_true).mean()
+    assert acc >= 0.9, t.groupby(["label_true", "label"]).size()
+    stable = t[t.stability >= 0.8]
+    assert len(stable) >= 0.7 * len(t) and (stable.label == stable.label_true).mean() >= 0.9
+
+
+def test_planted_truth_is_what_it_says():
+    c, truth = eco.datasets.planted(n_regions=24, records_per_region=300, seed=0)
+    assert len(truth) == 24 * 3 and set(truth.channel) == {"talent", "academic", "enterprise"}
+    f = eco.region_flows(c, counting="full", countries=c.info["countries"])
+    m = eco.region_metrics(f, n_null=0, brokerage=False).merge(truth, on=["region", "channel"])
+    assert m[m.label == "introduction"].D.max() < 0 < m[m.label == "outbound"].D.min()
+    assert m[m.label == "local"].openness.max() < m[m.label != "local"].openness.median()
+    # talent records are moves: one origin (lead) and one destination each
+    talent = c.select(channel="talent")
+    per_record = np.bincount(talent.record)
+    leads = np.bincount(talent.record, weights=talent.lead)
+    assert set(per_record[per_record > 0]) == {2} and set(leads[per_record > 0]) == {1.0}
+    with pytest.raises(eco.ParameterError, match="signal"):
+        eco.datasets.planted(signal=2.0)
+
+
+def test_recovery_degrades_without_signal():
+    c, truth = eco.datasets.planted(n_regions=40, records_per_region=400, signal=0.0, seed=5)
+    t = classify(c, bootstrap=0, n_null=99, seed=1).table.merge(truth, on=["region", "channel"],
+                                                                suffixes=("", "_true"))
+    assert (t.label == t.label_true).mean() < 0.5
+
+
+@pytest.mark.slow
+def test_planted_recovery_default_size():
+    c, truth = eco.datasets.planted(seed=21)
+    res = classify(c, bootstrap=1000, n_null=999, seed=0)
+    t = res.table.merge(truth, on=["region", "channel"], suffixes=("", "_true"))
+    assert (t.label == t.label_true).mean() >= 0.95
+    stable = t[t.stability >= 0.8]
+    assert (stable.label == stable.label_true).mean() >= 0.95
+
+
+# ---------------------------------------------------------------------------- options
+def test_reference_panel_recentres_direction():
+    # everyone sends more than it receives from one big sink: fixed reference calls them
+    # outbound; against the panel median only the extreme ones stand out
+    rows = []
+    for i in range(12):
+        rows += [(f"r{i}", "sink", 60 + 5 * i), ("sink", f"r{i}", 30), (f"r{i}", f"r{(i + 1) % 12}", 20)]
+    df = pd.DataFrame(rows, columns=["source", "target", "weight"])
+    fixed = classify(df, bootstrap=0, n_null=99, seed=0).table.set_index("region")
+    panel = classify(df, bootstrap=0, n_null=99, seed=0, reference="panel").table.set_index("region")
+    regions = [f"r{i}" for i in range(12)]
+    assert (fixed.loc[regions, "D_ref"] == 0).all()
+    assert panel.loc[regions, "D_ref"].nunique() == 1
+    assert panel.loc["r0", "D_ref"] == pytest.approx(fixed.loc[fixed.n_external >= 30, "D"].median())
+    assert (fixed.loc[regions, "label"] == "outbound").sum() > (panel.loc[regions, "label"] == "outbound").sum()
+
+
+def test_bh_adjustment_is_reported_and_can_be_used(planted_result, planted_small):
+    t = planted_result.table
+    ok = t.p_D.notna()
+    assert (t.q_D[ok] >= t.p_D[ok] - 1e-15).all()
+    c, _ = planted_small
+    adj = classify(c, bootstrap=0, n_null=199, seed=2, adjust="bh").table
+    plain = classify(c, bootstrap=0, n_null=199, seed=2).table
+    sig = {"introduction", "outbound", "hub"}
+    assert adj.label.isin(sig).sum() <= plain.label.isin(sig).sum()
+
+
+def test_cluster_bootstrap_widens_intervals(planted_small):
+    c, _ = planted_small
+    rec = classify(c, bootstrap=150, n_null=60, seed=1).table
+    clu = classify(c, bootstrap=150, n_null=60, seed=1, cluster="actor").table
+    width = lambda t: (t.D_hi - t.D_lo).mean()  # noqa: E731
+    assert width(clu) > width(rec)
+    assert classify(c, bootstrap=5, n_null=0, cluster="org").params["bootstrap_design"]["unit"] == "lead org"
+
+
+def test_brokerage_rule_strict_is_the_literal_typology(planted_small):
+    c, _ = planted_small
+    sig = classify(c, bootstrap=0, n_null=199, seed=2).table
+    strict = classify(c, bootstrap=0, n_null=199, seed=2, brokerage_rule="strict").table
+    directional = strict.label.isin(["introduction", "outbound"])
+    # strict only removes directional labels, and only where the matching role is weaker
+    assert directional.sum() <= sig.label.isin(["introduction", "outbound"]).sum()
+    intro = strict[strict.label == "introduction"]
+    assert (intro.z_gatekeeper >= intro.z_representative).all() or intro[["z_gatekeeper"]].isna().any().any()
+
+
+def test_multiple_windows():
+    c, _ = eco.datasets.planted(n_regions=20, records_per_region=300, seed=2, years=(2010, 2019))
+    res = classify(c, window=[(2010, 2014), (2015, 2019)], bootstrap=0, n_null=0)
+    assert set(res.table.window) == {"2010-2014", "2015-2019"} and len(res.table) == 2 * 20 * 3
+    assert res.params["windows"] == [[2010, 2014], [2015, 2019]]
+
+
+def test_origin_destination_table_input():
+    t = eco.datasets.scholarly_migration_table()
+    t = t[t.year.between(2016, 2018)]
+    res = classify(t, columns={"source": "origin_iso3", "target": "destination_iso3",
+                               "weight": "n_migrations", "time": "year"},
+                   window=(2016, 2018), bootstrap=20, n_null=99, seed=0)
+    assert res.table.label.notna().all() and len(res.table) == res.table.region.nunique()
+    assert res.params["bootstrap_design"]["kind"].startswith("parametric")
+
+
+# ---------------------------------------------------------------------------- soft model
+def test_prototypes_score_themselves_highest():
+    for k, name in enumerate(C.TYPES):
+        mu = np.asarray(C.PROTOTYPES[name], float)
+        args = [np.array([[v]]) for v in (mu[0] * 3, mu[1], mu[2], mu[3] * 3, mu[4] * 3, mu[5] * 3)]
+        p, ent = C._soft_scores(*args, tau=0.25)
+        assert p[:, 0, 0].argmax() == k and 0 <= ent[0, 0] <= 1
+        assert p[:, 0, 0].sum() == pytest.approx(1.0)
+    nan = np.array([[np.nan]])
+    p, ent = C._soft_scores(nan, nan, nan, nan, nan, nan, tau=0.25)
+    assert np.isnan(p).all() and np.isnan(ent).all()
+
+
+def test_overall_labels_need_two_stable_channels():
+    t = pd.DataFrame({
+        "region": ["a"] * 3 + ["b"] * 3 + ["c"] * 3, "country": "x",
+        "channel": ["talent", "academic", "enterprise"] * 3,
+        "label": ["hub", "hub", "local", "hub", "hub", "outbound", "hub", "outbound", "local"],
+        "stability": [0.9, 0.85, 0.9, 0.9, 0.5, 0.9, 0.9, 0.9, 0.9]})
+    flows = type("F", (), {"channels": ("talent", "academic", "enterprise")})
+    r = C._overall(t, flows, 0.8, "all").set_index("region")
+    assert r.loc["a", "overall"] == "hub" and r.loc["a", "n_agree"] == 2
+    assert r.loc["b", "overall"] == "mixed"            # the second hub is not stable
+    assert r.loc["c", "overall"] == "mixed" and r.loc["c", "profile"] == "T:hub/A:outbound/E:local"
+
+
+# ---------------------------------------------------------------------------- bad input
+def test_region_without_flows_and_empty_channel_are_insufficient():
+    c = eco.Contributions.from_arrays(
+        record=[1, 1, 2, 2, 3], actor=list("abcde"), region=["A", "B", "A", "B", "C"],
+        channel=["talent"] * 4 + ["academic"], lead=[True, False, True, False, True],
+        regions=["A", "B", "C", "D"])
+    res = classify(c, bootstrap=10, n_null=20)
+    t = res.table.set_index(["channel", "region"])
+    assert (t.label == "insufficient").all()
+    assert "no cross-border flows" in t.loc[("talent", "D"), "reason"]
+    assert "external volume 2 < min_external 30" in t.loc[("talent", "A"), "reason"]
+    assert (t.loc["academic", "label"] == "insufficient").all()
+
+
+def test_window_without_records_is_insufficient():
+    c, _ = eco.datasets.planted(n_regions=12, records_per_region=100, seed=1)
+    res = classify(c, window=(1990, 1995), bootstrap=5, n_null=10)
+    assert (res.table.label == "insufficient").all() and len(res.table) == 36
+
+
+@pytest.mark.parametrize("name,value", [
+    ("min_external", -1), ("max_ci_width", 0.0), ("max_ci_width", 3.0), ("local_quantile", 1.0),
+    ("d_threshold", 1.0), ("d_threshold", -0.1), ("min_reciprocity", 1.5), ("alpha", 0.0),
+    ("alpha", 1.0), ("volume_quantile", 0.0), ("one_way", 0.0), ("stable", 1.2), ("tau", 0.0),
+    ("entropy_flag", 0.0), ("local_z", float("nan")), ("sensitivity", 1.0), ("bootstrap", -1),
+    ("n_null", -5), ("seed", -1), ("backbone_alpha", 1.0)])
+def test_thresholds_out_of_range_name_the_parameter(name, value):
+    with pytest.raises(eco.ParameterError, match=f"classify: {name} must"):
+        classify(toy_flows(), **{name: value})
+
+
+def test_option_and_type_errors():
+    with pytest.raises(eco.ParameterError, match="reference must be one of"):
+        classify(toy_flows(), reference="global")
+    with pytest.raises(eco.ParameterError, match="layer must be one of"):
+        classify(toy_flows(), layer="orbital")
+    with pytest.raises(eco.ParameterError, match="channels must be one of"):
+        classify(toy_flows(), channels="music")
+    with pytest.raises(eco.ParameterError, match="window cannot be applied to a RegionFlows"):
+        classify(toy_flows(), window=(2000, 2001))
+    with pytest.raises(eco.ParameterError, match="cluster needs record-level"):
+        classify(toy_flows(), cluster="actor")
+    with pytest.raises(eco.InputTypeError, match="data must be Contributions"):
+        classify([1, 2, 3])
+    with pytest.raises(eco.InputTypeError, match="bootstrap must be an integer"):
+        classify(toy_flows(), bootstrap=2.5)
+    with pytest.raises(eco.ParameterError, match="no source column"):
+        classify(pd.DataFrame({"a": [1]}))
+
+
+# ---------------------------------------------------------------------------- result object
+def test_classification_is_frozen_and_complete(planted_result):
+    res = planted_result
+    assert isinstance(res, Classification)
+    with pytest.raises(AttributeError, match="immutable"):
+        res._table = None
+    with pytest.raises(AttributeError, match="immutable"):
+        res.table = None
+    t = res.table
+    t.loc[:, "label"] = "changed"
+    assert (res.table.label != "changed").all()
+    with pytest.raises(TypeError):
+        res.params["seed"] = 99
+    p = res.params
+    assert p["thresholds"] == DEFAULT_THRESHOLDS and p["seed"] == 2 and p["bootstrap"] == 100
+    assert p["counting"] == "fractional" and p["layer"] == "international"
+    assert {"ecosystem", "numpy", "pandas", "scipy"} <= set(p["versions"])
+    assert p["data"]["contributions"]["source"] == "ecosystem.datasets.planted"
+    for col in ("label", "D", "D_lo", "D_hi", "R", "R_lo", "R_hi", "openness", "z_openness",
+                "z_gatekeeper", "z_representative", "z_liaison", "soft_hub", "stability",
+                "n_records", "window", "layer"):
+        assert col in t.columns
+    assert set(res.regions.columns) >= {"region", "overall", "profile"}
+    assert len(res.sensitivity) == 16 and "Classification" in repr(res)
+    assert res.labels().shape == (40, 3)
+
+
+def test_explain_and_json(planted_result):
+    res = planted_result
+    region = res.table.region.iloc[0]
+    text = res.explain(region)
+    assert region in text and "rule" in text and "Bootstrap" in text and "overall" in text
+    assert "D = " in text or "Insufficient" in text or "Local" in text
+    assert res.explain(region, channel="talent").count("/ talent /") == 1
+    with pytest.raises(eco.ParameterError, match="not in the table"):
+        res.explain("Atlantis")
+    data = json.loads(res.to_json())
+    assert set(data) == {"params", "table", "regions", "sensitivity"}
+    assert len(data["table"]) == len(res.table) and data["params"]["seed"] == 2
+
+
+def test_classify_doctests():
+    assert doctest.testmod(C, optionflags=doctest.NORMALIZE_WHITESPACE).failed == 0
+    assert doctest.testmod(eco.datasets, optionflags=doctest.NORMALIZE_WHITESPACE).failed == 0
+
+
+# ---------------------------------------------------------------------------- real data
+def test_mpidr_talent_flows_classify(shared_data):
+    flows = eco.datasets.scholarly_migration(window=(2014, 2018))
+    countries = eco.datasets.scholarly_migration_countries(window=(2014, 2018))
+    size = countries.set_index("country")["researchers"]
+    res = classify(flows, size=size, bootstrap=100, n_null=199, seed=0)
+    t = res.table.set_index("region")
+    assert len(t) == 210 and t.label.isin(LABELS).all()
+    assert t.loc["USA", "D"] < 0 < t.loc["JPN", "D"]
+    assert (t.window == "2014-2018").all() and res.params["window"] == [2014, 2018]
+    assert (t.loc[t.n_external < 30, "label"] == "insufficient").all()
+    assert res.params["size_source"] == "given"
