@@ -92,6 +92,7 @@ def channel_of(org_type, default, mapping=None):
     Returns
     -------
     str
+        The channel: ``mapping[org_type]``, else ``default``.
 
     Examples
     --------
@@ -178,13 +179,40 @@ class ReadReport:
     notes: dict = field(default_factory=dict)
 
     def skip(self, reason, n=1):
+        """Count ``n`` records skipped for ``reason``.
+
+        Parameters
+        ----------
+        reason : str
+            Key of :attr:`skipped`.
+        n : int, default 1
+            Number of records.
+        """
         self.skipped[reason] = self.skipped.get(reason, 0) + n
 
     def drop(self, reason, n=1):
+        """Count ``n`` contributions dropped for ``reason``.
+
+        Parameters
+        ----------
+        reason : str
+            Key of :attr:`dropped`.
+        n : int, default 1
+            Number of contributions (nothing is recorded for 0).
+        """
         if n:
             self.dropped[reason] = self.dropped.get(reason, 0) + n
 
     def note(self, key, n=1):
+        """Add ``n`` to the count ``notes[key]``.
+
+        Parameters
+        ----------
+        key : str
+            What is counted.
+        n : int, default 1
+            Amount to add.
+        """
         self.notes[key] = self.notes.get(key, 0) + n
 
     @property
@@ -193,7 +221,14 @@ class ReadReport:
         return sum(self.skipped.values())
 
     def to_dict(self):
-        """The report as plain Python data (JSON-serialisable)."""
+        """The report as plain Python data.
+
+        Returns
+        -------
+        dict
+            Every attribute, JSON-serialisable (the region map's report as counts and
+            example tuples).
+        """
         unmatched = None
         if self.unmatched is not None:
             unmatched = {"map": self.unmatched.map_name, "n_input": self.unmatched.n_input,
@@ -263,6 +298,13 @@ class PrefixedIds:
     array of positions, ``tolist``, ``numpy.asarray``) without holding tens of millions
     of strings.
 
+    Parameters
+    ----------
+    prefix : str
+        Text before the number, e.g. ``"W"``.
+    ids : array-like of int
+        The numbers, in label order.
+
     Examples
     --------
     >>> ids = PrefixedIds("W", [5, 12])
@@ -272,7 +314,7 @@ class PrefixedIds:
 
     __slots__ = ("prefix", "ids")
 
-    def __init__(self, prefix, ids):
+    def __init__(self, prefix, ids):  # noqa: D107 - documented on the class
         self.prefix = str(prefix)
         self.ids = np.asarray(ids, dtype=np.int64)
         self.ids.flags.writeable = False
@@ -296,6 +338,13 @@ class PrefixedIds:
         return out if dtype is None else out.astype(dtype)
 
     def tolist(self):
+        """Every label as a Python list.
+
+        Returns
+        -------
+        list of str
+            ``prefix + str(number)`` for every id, in order.
+        """
         return [f"{self.prefix}{i}" for i in self.ids.tolist()]
 
     def __repr__(self):
@@ -325,8 +374,11 @@ class Citations:
     category : array-like of int, shape (m,), optional
         Codes into ``categories`` (-1: none).
     categories : sequence of str
-    convention : str
+        Category labels (e.g. ``"cited by examiner"``).
+    convention : str, default "citing -> cited"
+        Direction of the links, stated in every result.
     info : dict, optional
+        Provenance and counts.
 
     Attributes
     ----------
@@ -379,7 +431,7 @@ class Citations:
 
     @property
     def citing(self):
-        """Citing document code of every link (int32; stored as runs when grouped)."""
+        """Citing document code of every link, ndarray of int32 (runs expanded)."""
         if self._citing is not None:
             return self._citing
         docs, counts = self._runs
@@ -389,18 +441,22 @@ class Citations:
 
     @property
     def citing_year(self):
+        """Year of the citing document of every link, ndarray of int32 (-1 unknown)."""
         return self.doc_year[self.citing]
 
     @property
     def cited_year(self):
+        """Year of the cited document of every link, ndarray of int32 (-1 unknown)."""
         return self.doc_year[self.cited]
 
     @property
     def in_corpus(self):
+        """Whether the cited document is a record of the corpus, ndarray of bool."""
         return self.doc_in_corpus[self.cited]
 
     @property
     def category(self):
+        """Category code of every link, ndarray of int16 (-1: none)."""
         if self._category is None:
             return np.full(len(self.cited), -1, dtype=np.int16)
         return self._category
@@ -420,17 +476,21 @@ class Citations:
         Parameters
         ----------
         citing, cited : array-like of str, shape (m,)
+            Citing and cited document ids of every link.
         citing_year, cited_year : array-like of int, optional
             Years per link; a document's year is its first known one.
         category : array-like of str, optional
+            Category of every link (None or "" for none).
         corpus : collection of str, optional
             Record ids read; ``in_corpus`` marks cited documents among them (default:
             the citing documents).
         info : dict, optional
+            Provenance carried along.
 
         Returns
         -------
         Citations
+            Labels sorted; codes, years and categories as given.
 
         Examples
         --------

@@ -23,6 +23,13 @@ __all__ = ["moves_from_spells", "Moves"]
 class Moves:
     """Moves and co-presences found in affiliation spells (integer codes).
 
+    Built by :func:`moves_from_spells`.
+
+    Parameters
+    ----------
+    **arrays : ndarray
+        One keyword per attribute below.
+
     Attributes
     ----------
     person, origin, destination, year : ndarray of shape (m,)
@@ -73,6 +80,7 @@ def moves_from_spells(person, year, region):
     Returns
     -------
     Moves
+        The moves (origin × destination rows) and simultaneous affiliations.
 
     Examples
     --------

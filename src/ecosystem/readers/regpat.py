@@ -71,6 +71,12 @@ def regpat_region_map(regions_file=None, countries=()):
     -------
     RegionMap
         Resolve locations with ``resolve(country, city=reg_code)``.
+
+    Examples
+    --------
+    >>> m = regpat_region_map(countries=["MO"])
+    >>> m.regions, m.country("MO")
+    (('MO',), 'MO')
     """
     from ..regions import RegionMap
 
@@ -120,6 +126,7 @@ def read_regpat(folder, *, regions=None, route="EPO", year="priority", channel="
     year : {"priority", "application"}, default "priority"
         Record year from the IPC file (``prio_year`` or ``app_year``); -1 without it.
     channel : str, default "enterprise"
+        Channel of every record.
     errors : {"raise", "skip"}, default "raise"
     citations : bool, default True
         Read ``*_EP_CITATIONS.txt`` (``Citing_appln_id → Cited_Appln_id``); citations of
