@@ -92,7 +92,7 @@ def channel_of(org_type, default, mapping=None):
     Returns
     -------
     str
-        The channel label (``"academic"``, ``"enterprise"``, ... or ``default``).
+        The channel: ``mapping[org_type]``, else ``default``.
 
     Examples
     --------
@@ -179,39 +179,39 @@ class ReadReport:
     notes: dict = field(default_factory=dict)
 
     def skip(self, reason, n=1):
-        """Count ``n`` records skipped for ``reason`` (used by the readers).
+        """Count ``n`` records skipped for ``reason``.
 
         Parameters
         ----------
         reason : str
-            Why the records could not be used (e.g. ``"no country"``).
+            Key of :attr:`skipped`.
         n : int, default 1
             Number of records.
         """
         self.skipped[reason] = self.skipped.get(reason, 0) + n
 
     def drop(self, reason, n=1):
-        """Count ``n`` contributions dropped from used records for ``reason``.
+        """Count ``n`` contributions dropped for ``reason``.
 
         Parameters
         ----------
         reason : str
-            Why the contributions were left out (e.g. ``"unmatched location"``).
+            Key of :attr:`dropped`.
         n : int, default 1
-            Number of contributions; 0 records nothing.
+            Number of contributions (nothing is recorded for 0).
         """
         if n:
             self.dropped[reason] = self.dropped.get(reason, 0) + n
 
     def note(self, key, n=1):
-        """Count ``n`` occurrences of a noteworthy but harmless fact.
+        """Add ``n`` to the count ``notes[key]``.
 
         Parameters
         ----------
         key : str
-            What was seen (e.g. ``"first author as lead"``).
+            What is counted.
         n : int, default 1
-            Number of occurrences.
+            Amount to add.
         """
         self.notes[key] = self.notes.get(key, 0) + n
 
@@ -221,12 +221,13 @@ class ReadReport:
         return sum(self.skipped.values())
 
     def to_dict(self):
-        """Return the report as plain Python data.
+        """The report as plain Python data.
 
         Returns
         -------
         dict
-            JSON-serialisable counts, reasons, examples and provenance.
+            Every attribute, JSON-serialisable (the region map's report as counts and
+            example tuples).
         """
         unmatched = None
         if self.unmatched is not None:
@@ -300,9 +301,9 @@ class PrefixedIds:
     Parameters
     ----------
     prefix : str
-        Text before the number (``"W"`` for OpenAlex works).
+        Text before the number, e.g. ``"W"``.
     ids : array-like of int
-        The numbers.
+        The numbers, in label order.
 
     Examples
     --------
@@ -313,7 +314,7 @@ class PrefixedIds:
 
     __slots__ = ("prefix", "ids")
 
-    def __init__(self, prefix, ids):
+    def __init__(self, prefix, ids):  # noqa: D107 - documented on the class
         self.prefix = str(prefix)
         self.ids = np.asarray(ids, dtype=np.int64)
         self.ids.flags.writeable = False
@@ -337,12 +338,12 @@ class PrefixedIds:
         return out if dtype is None else out.astype(dtype)
 
     def tolist(self):
-        """Return the labels as a list of str.
+        """Every label as a Python list.
 
         Returns
         -------
         list of str
-            ``prefix + number`` for every id, in order.
+            ``prefix + str(number)`` for every id, in order.
         """
         return [f"{self.prefix}{i}" for i in self.ids.tolist()]
 
@@ -374,10 +375,10 @@ class Citations:
         Codes into ``categories`` (-1: none).
     categories : sequence of str
         Category labels (e.g. ``"cited by examiner"``).
-    convention : str
-        Direction statement, ``"citing -> cited"``.
+    convention : str, default "citing -> cited"
+        Direction of the links, stated in every result.
     info : dict, optional
-        Provenance (source, licence).
+        Provenance and counts.
 
     Attributes
     ----------
@@ -430,7 +431,7 @@ class Citations:
 
     @property
     def citing(self):
-        """Citing document code of every link (int32; stored as runs when grouped)."""
+        """Citing document code of every link, ndarray of int32 (runs expanded)."""
         if self._citing is not None:
             return self._citing
         docs, counts = self._runs
@@ -440,22 +441,22 @@ class Citations:
 
     @property
     def citing_year(self):
-        """Year of the citing document of each link (-1 unknown)."""
+        """Year of the citing document of every link, ndarray of int32 (-1 unknown)."""
         return self.doc_year[self.citing]
 
     @property
     def cited_year(self):
-        """Year of the cited document of each link (-1 unknown)."""
+        """Year of the cited document of every link, ndarray of int32 (-1 unknown)."""
         return self.doc_year[self.cited]
 
     @property
     def in_corpus(self):
-        """True where the cited document is a record of the corpus read."""
+        """Whether the cited document is a record of the corpus, ndarray of bool."""
         return self.doc_in_corpus[self.cited]
 
     @property
     def category(self):
-        """Category code of each link into :attr:`categories` (-1: none)."""
+        """Category code of every link, ndarray of int16 (-1: none)."""
         if self._category is None:
             return np.full(len(self.cited), -1, dtype=np.int16)
         return self._category
@@ -475,21 +476,21 @@ class Citations:
         Parameters
         ----------
         citing, cited : array-like of str, shape (m,)
-            Document identifiers of each link.
+            Citing and cited document ids of every link.
         citing_year, cited_year : array-like of int, optional
             Years per link; a document's year is its first known one.
         category : array-like of str, optional
-            Category of each link.
+            Category of every link (None or "" for none).
         corpus : collection of str, optional
             Record ids read; ``in_corpus`` marks cited documents among them (default:
             the citing documents).
         info : dict, optional
-            Provenance (source, licence).
+            Provenance carried along.
 
         Returns
         -------
         Citations
-            The layer, with documents coded in first-seen order.
+            Labels sorted; codes, years and categories as given.
 
         Examples
         --------

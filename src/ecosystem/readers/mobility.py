@@ -23,11 +23,12 @@ __all__ = ["moves_from_spells", "Moves"]
 class Moves:
     """Moves and co-presences found in affiliation spells (integer codes).
 
+    Built by :func:`moves_from_spells`.
+
     Parameters
     ----------
     **arrays : ndarray
-        The arrays listed under Attributes, by name (built by
-        :func:`moves_from_spells`).
+        One keyword per attribute below.
 
     Attributes
     ----------
@@ -79,8 +80,7 @@ def moves_from_spells(person, year, region):
     Returns
     -------
     Moves
-        Each move from the regions of a person's last spell to those of the next one,
-        and the simultaneous affiliations (co-presence).
+        The moves (origin × destination rows) and simultaneous affiliations.
 
     Examples
     --------

@@ -74,11 +74,9 @@ def regpat_region_map(regions_file=None, countries=()):
 
     Examples
     --------
-    Without a regions file every country is one region:
-
-    >>> m = regpat_region_map(countries=["DE", "MO"])
-    >>> m.regions
-    ('DE', 'MO')
+    >>> m = regpat_region_map(countries=["MO"])
+    >>> m.regions, m.country("MO")
+    (('MO',), 'MO')
     """
     from ..regions import RegionMap
 
@@ -128,7 +126,7 @@ def read_regpat(folder, *, regions=None, route="EPO", year="priority", channel="
     year : {"priority", "application"}, default "priority"
         Record year from the IPC file (``prio_year`` or ``app_year``); -1 without it.
     channel : str, default "enterprise"
-        Channel of every contribution read.
+        Channel of every record.
     errors : {"raise", "skip"}, default "raise"
     citations : bool, default True
         Read ``*_EP_CITATIONS.txt`` (``Citing_appln_id → Cited_Appln_id``); citations of

@@ -66,7 +66,7 @@ def read_scopus(path, *, regions=None, channel="academic", errors="raise", progr
     regions : RegionMap, optional
         Default :func:`ecosystem.regions.countries`.
     channel : str, default "academic"
-        Channel of every contribution read.
+        Channel of every record.
     errors : {"raise", "skip"}, default "raise"
     progress : None, bool or callable, optional
         Accepted for a uniform interface.

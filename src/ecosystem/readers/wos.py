@@ -144,7 +144,7 @@ def read_wos(path, *, regions=None, channel="academic", errors="raise", citation
     regions : RegionMap, optional
         Default :func:`ecosystem.regions.countries`.
     channel : str, default "academic"
-        Channel of every contribution read.
+        Channel of every record.
     errors : {"raise", "skip"}, default "raise"
     citations : bool, default True
         Citations from ``CR`` entries that carry a DOI (``cited`` = the record of the
