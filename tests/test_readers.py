@@ -597,3 +597,21 @@ def test_openalex_progress_bar(formats, capsys):
     pytest.importorskip("tqdm")
     read_openalex(formats / "openalex_works_sample.jsonl", progress=True)
     assert "OpenAlex works" in capsys.readouterr().err
+
+
+def test_read_result_feeds_the_analysis_functions(tmp_path):
+    import ecosystem as eco
+
+    line = ('{"id": "https://openalex.org/W1", "publication_year": 2019, "authorships": ['
+            '{"author": {"id": "https://openalex.org/A1"}, "author_position": "first", '
+            '"is_corresponding": true, "countries": ["JP"], "institutions": []}, '
+            '{"author": {"id": "https://openalex.org/A2"}, "author_position": "last", '
+            '"countries": ["US"], "institutions": []}]}\n')
+    path = tmp_path / "works.jsonl"
+    path.write_text(line)
+    res = eco.read_openalex(path)
+    flows = eco.region_flows(res)
+    assert flows.matrix("presence", channel=flows.channels[0]).sum() == 1
+    assert eco.coauthorship_graph(res).n_edges == 1
+    with pytest.raises(eco.InputTypeError, match="Contributions object \\(or a reader's ReadResult\\)"):
+        eco.region_flows(object())

@@ -18,6 +18,7 @@ __all__ = [
     "as_weights",
     "as_bool",
     "check_length",
+    "as_contributions",
 ]
 
 
@@ -187,3 +188,18 @@ def as_bool(func, name, values, n, *, default=False):
     if arr.dtype.kind in "iu" and np.isin(arr, (0, 1)).all():
         return np.ascontiguousarray(arr, dtype=np.uint8)
     raise InputTypeError(f"{func}: {name} must be boolean (or 0/1); got dtype {arr.dtype}")
+
+
+def as_contributions(func, data):
+    """Return the Contributions of ``data`` (a Contributions, or a reader's ReadResult)."""
+    from .contributions import Contributions
+
+    if isinstance(data, Contributions):
+        return data
+    inner = getattr(data, "contributions", None)
+    if isinstance(inner, Contributions):
+        return inner
+    raise InputTypeError(
+        f"{func}: contributions must be a Contributions object (or a reader's ReadResult); "
+        f"got {type(data).__name__}"
+    )

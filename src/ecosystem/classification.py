@@ -108,8 +108,9 @@ def classify(data, *, channels=None, layer="international", window=None, countin
 
     Parameters
     ----------
-    data : Contributions, RegionFlows or pandas.DataFrame
-        Record-level contributions (bootstrap over records or clusters), region flows,
+    data : Contributions, ReadResult, RegionFlows or pandas.DataFrame
+        Record-level contributions or a reader's result (bootstrap over records or
+        clusters), region flows,
         or an origin–destination table (parametric Poisson bootstrap on the counts).
     channels : str or sequence of str, optional
         Channels to classify (default: every channel of the data).
@@ -331,6 +332,8 @@ def _resolve(func, data, window, *, channels, layer, counting, bootstrap, cluste
     from .flows import RegionFlows, region_flows
     from .uncertainty import contribution_replicates, table_replicates
 
+    if isinstance(getattr(data, "contributions", None), Contributions):
+        data = data.contributions  # a reader's ReadResult
     if isinstance(data, Contributions):
         chs = _channel_list(func, channels, data.channels)
         c = data.select(channel=chs, window=window) if (channels is not None or window is not None) else data

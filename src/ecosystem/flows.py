@@ -9,6 +9,7 @@ from . import _core
 from ._parallel import effective_n_threads
 from ._validation import (
     as_1d,
+    as_contributions,
     as_labels,
     as_weights,
     check_length,
@@ -367,7 +368,7 @@ def region_flows(contributions, *, channel=None, counting="full", window=None,
 
     Parameters
     ----------
-    contributions : Contributions
+    contributions : Contributions or ReadResult
         Record-level data; each record's contributions of one channel form a group.
     channel : str or sequence of str, optional
         Channels to compute (default: every channel present).
@@ -428,9 +429,7 @@ def region_flows(contributions, *, channel=None, counting="full", window=None,
            [1., 0., 0.]])
     """
     func = "region_flows"
-    if not hasattr(contributions, "group_ptr"):
-        raise InputTypeError(f"{func}: contributions must be a Contributions object; "
-                             f"got {type(contributions).__name__}")
+    contributions = as_contributions(func, contributions)
     check_option(func, "counting", counting, FLOW_COUNTING)
     n_threads = effective_n_threads(n_jobs, func=func)
     c = contributions

@@ -5,8 +5,7 @@ import scipy.sparse as sp
 
 from . import _core
 from ._parallel import effective_n_threads
-from ._validation import check_int, check_option
-from .exceptions import InputTypeError
+from ._validation import as_contributions, check_int, check_option
 from .graph import ActorGraph, _index_dtype
 
 __all__ = ["coauthorship_graph", "PROJECTION_COUNTING"]
@@ -50,7 +49,7 @@ def coauthorship_graph(contributions, *, counting="newman", channel=None,
 
     Parameters
     ----------
-    contributions : Contributions
+    contributions : Contributions or ReadResult
         Record-level data: records are papers or patents, actors authors or inventors.
     counting : {"newman", "full", "fractional"}, default "newman"
     channel : str or sequence of str, optional
@@ -101,9 +100,7 @@ def coauthorship_graph(contributions, *, counting="newman", channel=None,
            [0.5, 0.5, 0. ]])
     """
     func = "coauthorship_graph"
-    if not hasattr(contributions, "group_ptr"):
-        raise InputTypeError(f"{func}: contributions must be a Contributions object; "
-                             f"got {type(contributions).__name__}")
+    contributions = as_contributions(func, contributions)
     check_option(func, "counting", counting, PROJECTION_COUNTING)
     max_record_size = check_int(func, "max_record_size", max_record_size, low=0, allow_none=True)
     n_threads = effective_n_threads(n_jobs, func=func)
