@@ -47,6 +47,18 @@ extensions = [
     "sphinx.ext.mathjax",
     "numpydoc",
 ]
+try:  # typology maps of the case studies, drawn when the pages are built
+    import matplotlib
+
+    matplotlib.use("Agg")
+    extensions.append("matplotlib.sphinxext.plot_directive")
+    plot_include_source = True
+    plot_html_show_source_link = False
+    plot_html_show_formats = False
+    plot_formats = [("png", 100)]
+    plot_pre_code = "import numpy as np\nimport pandas as pd\nimport ecosystem as eco\n"
+except ImportError:
+    pass
 try:  # renders benchmarks/README.md (Markdown) inside performance.rst
     import myst_parser  # noqa: F401
 
