@@ -252,7 +252,7 @@ def test_region_without_flows_and_empty_channel_are_insufficient():
     res = classify(c, bootstrap=10, n_null=20)
     t = res.table.set_index(["channel", "region"])
     assert (t.label == "insufficient").all()
-    assert "no cross-border flows" in t.loc[("talent", "D"), "reason"]
+    assert "no directed (presence) flows" in t.loc[("talent", "D"), "reason"]
     assert "external volume 2 < min_external 30" in t.loc[("talent", "A"), "reason"]
     assert (t.loc["academic", "label"] == "insufficient").all()
 

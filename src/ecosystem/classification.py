@@ -801,7 +801,9 @@ def _reasons(k, labels, det, P, thr, brok, net, ctx, size_known, adjust):
         parts = []
         if not cond["enough_external"][k, r]:
             why = (f"external volume {_fmt(ext)} < min_external {_fmt(thr['min_external'])}"
-                   if np.isfinite(D) else "no cross-border flows in the layer (D undefined)")
+                   if np.isfinite(D) else
+                   "no directed (presence) flows across the layer, so D is undefined"
+                   + (f"; {_fmt(ext)} undirected co-presence" if ext > 0 else ""))
             out.append(f"Insufficient: {why}.")
             continue
         if not cond["ci_ok"][k, r]:
