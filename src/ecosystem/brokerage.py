@@ -166,7 +166,7 @@ def _moments(sizes, d, variance):
     q4 = d**4 * (1 - d) ** 2
     q5 = d**5 * (1 - d)
 
-    # Node level, a broker in group g (exact integers; brokerage.md §4.1)
+    # Node level, a broker in group g (exact integers; docs/methodology/brokerage)
     s_a = sum(x * (x - 1) for x in n)
     s_b = sum(x * (x - 1) * (x - 2) for x in n)
     M = np.zeros((len(n), 6), dtype=object)
@@ -189,7 +189,7 @@ def _moments(sizes, d, variance):
     exp_grp = Mf * p
     var_grp = Mf * p * (1 - p) + S.astype(np.float64) * q3
 
-    # Whole network: Var = M p(1-p) + C3 q3 - C4 q4 + C5 q5 (brokerage.md §4.2)
+    # Whole network: Var = M p(1-p) + C3 q3 - C4 q4 + C5 q5 (docs/methodology/brokerage)
     exact = variance == "exact"
     coef = np.zeros((6, 4), dtype=object)  # columns M, C3, C4, C5
     m_wi = sum(x * (x - 1) * (x - 2) for x in n)
@@ -541,7 +541,7 @@ def region_brokerage(flows, countries, *, threshold=0.0, regions=None, variance=
 
     Notes
     -----
-    Two readings of hub / introduction / outbound (docs/typology.md §4.1 item 6):
+    Two readings of hub / introduction / outbound (methodology chapter, brokerage):
 
     * **Region network, groups = countries** (this function). For the focal region r:
       *gatekeeper* ``b_OI`` counts foreign i → r → domestic k: actors from abroad are

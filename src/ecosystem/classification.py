@@ -1,6 +1,7 @@
 r"""Hub / introduction / outbound / local classification of regions per channel.
 
-The rules, thresholds and uncertainty follow ``docs/typology.md`` §4 and DESIGN.md §4–5;
+The rules, thresholds and uncertainty are those of the methodology chapter of the
+documentation (classification, uncertainty);
 :func:`classify` is the single entry point.
 """
 
@@ -16,7 +17,7 @@ from .results import LABELS, TYPES, Classification
 
 __all__ = ["classify", "DEFAULT_THRESHOLDS", "PROTOTYPES", "LABELS", "TYPES"]
 
-#: Default thresholds (typology.md §4.3–4.4); every one is a parameter of :func:`classify`.
+#: Default thresholds (methodology chapter, classification); every one is a parameter of :func:`classify`.
 DEFAULT_THRESHOLDS = {
     "min_external": 30.0,
     "max_ci_width": 1.0,
@@ -43,7 +44,7 @@ _SENSITIVE = {
     "alpha": (1e-9, 1 - 1e-9),
     "volume_quantile": (1e-9, 1 - 1e-9),
 }
-#: Prototype feature vectors (typology.md §4.4): (z_O/3, D, R, z_G/3, z_R/3, z_L/3).
+#: Prototype feature vectors (methodology chapter, soft model): (z_O/3, D, R, z_G/3, z_R/3, z_L/3).
 PROTOTYPES = {
     "hub": (0.33, 0.0, 0.7, 0.33, 0.33, 0.33),
     "introduction": (0.17, -0.6, 0.3, 0.33, 0.0, 0.0),
@@ -72,7 +73,7 @@ def classify(data, *, channels=None, layer="international", window=None, countin
              entropy_flag=0.8, sensitivity=0.25, n_jobs=None):
     r"""Classify every region, per channel, as hub, introduction, outbound or local.
 
-    Rules (typology.md §4.3, DESIGN.md §4), applied in order to each (region r,
+    Rules (methodology chapter, classification), applied in order to each (region r,
     channel c, layer L, window) with :math:`\delta` = ``d_threshold``:
 
     0. **insufficient** if the layer's external volume
@@ -93,7 +94,7 @@ def classify(data, *, channels=None, layer="international", window=None, countin
        than the representative role (:math:`z_G \ge z_R`, see ``brokerage_rule``);
     4. **outbound** if :math:`D - D_{ref} > \delta`, :math:`p_D <` ``alpha`` and
        :math:`z_R \ge z_G`;
-    5. otherwise **undetermined** (typology.md's "balanced-undetermined").
+    5. otherwise **undetermined** ("balanced-undetermined" in the method note).
 
     The brokerage condition of rules 3–4 *lapses* (is treated as met, and the reason
     says so) where the roles are undefined: no arcs, or every region its own country.
@@ -102,7 +103,7 @@ def classify(data, *, channels=None, layer="international", window=None, countin
     introduction, :math:`z_G \ge` ``support_z`` for outbound) and exceeds the matching
     role: when neither role stands out from the rewiring null, comparing two noise
     z-scores would decide the label by chance. ``"strict"`` applies
-    :math:`z_G \ge z_R` literally, as typology.md §4.3 writes it.
+    :math:`z_G \ge z_R` literally, as the method note writes it.
     ``one_way`` flags :math:`|D| >` 0.818 (minority flow below 10 % of the majority,
     Fontagné & Freudenberg 1997).
 
@@ -120,7 +121,7 @@ def classify(data, *, channels=None, layer="international", window=None, countin
         Inclusive year window(s) (Contributions and tables with a time column). Several
         windows are classified separately and stacked.
     counting : {"fractional", "full"}, default "fractional"
-        Counting of record-level data (typology.md §4.1 recommends fractional).
+        Counting of record-level data (the method recommends fractional).
     reference : {"fixed", "panel"}, default "fixed"
         Direction reference :math:`D_{ref}`: 0 (``"fixed"``), or the median D of the
         panel's sufficient regions in the same channel (``"panel"``), which re-centres
@@ -197,10 +198,10 @@ def classify(data, *, channels=None, layer="international", window=None, countin
     1 − alpha quantile); the direction test is recomputed per replicate from its
     sufficient statistics. The CI-width criterion applies to the point label only.
     Poisson weights resample every unit independently, so the number of records per
-    year varies between replicates (typology.md's stratification by year is not applied;
+    year varies between replicates (the method note's stratification by year is not applied;
     with Poisson weights it changes the replicate totals only).
 
-    *Nulls* (typology.md §4.5): direction flips, analytic
+    *Nulls* (methodology chapter, uncertainty): direction flips, analytic
     (:func:`ecosystem.uncertainty.direction_test`); independence/gravity for R,
     Monte Carlo in the compiled core (``n_null`` draws); label permutation for openness,
     analytic expectation (:math:`O^*`, diagnostic only); degree-preserving rewiring for
@@ -212,7 +213,7 @@ def classify(data, *, channels=None, layer="international", window=None, countin
     volumes :math:`V_{in}, V_{out}` and :math:`V_{in} + V_{out} + V_{co}`
     (``params["volume_basis"]``).
 
-    *Prototype model* (typology.md §4.4): features
+    *Prototype model* (methodology chapter, soft model): features
     :math:`x = (z_O/3, D - D_{ref}, R, z_G/3, z_R/3, z_L/3)` with z clipped to [−3, 3],
     :math:`p_k \propto \exp(-\sum_f w_{kf}(x_f - \mu_{kf})^2 / 2\tau^2)`
     (:data:`PROTOTYPES`, :data:`PROTOTYPE_WEIGHTS`); undefined features are dropped
@@ -223,7 +224,7 @@ def classify(data, *, channels=None, layer="international", window=None, countin
     channels share with stability >= ``stable``; ``"insufficient"`` when every channel is;
     otherwise ``"mixed"``.
 
-    *Not implemented from typology.md §4.5:* beta-binomial shrinkage of shares for
+    *Not implemented from the method note:* beta-binomial shrinkage of shares for
     small samples (the sufficiency rule, the bootstrap and the FDR control are used
     instead).
 

@@ -1,6 +1,6 @@
 r"""Region indicators from RegionFlows: volumes, openness, direction, reciprocity, roles.
 
-The formulas follow ``docs/typology.md`` §3–4. The array helpers at the bottom of this
+The formulas are those of the methodology chapter of the documentation (indicators). The array helpers at the bottom of this
 module work on statistics with any leading shape (replicates), so :func:`classify` uses
 exactly the same formulas for the point estimates and for every bootstrap replicate.
 """
@@ -124,7 +124,7 @@ def region_metrics(flows, *, layer="international", size=None, internal=None, pa
     :math:`z_O = e_r / (\hat\sigma\sqrt{1 - h_r})` (:math:`\sqrt{1 + h_r}` for regions
     outside the panel). The robust fit keeps a few very open or closed regions from
     tilting the line; the classical scale keeps :math:`z_O = -1` at about the 16th
-    percentile of the panel, as typology.md §4.3 intends.
+    percentile of the panel, as the classification rules intend.
 
     *Reciprocity null.* Volumes are taken as record counts (each unit of volume one
     record); :func:`classify` passes the effective record counts of record-level data.

@@ -444,7 +444,7 @@ def reciprocity_null(presence, mask, outbound, inbound, qo, qi, *, channel_label
     record counts :math:`n_o = V_{out}^2 / \sum_p o_p^2` (the number of records when each
     weighs one). Each draw gives :math:`R^0 = \sum_j 2\min(o^0_{rj}, i^0_{rj}) /
     \sum_j (o^0_{rj} + i^0_{rj})`. The Poisson gravity form stands for the multinomial
-    redistribution of typology.md §4.5 (the totals vary slightly between draws).
+    redistribution of the method note (the totals vary slightly between draws).
 
     Parameters
     ----------
@@ -553,7 +553,7 @@ def brokerage_null(adjacency, groups, region_labels, *, n_null, seed, swaps_per_
                    n_jobs=None, func="region_metrics"):
     r"""Gould–Fernandez role counts and their degree-preserving rewiring null.
 
-    Roles (sna semantics, ``docs/brokerage.md``): node b scores for each ordered pair
+    Roles (sna semantics; methodology chapter, brokerage): node b scores for each ordered pair
     (i, k), i → b → k with no i → k; gatekeeper (``b_OI``: i outside, b and k in one
     group), representative (``b_IO``: i and b in one group, k outside), liaison
     (``b_O``: three groups). The null rewires the directed graph by Maslov–Sneppen swaps
