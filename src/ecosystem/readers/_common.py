@@ -1151,3 +1151,40 @@ def find_file(folder, stem, func, required=True, suffixes=(".tsv", ".tsv.zip", "
         raise ParameterError(f"{func}: no {stem} table ({'/'.join(stem + s for s in suffixes[:3])}, "
                              f"...) in {str(folder)!r}")
     return cands[0] if cands else None
+
+
+def read_whole_table(path, *, sep, required, optional, policy, report):
+    """Read a delimited table whole, with a ``_line`` column of source line numbers.
+
+    Parameters
+    ----------
+    path : path
+        The file (plain or compressed).
+    sep : str
+        Field delimiter.
+    required, optional : sequence of str
+        Columns that must exist and columns read when present.
+    policy : _Policy
+        The reader's error policy.
+    report : ReadReport
+        Receives the file name (and, through ``read_table``, malformed lines).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns read plus ``_line``; empty (with the required columns) for an empty
+        file.
+    """
+    import pandas as pd
+
+    report.files.append(str(path))
+    parts = []
+    for start, chunk in read_table(path, sep=sep, required=required, optional=optional,
+                                   policy=policy):
+        chunk = chunk.copy()
+        chunk["_line"] = np.arange(start, start + len(chunk))
+        parts.append(chunk)
+    if not parts:
+        return pd.DataFrame({c: [] for c in list(required) + ["_line"]}, dtype=object)
+    return pd.concat(parts, ignore_index=True)
+

@@ -8,6 +8,7 @@ import numpy as np
 
 from ..exceptions import InputTypeError, ParameterError
 from ._common import (
+    read_whole_table,
     Citations,
     ReadReport,
     ReadResult,
@@ -39,18 +40,8 @@ def _find(folder, suffix, func, required=True):
 
 
 def _read(path, required, optional, policy, report):
-    import pandas as pd
-
-    report.files.append(str(path))
-    parts = []
-    for start, chunk in read_table(path, sep="|", required=required, optional=optional,
-                                   policy=policy):
-        chunk = chunk.copy()
-        chunk["_line"] = np.arange(start, start + len(chunk))
-        parts.append(chunk)
-    if not parts:
-        return pd.DataFrame({c: [] for c in list(required) + ["_line"]}, dtype=object)
-    return pd.concat(parts, ignore_index=True)
+    return read_whole_table(path, sep="|", required=required, optional=optional,
+                            policy=policy, report=report)
 
 
 def regpat_region_map(regions_file=None, countries=()):
