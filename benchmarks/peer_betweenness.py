@@ -37,40 +37,11 @@ import time
 
 import numpy as np
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from workloads import chung_lu, reset_peak, status_kib  # noqa: E402
+
 
 # --------------------------------------------------------------------------- workload
-
-
-def chung_lu(n, avg_degree, *, gamma=2.5, directed=False, weighted=False, seed=0):
-    """Seeded Chung–Lu graph with expected degrees ~ (i + i0)^(-1/(gamma-1)).
-
-    Endpoints of m = n * avg_degree (/2 if undirected) edges are drawn independently
-    with probability proportional to the expected degree; loops are dropped and
-    duplicates merged downstream. Node ids are shuffled so hubs are not node 0, 1, ...
-    Weights (lengths) are integers 1..5, so shortest-path ties are exact.
-
-    Returns
-    -------
-    src, dst : ndarray of int64
-    weight : ndarray of float64 or None
-    """
-    rng = np.random.default_rng(seed)
-    w = (np.arange(n) + n ** 0.1) ** (-1.0 / (gamma - 1.0))
-    cdf = np.cumsum(w)
-    cdf /= cdf[-1]
-    m = int(round(n * avg_degree / (1 if directed else 2)))
-    src = np.minimum(np.searchsorted(cdf, rng.random(m), side="right"), n - 1)
-    dst = np.minimum(np.searchsorted(cdf, rng.random(m), side="right"), n - 1)
-    perm = rng.permutation(n)
-    src, dst = perm[src], perm[dst]
-    keep = src != dst
-    src, dst = src[keep], dst[keep]
-    # merge duplicates (undirected: as unordered pairs) so every tool sees a simple graph
-    a, b = (src, dst) if directed else (np.minimum(src, dst), np.maximum(src, dst))
-    key = np.unique(a.astype(np.int64) * n + b)
-    src, dst = key // n, key % n
-    weight = rng.integers(1, 6, len(src)).astype(np.float64) if weighted else None
-    return src, dst, weight
 
 
 def _import_ecosystem():
@@ -87,27 +58,10 @@ def _import_ecosystem():
 # --------------------------------------------------------------------------- workers
 
 
-def _rss_kb(field):
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    return None
-
-
-def _reset_peak():
-    try:
-        with open("/proc/self/clear_refs", "w") as f:
-            f.write("5")
-        return True
-    except OSError:
-        return False
-
-
 def _measure(call, repeat):
     """Best time of ``repeat`` calls and the peak RSS growth (MiB) during the first."""
-    rss0 = _rss_kb("VmRSS") if os.path.exists("/proc/self/status") else None
-    exact = rss0 is not None and _reset_peak()
+    rss0 = status_kib("VmRSS") if os.path.exists("/proc/self/status") else None
+    exact = rss0 is not None and reset_peak()
     best, cpu, result = np.inf, np.inf, None
     for i in range(repeat):
         r0 = resource.getrusage(resource.RUSAGE_SELF)
@@ -120,7 +74,7 @@ def _measure(call, repeat):
             cpu = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
         if i == 0:
             if exact:
-                peak = (_rss_kb("VmHWM") - rss0) / 1024
+                peak = (status_kib("VmHWM") - rss0) / 1024
             else:
                 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return best, cpu, peak, exact, result

@@ -49,6 +49,9 @@ from ecosystem.brokerage import brokerage
 sys.path.insert(0, str(Path(__file__).resolve().parent / "benchmarks"))
 from bench_brokerage import make_graph  # noqa: E402  (the seeded workload of the asv suite)
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from workloads import reset_peak, status_kib  # noqa: E402
+
 
 # ----------------------------------------------------------------------------- baselines
 def baseline_enumerate(graph, groups, max_triples=4_000_000):
@@ -131,26 +134,6 @@ def baseline_sparse(graph, groups):
 
 
 # ----------------------------------------------------------------------------- measuring
-def _status_kib(field):
-    try:
-        with open("/proc/self/status") as f:
-            for line in f:
-                if line.startswith(field):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return None
-
-
-def _reset_peak():
-    try:
-        with open("/proc/self/clear_refs", "w") as f:
-            f.write("5")
-        return True
-    except OSError:
-        return False
-
-
 def measure(fn, repeat=1):
     """(best wall seconds, peak memory rise in MiB or None, result of the last run).
 
@@ -158,15 +141,15 @@ def measure(fn, repeat=1):
     """
     times = []
     result = None
-    can_reset = _reset_peak()
-    before = _status_kib("VmRSS")
+    can_reset = reset_peak()
+    before = status_kib("VmRSS")
     for _ in range(repeat):
         del result
         c0 = time.process_time()
         t0 = time.perf_counter()
         result = fn()
         times.append((time.perf_counter() - t0, time.process_time() - c0))
-    peak = _status_kib("VmHWM")
+    peak = status_kib("VmHWM")
     rise = (peak - before) / 1024 if (can_reset and peak is not None and before is not None) else None
     best = min(times)
     measure.cpu = best[1]

@@ -27,36 +27,20 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-
-
-def _rss_kib(field):
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith(field):
-                return int(line.split()[1])
-    return 0
-
-
-def _reset_peak():
-    try:
-        with open("/proc/self/clear_refs", "w") as f:
-            f.write("5")
-        return True
-    except OSError:
-        return False
+from workloads import reset_peak, status_kib  # noqa: E402
 
 
 def _measure(fn, repeat):
     fn()  # warm-up (page faults, lazy imports)
-    before = _rss_kib("VmRSS")
-    _reset_peak()
+    before = (status_kib("VmRSS") or 0)
+    reset_peak()
     times = []
     for _ in range(repeat):
         t0 = time.perf_counter()
         result = fn()
         times.append(time.perf_counter() - t0)
         del result
-    peak = _rss_kib("VmHWM") - before
+    peak = (status_kib("VmHWM") or 0) - before
     return min(times), max(peak, 0) / 1024.0
 
 

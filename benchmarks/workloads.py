@@ -1,4 +1,5 @@
-"""Seeded workloads of realistic shape, shared by the peer scripts and the asv suite."""
+"""Seeded workloads of realistic shape and memory probes, shared by the peer scripts and the
+asv suite."""
 
 import numpy as np
 
@@ -36,3 +37,57 @@ def team_records(n_records, *, n_actors=None, n_regions=50, lead_share=0.0, seed
     if lead_share > 0:
         lead[np.r_[0, np.cumsum(sizes)[:-1]]] = rng.random(n_records) < lead_share
     return {"record": record, "actor": actor, "region": region, "lead": lead}
+
+
+def chung_lu(n, avg_degree, *, gamma=2.5, directed=False, weighted=False, seed=0):
+    """Seeded Chung–Lu graph with expected degrees ~ (i + i0)^(-1/(gamma-1)).
+
+    Endpoints of m = n * avg_degree (/2 if undirected) edges are drawn independently
+    with probability proportional to the expected degree; loops are dropped and
+    duplicates merged downstream. Node ids are shuffled so hubs are not node 0, 1, ...
+    Weights (lengths) are integers 1..5, so shortest-path ties are exact.
+
+    Returns
+    -------
+    src, dst : ndarray of int64
+    weight : ndarray of float64 or None
+    """
+    rng = np.random.default_rng(seed)
+    w = (np.arange(n) + n ** 0.1) ** (-1.0 / (gamma - 1.0))
+    cdf = np.cumsum(w)
+    cdf /= cdf[-1]
+    m = int(round(n * avg_degree / (1 if directed else 2)))
+    src = np.minimum(np.searchsorted(cdf, rng.random(m), side="right"), n - 1)
+    dst = np.minimum(np.searchsorted(cdf, rng.random(m), side="right"), n - 1)
+    perm = rng.permutation(n)
+    src, dst = perm[src], perm[dst]
+    keep = src != dst
+    src, dst = src[keep], dst[keep]
+    # merge duplicates (undirected: as unordered pairs) so every tool sees a simple graph
+    a, b = (src, dst) if directed else (np.minimum(src, dst), np.maximum(src, dst))
+    key = np.unique(a.astype(np.int64) * n + b)
+    src, dst = key // n, key % n
+    weight = rng.integers(1, 6, len(src)).astype(np.float64) if weighted else None
+    return src, dst, weight
+
+
+def status_kib(field):
+    """A ``/proc/self/status`` field in KiB (``"VmRSS"``, ``"VmHWM"``), or None off Linux."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return None
+
+
+def reset_peak():
+    """Reset the peak resident set (VmHWM) of this process; False where Linux can't."""
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+        return True
+    except OSError:
+        return False

@@ -4,7 +4,8 @@ Data are built in ``setup`` (never in the timed methods) from fixed seeds. The i
 peer runs on the same graph and the same sampled sources as ``betweenness``.
 """
 
-import numpy as np
+import sys
+from pathlib import Path
 
 from ecosystem import ActorGraph
 from ecosystem.centrality import (
@@ -17,31 +18,15 @@ from ecosystem.centrality import (
     strength,
 )
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/ for workloads.py
+from workloads import chung_lu  # noqa: E402
+
 SIZES = {"2k": 2_000, "5k": 5_000, "50k": 50_000}
-
-
-def _chung_lu(n, avg_degree=10.0, gamma=2.5, directed=False, seed=0):
-    """Seeded Chung–Lu edge list with integer lengths 1..5 (as in peer_betweenness.py)."""
-    rng = np.random.default_rng(seed)
-    w = (np.arange(n) + n ** 0.1) ** (-1.0 / (gamma - 1.0))
-    cdf = np.cumsum(w)
-    cdf /= cdf[-1]
-    m = int(round(n * avg_degree / (1 if directed else 2)))
-    src = np.minimum(np.searchsorted(cdf, rng.random(m), side="right"), n - 1)
-    dst = np.minimum(np.searchsorted(cdf, rng.random(m), side="right"), n - 1)
-    perm = rng.permutation(n)
-    src, dst = perm[src], perm[dst]
-    keep = src != dst
-    src, dst = src[keep], dst[keep]
-    a, b = (src, dst) if directed else (np.minimum(src, dst), np.maximum(src, dst))
-    key = np.unique(a.astype(np.int64) * n + b)
-    src, dst = key // n, key % n
-    return src, dst, rng.integers(1, 6, len(src)).astype(np.float64)
 
 
 def _graph(size, directed=False):
     n = SIZES[size]
-    src, dst, w = _chung_lu(n, directed=directed, seed=1)
+    src, dst, w = chung_lu(n, 10.0, directed=directed, weighted=True, seed=1)
     return ActorGraph.from_edges(src, dst, w, n_nodes=n, directed=directed)
 
 
