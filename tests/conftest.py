@@ -35,3 +35,12 @@ def shared_data():
     if not path.is_dir():
         pytest.skip(f"shared data folder not found at {path}")
     return path
+
+
+@pytest.fixture(scope="module")
+def formats():
+    """Path of ../shared/formats (sample input files); skips when it is not beside the repo."""
+    path = SHARED / "formats"
+    if not path.is_dir():
+        pytest.skip(f"sample files not found at {path} (shared/formats beside the repo)")
+    return path

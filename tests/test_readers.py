@@ -28,14 +28,6 @@ from ecosystem.readers import (
     read_wos,
 )
 
-FORMATS = Path(__file__).resolve().parents[2] / "shared" / "formats"
-
-
-@pytest.fixture(scope="module")
-def formats():
-    if not FORMATS.is_dir():
-        pytest.skip(f"sample files not found at {FORMATS} (shared/formats beside the repo)")
-    return FORMATS
 
 
 def shares(result, prefix=""):

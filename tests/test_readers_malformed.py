@@ -22,13 +22,6 @@ from ecosystem.readers import (
 FORMATS = Path(__file__).resolve().parents[2] / "shared" / "formats"
 
 
-@pytest.fixture(scope="module")
-def formats():
-    if not FORMATS.is_dir():
-        pytest.skip(f"sample files not found at {FORMATS} (shared/formats beside the repo)")
-    return FORMATS
-
-
 @pytest.fixture()
 def works_lines(formats):
     return (formats / "openalex_works_sample.jsonl").read_bytes().splitlines()
