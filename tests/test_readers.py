@@ -5,7 +5,6 @@ import gzip
 import importlib
 import json
 import shutil
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
