@@ -456,11 +456,8 @@ def region_flows(contributions, *, channel=None, counting="full", window=None,
     else:
         wanted = [channel] if isinstance(channel, str) else list(channel)
         keep = np.asarray([c.channels.index(x) for x in wanted], dtype=np.intp)
-    _, ctry, par, region_map = _region_axis(func, c.labels["region"], countries)
-    if c.region_map is not None:
-        region_map = c.region_map
-        ctry = tuple(region_map.country(r) for r in c.labels["region"])
-        par = tuple(region_map.parent(r) for r in c.labels["region"])
+    axis = c.region_map if c.region_map is not None else c.labels["region"]
+    _, ctry, par, region_map = _region_axis(func, axis, countries)
     info = {
         "source": "contributions",
         "convention": PRESENCE_CONVENTION,
