@@ -14,8 +14,8 @@ import ecosystem
 
 FORMATS = Path(__file__).resolve().parents[2] / "shared" / "formats"
 ENV = {**os.environ, "PYTHONPATH": str(Path(ecosystem.__file__).parents[1])}
-CSV_COLUMNS = ["region", "channel", "layer", "label", "D", "D_low", "D_high", "R", "R_low",
-               "R_high", "openness", "stability", "n"]
+CSV_COLUMNS = ["region", "channel", "layer", "label", "D", "D_lo", "D_hi", "R", "R_lo",
+               "R_hi", "openness", "stability", "review", "n"]
 
 
 def _run(*args):
@@ -58,7 +58,7 @@ def test_demo_classification_report_and_coauthorship(demo):
     assert list(cls.columns[: len(CSV_COLUMNS)]) == CSV_COLUMNS
     assert len(cls) == 210 and set(cls.label) <= {"hub", "introduction", "outbound", "local",
                                                   "undetermined", "insufficient"}
-    assert (cls.D_low <= cls.D + 1e-12).all() and (cls.D <= cls.D_high + 1e-12).fillna(True).all()
+    assert (cls.D_lo <= cls.D + 1e-12).all() and (cls.D <= cls.D_hi + 1e-12).fillna(True).all()
     co = pd.read_csv(out / "coauthorship_openness.csv").set_index("country")
     assert co.loc["USA", "2022"] == 241_823
     assert "NCSES" in res.stdout or "National Science Board" in res.stdout
@@ -70,6 +70,44 @@ def test_demo_classification_report_and_coauthorship(demo):
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["bootstrap"] == 200 and manifest["versions"]["ecosystem"]
     assert manifest["parameters"]["bootstrap"] == 200
+
+
+def test_demo_headline_marks_unstable_labels(demo):
+    """Issue 18 A / review D1: label counts say how many are stable; '?' marks the rest."""
+    out, res = demo
+    cls = pd.read_csv(out / "classification.csv")
+    hubs = cls[cls.label == "hub"]
+    n_stable = int((hubs.stability >= 0.8).sum())
+    assert f"hub {len(hubs)} ({n_stable} stable)" in res.stdout
+    assert n_stable < len(hubs)  # the demo has unstable hubs, so the mark must show
+    shown = [line.split() for line in res.stdout.splitlines() if line.startswith("   CHE ")]
+    assert shown and "hub?" in shown[0]
+    assert "fewer than 80% of bootstrap replicates" in res.stdout
+    assert "Why a large region is undetermined: USA" in res.stdout
+    md = (out / "report.md").read_text()
+    assert f"| hub | {len(hubs)} | {n_stable} |" in md
+    assert "Why large systems are undetermined" in md
+
+
+def test_demo_focus_option(tmp_path):
+    """Issue 11.4: the case-study regions are an option, not hard-coded."""
+    pytest.importorskip("matplotlib")
+    out = tmp_path / "d"
+    assert _main_code("demo", "--out", out, "--bootstrap", "0", "--quiet", "--focus",
+                      "GBR,DEU") == 0
+    assert (out / "plots" / "partners_GBR_talent.png").exists()
+    assert (out / "plots" / "coauthorship_partners_DEU.png").exists()
+    assert not (out / "plots" / "partners_JPN_talent.png").exists()
+    assert json.loads((out / "manifest.json").read_text())["focus"] == ["GBR", "DEU"]
+    assert "GBR / talent" in (out / "report.md").read_text()
+
+
+def test_focus_unknown_region_suggests(tmp_path, capsys):
+    code = _main_code("demo", "--out", tmp_path / "d", "--bootstrap", "0", "--quiet",
+                      "--focus", "GBRR")
+    assert code == 1
+    err = capsys.readouterr().err
+    assert "'GBRR' is not a region" in err and "did you mean 'GBR'" in err
 
 
 def test_demo_plots(demo):
@@ -283,5 +321,6 @@ def test_export_with_classification_labels(tmp_path):
                tmp_path / "net.json", "--quiet")
     assert res.returncode == 0, res.stderr
     items = json.loads((tmp_path / "net.json").read_text())["network"]["items"]
-    assert all("type " in i["description"] and "cluster" in i for i in items)
+    assert all("label " in i["description"] and "cluster" in i for i in items)
+    assert all(set(i["scores"]) >= {"stability", "D", "D_lo"} for i in items)
     assert all(isinstance(v, float) for i in items for v in i["scores"].values())

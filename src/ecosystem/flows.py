@@ -203,6 +203,46 @@ class RegionFlows:
             }))
         return pd.concat(frames, ignore_index=True)
 
+    def to_networkx(self, channel=None, **kwargs):
+        """One channel as a networkx graph (:func:`ecosystem.export.to_networkx`).
+
+        Parameters
+        ----------
+        channel : str, optional
+            Default: the first channel.
+        **kwargs
+            ``names``, ``coordinates``, ``classification``, ``node_attributes`` of
+            :func:`ecosystem.export.network_tables`.
+
+        Returns
+        -------
+        networkx.DiGraph or networkx.Graph
+            Presence arcs (directed) when the channel has any, else co-presence edges.
+        """
+        from .export import to_networkx
+
+        return to_networkx(self, channel=channel, **kwargs)
+
+    def to_igraph(self, channel=None, **kwargs):
+        """One channel as an igraph graph (:func:`ecosystem.export.to_igraph`).
+
+        Parameters
+        ----------
+        channel : str, optional
+            Default: the first channel.
+        **kwargs
+            ``names``, ``coordinates``, ``classification``, ``node_attributes`` of
+            :func:`ecosystem.export.network_tables`.
+
+        Returns
+        -------
+        igraph.Graph
+            Presence arcs (directed) when the channel has any, else co-presence edges.
+        """
+        from .export import to_igraph
+
+        return to_igraph(self, channel=channel, **kwargs)
+
     # ------------------------------------------------------------------ constructors
     @classmethod
     def from_edges(cls, source, target, weight=None, *, time=None, window=None,
