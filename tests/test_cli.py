@@ -324,3 +324,43 @@ def test_export_with_classification_labels(tmp_path):
     assert all("label " in i["description"] and "cluster" in i for i in items)
     assert all(set(i["scores"]) >= {"stability", "D", "D_lo"} for i in items)
     assert all(isinstance(v, float) for i in items for v in i["scores"].values())
+
+
+def test_cli_shows_skips_drops_and_empty_files(tmp_path, capsys):
+    """Issue 18 B / review D7, D11: examples and dropped counts on the terminal."""
+    rec = tmp_path / "rec.csv"
+    rec.write_text("doc,author,cc\nd1,a1,US\nd1,a2,JP\nd2,a3,XX\nd2,a4,US\nd3,a5,ZZ\nd3,a6,CN\n")
+    code = _main_code("classify", rec, "--format", "records", "--columns", "record=doc",
+                      "actor=author", "country=cc", "--out", tmp_path / "o", "--no-plots",
+                      "--bootstrap", "0", "--n-null", "0")
+    err = capsys.readouterr().err
+    assert code == 0
+    assert "contributions dropped (unmatched region): 2" in err and "country='XX'" in err
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("".join('{"id": "https://openalex.org/W0x12", "publication_year": 2020, '
+                           '"authorships": []}\n' for _ in range(5)))
+    assert _main_code("classify", bad, "--format", "openalex", "--out", tmp_path / "o2") == 1
+    err = capsys.readouterr().err
+    assert f"{bad}:1 (id): malformed OpenAlex id" in err and "skipped (malformed): 5" in err
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    for fmt in ("flows", "openalex", "records"):
+        assert _main_code("classify", empty, "--format", fmt, "--out", tmp_path / "o3") == 1
+        err = capsys.readouterr().err
+        assert "empty file" in err and "unexpected" not in err, (fmt, err)
+
+
+def test_cli_outputs_cover_active_regions_only(tmp_path):
+    """Issue 18 A / review D12: metrics.csv, volumes.csv and 'N regions' only active regions."""
+    rec = tmp_path / "rec.csv"
+    rec.write_text("doc,author,cc\nd1,a1,US\nd1,a2,JP\nd2,a3,GB\nd2,a4,US\n")
+    cols = ["--format", "records", "--columns", "record=doc", "actor=author", "country=cc"]
+    assert _main_code("classify", rec, *cols, "--out", tmp_path / "o", "--no-plots",
+                      "--bootstrap", "0", "--n-null", "0", "--quiet") == 0
+    metrics = pd.read_csv(tmp_path / "o" / "metrics.csv", keep_default_na=False)
+    assert set(metrics.region) == {"US", "JP", "GB"}
+    md = (tmp_path / "o" / "report.md").read_text()
+    assert "3 regions" in md and "250 regions" not in md
+    assert _main_code("flows", rec, *cols, "--out", tmp_path / "f", "--quiet") == 0
+    vol = pd.read_csv(tmp_path / "f" / "volumes.csv", keep_default_na=False)
+    assert set(vol.region) == {"US", "JP", "GB"}

@@ -304,6 +304,8 @@ def _read(args, log):
     if not src.exists():
         raise DataError(f"{src}: no such file or folder")
     paths = [src]
+    if src.is_file() and src.stat().st_size == 0:
+        raise DataError(f"{src}: empty file: no header row or records")
     if args.format == "flows":
         try:
             frame = pd.read_csv(src, sep=None if src.suffix not in (".tsv",) else "\t",
@@ -351,11 +353,46 @@ def _read(args, log):
     else:
         columns = dict(item.split("=", 1) for item in (args.columns or []))
         result = readers.read_records(src, columns or None, channel=args.records_channel, **kw)
-    if result.report.records_used == 0:
-        raise DataError(f"{src}: no usable records ({result.report.records_read} read; skipped "
-                        f"{dict(result.report.skipped)})")
-    log.note(str(result.report).splitlines()[0])
-    return result.contributions, None, result.report, paths
+    rep = result.report
+    if rep.records_used == 0:
+        why = _report_lines(rep, examples=1)[1:]
+        if rep.records_read == 0 and not why:
+            raise DataError(f"{src}: empty file: no records")
+        raise DataError(f"{src}: no usable records ({rep.records_read:,} read, 0 used); "
+                        + "; ".join(w.strip() for w in why))
+    for line in _report_lines(rep):
+        log.note(line)
+    return result.contributions, None, rep, paths
+
+
+#: Malformed examples printed on the terminal (the report files keep up to 20).
+N_EXAMPLES = 3
+
+
+def _report_lines(report, examples=N_EXAMPLES):
+    """A read report for the terminal: counts, skips, drops, the first examples of each."""
+    lines = [str(report).splitlines()[0]]
+    lines += [f"skipped ({k}): {v:,}" for k, v in sorted(report.skipped.items())]
+    lines += [f"contributions dropped ({k}): {v:,}" for k, v in sorted(report.dropped.items())]
+    for path, line, fld, msg in report.malformed[:examples]:
+        where = ":".join(str(x) for x in (path, line) if x is not None)
+        lines.append(f"  e.g. {where}" + (f" ({fld})" if fld else "") + f": {msg}")
+    um = report.unmatched
+    if um is not None and um.n_unmatched:
+        for reason, n in [(r, n) for r, n in dict(um.by_reason).items() if n][:examples]:
+            ex = list(um.examples.get(reason, []))[:1]
+            lines.append(f"  unmatched locations ({reason}): {n:,}"
+                         + (f", e.g. {_location_text(ex[0])}" if ex else ""))
+    return lines
+
+
+def _location_text(example):
+    """'country=XX, city=...' from a ResolveReport example (fields that are set)."""
+    fields = getattr(example, "_fields", None)
+    if not fields:
+        return str(example)
+    return ", ".join(f"{f}={getattr(example, f)!r}" for f in fields[1:]
+                     if getattr(example, f) is not None)
 
 
 def _countries_file(args):

@@ -37,6 +37,31 @@ def _records(frame):
     return [{k: _jsonable(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
 
 
+def _match_region(table, region, func):
+    """The table's region for ``region``: exact, case-insensitive, or its rest-of-country.
+
+    Raises ParameterError naming close matches (difflib) and active regions otherwise.
+    """
+    import difflib
+
+    known = [str(r) for r in dict.fromkeys(table["region"].tolist())]
+    if region in set(table["region"]):
+        return region
+    text = str(region).strip()
+    by_fold = {k.casefold(): k for k in known}
+    for candidate in (text, f"{text}-rest"):
+        if candidate.casefold() in by_fold:
+            return by_fold[candidate.casefold()]
+    volume = table.groupby("region")["n_external"].sum() if "n_external" in table.columns else None
+    active = (list(volume[volume > 0].sort_values(ascending=False).index.astype(str))
+              if volume is not None else known)
+    close = difflib.get_close_matches(text.casefold(), list(by_fold), n=3, cutoff=0.6)
+    close = [by_fold[c] for c in close]
+    hint = f"did you mean {' or '.join(map(repr, close))}? " if close else ""
+    raise ParameterError(f"{func}: region {region!r} is not in the table; {hint}"
+                         f"regions with activity are e.g. {(active or known)[:8]}")
+
+
 class Classification:
     """Labels per region and channel, overall labels, and everything needed to audit them.
 
@@ -174,11 +199,8 @@ class Classification:
             prototype model, sensitivity) and the overall label.
         """
         t = self._table
+        region = _match_region(t, region, "Classification.explain")
         rows = t[t["region"] == region]
-        if rows.empty:
-            known = list(dict.fromkeys(t["region"].tolist()))
-            raise ParameterError(f"Classification.explain: region {region!r} is not in the table; "
-                                 f"regions are e.g. {known[:5]}")
         if channel is not None:
             if channel not in set(rows["channel"]):
                 raise ParameterError(f"Classification.explain: channel {channel!r} not classified for "

@@ -1,0 +1,45 @@
+"""Issue 18 B: problems shown where a new user looks (API side)."""
+
+import warnings
+
+import pandas as pd
+import pytest
+
+import ecosystem as eco
+from ecosystem import regions
+
+
+@pytest.fixture(scope="module")
+def records():
+    r, _ = eco.datasets.seed_records(records_per_region=20)
+    return r.drop(columns=["region"])
+
+
+def test_classify_empty_contributions_is_an_ecosystem_error(records):
+    c = eco.read_records(records).contributions
+    with pytest.raises(eco.EcosystemError, match="no contributions to classify"):
+        eco.classify(c.select(window=(2030, 2031)))
+    with pytest.raises(eco.EcosystemError, match="empty"):
+        eco.classify(pd.DataFrame({"source": [], "target": []}))
+
+
+def test_window_without_records_warns(records):
+    c = eco.read_records(records).contributions
+    with pytest.warns(eco.EcosystemWarning, match="window 2030-2031 holds no records; the data "
+                      "cover 2016-2020"):
+        eco.classify(c, window=(2030, 2031), bootstrap=0, n_null=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", eco.EcosystemWarning)
+        eco.classify(c, window=(2016, 2020), bootstrap=0, n_null=0)
+
+
+def test_explain_accepts_case_rest_and_close_matches(records):
+    c = eco.read_records(records, regions=regions.metro_areas()).contributions
+    cl = eco.classify(c, bootstrap=0, n_null=0)
+    assert cl.explain("gba").startswith("GBA / ")
+    assert cl.explain("US").startswith("US-rest / ")
+    with pytest.raises(eco.ParameterError) as err:
+        cl.explain("GBB")
+    msg = str(err.value)
+    assert "did you mean" in msg and "'GBA'" in msg
+    assert "'AD'" not in msg  # suggestions are regions with activity, not the alphabet
