@@ -339,9 +339,14 @@ def test_cli_shows_skips_drops_and_empty_files(tmp_path, capsys):
     bad = tmp_path / "bad.jsonl"
     bad.write_text("".join('{"id": "https://openalex.org/W0x12", "publication_year": 2020, '
                            '"authorships": []}\n' for _ in range(5)))
-    assert _main_code("classify", bad, "--format", "openalex", "--out", tmp_path / "o2") == 1
+    assert _main_code("classify", bad, "--format", "openalex", "--out", tmp_path / "o2",
+                      "--errors", "skip") == 1
     err = capsys.readouterr().err
     assert f"{bad}:1 (id): malformed OpenAlex id" in err and "skipped (malformed): 5" in err
+    # the default is errors="raise", as in the Python readers, with the way out named
+    assert _main_code("classify", bad, "--format", "openalex", "--out", tmp_path / "o2") == 1
+    err = capsys.readouterr().err
+    assert f"{bad}:1: malformed OpenAlex id" in err and "--errors skip" in err
     empty = tmp_path / "empty.csv"
     empty.write_text("")
     for fmt in ("flows", "openalex", "records"):
@@ -364,3 +369,22 @@ def test_cli_outputs_cover_active_regions_only(tmp_path):
     assert _main_code("flows", rec, *cols, "--out", tmp_path / "f", "--quiet") == 0
     vol = pd.read_csv(tmp_path / "f" / "volumes.csv", keep_default_na=False)
     assert set(vol.region) == {"US", "JP", "GB"}
+
+
+def test_api_and_cli_share_defaults():
+    """Issue 18 C / review D8: the same defaults and region-map names in Python and the CLI."""
+    import inspect
+
+    from ecosystem.cli import _parser
+
+    args = _parser().parse_args(["classify", "x.csv", "--format", "records"])
+    assert args.errors == inspect.signature(ecosystem.read_records).parameters["errors"].default
+    assert args.counting == inspect.signature(ecosystem.classify).parameters["counting"].default
+    rec = pd.DataFrame({"record": ["a", "a"], "actor": ["x", "y"], "country": ["US", "JP"],
+                        "city": ["Palo Alto", "Tokyo"], "admin1": ["CA", "Tokyo"]})
+    c = ecosystem.read_records(rec, regions="metros").contributions
+    assert "SFBA" in set(c.to_pandas().region)
+    assert len(ecosystem.read_records(rec, regions="countries").contributions.region_map) == \
+        len(ecosystem.regions.countries())
+    with pytest.raises(ecosystem.EcosystemError, match="no such region file"):
+        ecosystem.read_records(rec, regions="mtros")

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from ._version import __version__
-from .exceptions import EcosystemError, OptionalDependencyError
+from .exceptions import DataFormatError, EcosystemError, OptionalDependencyError
 from .export import FORMATS as EXPORT_FORMATS
 from .export import write_network
 
@@ -281,19 +281,6 @@ def _print_table(frame):
 
 
 # ============================================================================ reading
-def _region_map(spec):
-    from . import regions
-
-    if spec in (None, "countries"):
-        return regions.countries()
-    if spec == "metros":
-        return regions.metro_areas()
-    path = Path(spec)
-    if not path.exists():
-        raise DataError(f"{spec}: region file not found (use countries, metros or a CSV file)")
-    return regions.RegionMap.from_csv(path)
-
-
 def _read(args, log):
     """Read INPUT with its format's reader; returns (data, flows_or_None, read_report, paths)."""
     import pandas as pd
@@ -333,8 +320,7 @@ def _read(args, log):
         report = {"source": str(src), "rows": int(len(frame)), "rows_in_window":
                   flows.info.get("rows"), "rows_outside_window": flows.info.get("rows_outside_window")}
         return None, flows, report, paths
-    regions = _region_map(args.regions)
-    kw = dict(regions=regions, errors=args.errors, progress=False if args.quiet else None)
+    kw = dict(regions=args.regions, errors=args.errors, progress=False if args.quiet else None)
     if args.format == "openalex":
         for extra in (args.institutions, args.authors):
             if extra:
@@ -885,9 +871,10 @@ def _input_args(p):
                    choices=("international", "domestic", "cross-boundary", "external"),
                    help="border layer (default: %(default)s)")
     p.add_argument("--seed", type=_nonneg, default=0, help="seed of every draw (default: 0)")
-    p.add_argument("--errors", choices=("raise", "skip"), default="skip",
-                   help="malformed records: stop, or skip and count them in the read report "
-                        "(default: %(default)s)")
+    p.add_argument("--errors", choices=("raise", "skip"), default="raise",
+                   help="malformed records: stop at the first (file, line, field, reason), or "
+                        "skip and count them, printing the first examples (default: "
+                        "%(default)s, as in the Python readers)")
     g = p.add_argument_group("openalex")
     g.add_argument("--institutions", help="OpenAlex institutions file (geo for city joins)")
     g.add_argument("--authors", help="OpenAlex authors file (affiliation years: talent moves)")
@@ -1013,6 +1000,8 @@ def main(argv=None):
         text = " ".join(str(exc).split()) or type(exc).__name__
         if where and str(where) not in text and not isinstance(exc, DataError):
             text = f"{where}: {text}"
+        if isinstance(exc, DataFormatError) and getattr(args, "errors", None) == "raise":
+            text += " (--errors skip skips and counts malformed records)"
         if isinstance(exc, OptionalDependencyError):
             text += f" ({PLOT_HINT} for plots)" if "matplotlib" in text else ""
         kind = "error" if isinstance(exc, (EcosystemError, OSError, ValueError, KeyError)) else \

@@ -829,8 +829,9 @@ def read_openalex(works, institutions=None, authors=None, *, regions=None, chann
     authors : path, folder or list, optional
         OpenAlex authors: ``affiliations[].years`` are affiliation spells for talent
         moves (``mobility="auto"`` or ``"authors"``).
-    regions : RegionMap, optional
-        Region map for locations (default :func:`ecosystem.regions.countries`). Each
+    regions : RegionMap or str, optional
+        ``"countries"``, ``"metros"`` or a region CSV path as on the command
+        line, or a RegionMap. Region map for locations (default :func:`ecosystem.regions.countries`). Each
         contribution's location (institution country, admin-1 region and city; or a bare
         country) is resolved with ``regions.resolve(..., unmatched="rest")``.
     channel : {"auto"} or str, default "auto"

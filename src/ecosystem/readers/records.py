@@ -43,8 +43,9 @@ def read_records(source, columns=None, *, regions=None, channel="academic", role
         and optional ``org``, ``role``, ``channel``, ``year``, ``lead`` (0/1, true/false),
         ``weight``. Default: columns named like the fields. Header names are matched
         case-insensitively.
-    regions : RegionMap, optional
-        Default :func:`ecosystem.regions.countries`.
+    regions : RegionMap or str, optional
+        ``"countries"``, ``"metros"`` or a region CSV path as on the command
+        line, or a RegionMap. Default :func:`ecosystem.regions.countries`.
     channel : str, default "academic"
         Channel when the mapping has no ``channel`` column.
     role : str, optional
