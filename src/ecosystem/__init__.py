@@ -48,6 +48,7 @@ from .graph import ActorGraph
 from .metrics import region_metrics
 from .projection import coauthorship_graph
 from .readers import (
+    read_bibliometrix,
     read_openalex,
     read_patentsview,
     read_records,
@@ -87,6 +88,7 @@ __all__ = [
     "read_wos",
     "read_scopus",
     "read_records",
+    "read_bibliometrix",
     "classify",
     "Classification",
     "bootstrap_weights",

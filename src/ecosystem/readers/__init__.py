@@ -20,7 +20,8 @@ One pattern for every reader: it returns a :class:`ReadResult` with
     map's unmatched locations, and the source's licence / attribution line.
 
 Readers: :func:`read_openalex`, :func:`read_patentsview`, :func:`read_regpat`,
-:func:`read_wos`, :func:`read_scopus`, :func:`read_records`. All take ``regions=`` (a
+:func:`read_wos`, :func:`read_scopus`, :func:`read_records`, :func:`read_bibliometrix`
+(one-row-per-paper tables). All take ``regions=`` (a
 :class:`~ecosystem.regions.RegionMap`, default ``countries()``) and ``errors="raise"``
 (stop at the first malformed record with a located
 :class:`~ecosystem.exceptions.DataFormatError`) or ``"skip"`` (count and go on).
@@ -38,6 +39,7 @@ from ._common import (
     ReadResult,
     channel_of,
 )
+from .bibliometrix import read_bibliometrix
 from .mobility import Moves, moves_from_spells
 from .openalex import read_openalex
 from .patentsview import read_patentsview
@@ -62,4 +64,5 @@ __all__ = [
     "read_wos",
     "read_scopus",
     "read_records",
+    "read_bibliometrix",
 ]
