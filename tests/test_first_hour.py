@@ -43,3 +43,25 @@ def test_explain_accepts_case_rest_and_close_matches(records):
     msg = str(err.value)
     assert "did you mean" in msg and "'GBA'" in msg
     assert "'AD'" not in msg  # suggestions are regions with activity, not the alphabet
+
+
+SCOPUS = (
+    '"Authors","Author(s) ID","Title","Year","Affiliations","Authors with affiliations","EID"\n'
+    '"Chen L.; Rivera A.","1; 2","T","2021",'
+    '"Department of Economics, Hong Kong University of Science and Technology, Hong Kong, '
+    'Hong Kong; Department of Economics, Stanford University, Stanford, CA, United States; '
+    'Department of Economics, University of Oxford, Oxford, United Kingdom",'
+    '"Chen L., Department of Economics, Hong Kong University of Science and Technology, Hong '
+    'Kong, Hong Kong, Department of Economics, Stanford University, Stanford, CA, United '
+    'States; Rivera A., Department of Economics, University of Oxford, Oxford, United Kingdom",'
+    '"2-s2.0-1"\n')
+
+
+def test_scopus_organisation_is_the_institution(tmp_path):
+    """Review D14: 'Department of Economics' stood for HKUST, Stanford and Oxford alike."""
+    path = tmp_path / "scopus.csv"
+    path.write_text(SCOPUS, encoding="utf-8")
+    t = eco.read_scopus(path).contributions.to_pandas()
+    assert sorted(zip(t.org, t.region)) == [
+        ("Hong Kong University of Science and Technology", "HK"),
+        ("Stanford University", "US"), ("University of Oxford", "GB")]
