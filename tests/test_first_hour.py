@@ -65,3 +65,17 @@ def test_scopus_organisation_is_the_institution(tmp_path):
     assert sorted(zip(t.org, t.region)) == [
         ("Hong Kong University of Science and Technology", "HK"),
         ("Stanford University", "US"), ("University of Oxford", "GB")]
+
+
+def test_bootstrap_progress_bar_gives_the_same_numbers(records, monkeypatch, capsys):
+    """Issue 18 D: a progress bar for the bootstrap on a terminal (chunked replicates)."""
+    import sys
+
+    c = eco.read_records(records).contributions
+    flows = eco.datasets.scholarly_migration(window=(2017, 2018))
+    plain = [eco.classify(x, bootstrap=120, n_null=9, seed=2).table for x in (c, flows)]
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    barred = [eco.classify(x, bootstrap=120, n_null=9, seed=2).table for x in (c, flows)]
+    assert "bootstrap" in capsys.readouterr().err  # the bar was drawn
+    for a, b in zip(plain, barred):
+        pd.testing.assert_frame_equal(a, b)

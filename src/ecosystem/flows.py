@@ -102,6 +102,19 @@ class RegionFlows:
                 f"counting={self.counting!r}, total presence {self.presence.sum():.6g}, "
                 f"co-presence {self.copresence.sum():.6g}>")
 
+    def _repr_html_(self):
+        """Notebook view: the summary line and the regions with the largest volumes."""
+        import html
+
+        v = self.volumes(layer="external")
+        v = v.assign(volume=v.inbound + v.outbound + v.copresence)
+        v = v[v.volume > 0].sort_values("volume", ascending=False).head(10)
+        return (f"<div><p>{html.escape(repr(self))}</p>"
+                + v.drop(columns=["layer"]).to_html(index=False, float_format=lambda x: f"{x:,.4g}",
+                                                     na_rep="")
+                + "<p><small>Largest regions by external volume; matrices: "
+                "<code>.matrix(kind, channel=...)</code>.</small></p></div>")
+
     # ------------------------------------------------------------------ access
     def _channel_index(self, channel, func):
         if channel is None:

@@ -162,6 +162,28 @@ class Classification:
                 f"{self._params.get('layer')!r}, B={self._params.get('bootstrap')}; labels: {parts}; "
                 f"overall: {ov}>")
 
+    def _repr_html_(self):
+        """Notebook view: the label counts (with the stable share) and the largest rows."""
+        import html
+
+        from .report import active, display_labels, headline
+
+        t = self._table
+        live = t[active(t)] if len(t) else t
+        cols = [c for c in ("region", "channel", "label", "stability", "review", "D", "D_lo",
+                            "D_hi", "R", "openness", "z_openness", "n_external") if c in t.columns]
+        top = live.assign(label=display_labels(self, live)).sort_values(
+            "n_external", ascending=False)[cols].head(10) if len(live) else live[cols]
+        stable = dict(self._params.get("thresholds", {})).get("stable", 0.8)
+        return (f"<div><p><b>Classification</b>: {live['region'].nunique() if len(live) else 0} "
+                f"active regions, layer {html.escape(str(self._params.get('layer')))}, "
+                f"B = {self._params.get('bootstrap')}</p>"
+                f"<p>Labels: {html.escape(headline(self) if len(t) else 'none')}</p>"
+                + top.to_html(index=False, float_format=lambda x: f"{x:.3f}", na_rep="")
+                + f"<p><small>Largest regions by external volume; '?' = label found in fewer "
+                f"than {stable:.0%} of bootstrap replicates. Full table: <code>.table</code>; "
+                "reasons: <code>.explain(region)</code>.</small></p></div>")
+
     def plot(self, **kwargs):
         """Draw the typology map of this classification.
 
