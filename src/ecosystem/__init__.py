@@ -17,7 +17,7 @@ except ImportError as exc:  # pragma: no cover - only on a broken build
         f"development) from the source tree. Original error: {exc}"
     ) from exc
 
-from . import centrality, datasets, export, plot, readers, regions, report, uncertainty
+from . import centrality, datasets, export, plot, readers, regions, report, summary, uncertainty
 from ._config import show_config
 from .brokerage import (
     BrokerageResult,
@@ -99,6 +99,7 @@ __all__ = [
     "plot",
     "report",
     "export",
+    "summary",
     "uncertainty",
     "EcosystemError",
     "ParameterError",
