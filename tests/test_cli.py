@@ -388,3 +388,14 @@ def test_api_and_cli_share_defaults():
         len(ecosystem.regions.countries())
     with pytest.raises(ecosystem.EcosystemError, match="no such region file"):
         ecosystem.read_records(rec, regions="mtros")
+
+
+def test_docs_cli_page_shows_the_current_help():
+    """docs/cli.rst holds the --help texts verbatim (88 columns): they must not drift."""
+    page = (Path(__file__).resolve().parents[1] / "docs" / "cli.rst").read_text()
+    env = {**ENV, "COLUMNS": "88"}
+    for cmd in ([], ["demo"], ["classify"], ["flows"], ["brokerage"], ["export"]):
+        text = subprocess.run([sys.executable, "-m", "ecosystem.cli", *cmd, "--help"],
+                              capture_output=True, text=True, env=env).stdout.rstrip("\n")
+        block = "\n".join(("   " + t) if t else "" for t in text.split("\n"))
+        assert block in page, f"docs/cli.rst: 'ecosystem {' '.join(cmd)} --help' is out of date"
