@@ -210,7 +210,33 @@ def read_records(source, columns=None, *, regions=None, channel="academic", role
     contributions = contributions_from_frame(
         frame, region_map, report, info,
         region_column="region" if "region" in frame and "country" not in frame else None)
+    if report.records_read and not report.records_used:
+        why = _why_nothing_used(frame)
+        if why and not policy.raise_:
+            report.notes["why no record was used"] = why
+        elif why:
+            raise DataFormatError(f"0 of {report.records_read:,} records used: {why}",
+                                  path=path_label, line=2, field=mapping.get("country"))
     return ReadResult(contributions=contributions, citations=None, moves=None, report=report)
+
+
+def _why_nothing_used(frame):
+    """A hint when no row matched a region: joined lists or country names in the cells."""
+    if "country" not in frame or not len(frame):
+        return None
+    values = [str(v) for v in frame["country"].head(1000) if str(v).strip()]
+    if not values:
+        return "every row lacks a country"
+    if any(sep in v for v in values for sep in (";", "|")):
+        return ("the country cells hold ';'- or '|'-joined lists (e.g. "
+                f"{next(v for v in values if ';' in v or '|' in v)!r}); one row per "
+                "(record, actor, country) is expected: split them, or use read_bibliometrix "
+                "for one-row-per-paper tables")
+    names = [v for v in values if len(v.strip()) > 3]
+    if names:
+        return (f"the country cells hold names (e.g. {names[0]!r}) where ISO 3166 codes are "
+                "expected; read_bibliometrix matches country names")
+    return None
 
 
 def _parquet(path, names):
