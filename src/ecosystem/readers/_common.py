@@ -273,6 +273,11 @@ class ReadReport:
                 f"used, skipped {dict(self.skipped)}>")
 
 
+#: Consecutive malformed lines from the start of the input after which errors="skip"
+#: stops (the input is malformed throughout).
+ABORT_AFTER = 1000
+
+
 class _Policy:
     """The errors= policy: raise a located DataFormatError, or count and continue."""
 
@@ -281,16 +286,42 @@ class _Policy:
             raise ParameterError(f"{func}: errors must be one of 'raise', 'skip'; got {errors!r}")
         self.raise_ = errors == "raise"
         self.report = report
+        self._run = None  # [path, last line, count] while every line so far is malformed
 
     def bad(self, message, path=None, line=None, field=None, n=1):
-        """A malformed record: raise, or count it (``n`` records) and keep an example."""
+        """A malformed record: raise, or count it (``n`` records) and keep an example.
+
+        Under ``errors="skip"`` the read stops early, with the first example, when the
+        first :data:`ABORT_AFTER` lines of the input are all malformed (input that is
+        malformed throughout, e.g. the wrong format or a broken export).
+        """
         if self.raise_:
             raise DataFormatError(message, path=None if path is None else str(path),
                                   line=line, field=field)
+        self._track(message, path, line, field)
         self.report.skip(SKIP_MALFORMED, n)
         if len(self.report.malformed) < _MAX_EXAMPLES:
             self.report.malformed.append(
                 (None if path is None else str(path), line, field, message))
+
+    def _track(self, message, path, line, field):
+        run = self._run
+        if run is False or line is None or path is None:
+            return
+        if run is None:
+            self._run = [str(path), line, 1, (line, field, message)] if line <= 2 else False
+            return
+        if str(path) != run[0] or line != run[1] + 1:
+            self._run = False  # a good line came in between
+            return
+        run[1], run[2] = line, run[2] + 1
+        if run[2] >= ABORT_AFTER:
+            first_line, first_field, first_message = run[3]
+            raise DataFormatError(
+                f"the first {run[2]:,} records are all malformed, so the input is malformed "
+                f"throughout; stopped early. First: {first_message}"
+                + (f" (field {first_field!r})" if first_field else ""),
+                path=run[0], line=first_line)
 
 
 # --------------------------------------------------------------------------- results

@@ -106,15 +106,20 @@ class _Positions:
         return out
 
 
+_LINES = [None, None]  # the last block and the offsets of its non-blank lines
+
+
 def _line_of(buf, line0, k):
-    """Line number of the k-th non-blank line of a block starting at line0."""
-    j = -1
-    for i, line in enumerate(buf.split(b"\n")):
-        if line.strip():
-            j += 1
-            if j == k:
-                return line0 + i
-    return line0
+    """Line number of the k-th non-blank line of a block starting at line0.
+
+    The offsets of a block's non-blank lines are computed once and kept for the next
+    malformed record of the same block (not once per record: issue 18 B).
+    """
+    if _LINES[0] is not buf:
+        _LINES[1] = [i for i, line in enumerate(buf.split(b"\n")) if line.strip()]
+        _LINES[0] = buf
+    idx = _LINES[1]
+    return line0 + idx[k] if k < len(idx) else line0
 
 
 def _lex_order(nums):
