@@ -105,3 +105,23 @@ def test_input_malformed_throughout_stops_early(tmp_path):
     res = eco.read_openalex(mixed, errors="skip")
     assert res.report.skipped == {"malformed": 2 * ABORT_AFTER - 1}
     assert [m[1] for m in res.report.malformed[:3]] == [3, 5, 7]
+
+
+def test_explain_leaves_out_a_contradicting_prototype_model():
+    """Issue 18 A / review D2: 'Not local: z_O = 0.98' above 'Prototype model: local'."""
+    flows = eco.datasets.scholarly_migration(window=(2014, 2018))
+    people = eco.datasets.scholarly_migration_countries(window=(2014, 2018)).set_index("country")
+    res = eco.classify(flows, size=people.researchers, bootstrap=20, n_null=19, seed=0,
+                       internal=(5 * people.researchers - people.outmigrations).clip(lower=0))
+    t = res.table
+    clash = t[t.soft_label.notna() & (t.soft_label != t.label)
+              & (t.label.isin(["hub", "introduction", "outbound", "local"])
+                 | pd.Series([f"not {s}" in str(r).lower() for s, r in zip(t.soft_label, t.reason)],
+                             index=t.index))]
+    assert len(clash)  # the case the review saw is present in the demo data
+    for region in clash.region.head(5):
+        text = res.explain(region)
+        assert "Prototype model: not shown, it disagrees with the rule label" in text
+    agree = t[t.soft_label == t.label]
+    if len(agree):
+        assert f"Prototype model: {agree.label.iloc[0]} (p = " in res.explain(agree.region.iloc[0])

@@ -240,7 +240,13 @@ class Classification:
                              f"({'stable' if row['stability'] >= self._params['thresholds']['stable'] else 'not stable'}).")
             else:
                 lines.append("  Bootstrap: not run (bootstrap=0), stability unknown.")
-            if isinstance(row["soft_label"], str):
+            if isinstance(row["soft_label"], str) and row["soft_label"] != row["label"] and (
+                    row["label"] in TYPES
+                    or f"not {row['soft_label']}" in str(row["reason"]).lower()):
+                lines.append("  Prototype model: not shown, it disagrees with the rule label "
+                             "(the soft scores are not calibrated against the rules; the rule "
+                             "label stands; soft scores are in the table).")
+            elif isinstance(row["soft_label"], str):
                 lines.append(f"  Prototype model: {row['soft_label']} "
                              f"(p = {row['soft_' + row['soft_label']]:.2f}, normalised entropy "
                              f"{row['soft_entropy']:.2f}){'; flagged for review' if row['review'] else ''}.")
