@@ -54,6 +54,10 @@ def test_notebook_html_views():
     rep = eco.read_records(pd.DataFrame({"record": ["a", "a"], "actor": ["x", "y"],
                                          "country": ["US", "JP"]})).report
     assert rep._repr_html_().startswith("<pre>") and "records read" in rep._repr_html_()
+    c, _ = eco.datasets.planted(n_regions=6, records_per_region=20, seed=1)
+    assert "<table" in c._repr_html_() and "Contributions" in c._repr_html_()
+    b = eco.brokerage(eco.coauthorship_graph(c))
+    assert "<table" in b._repr_html_() and "BrokerageResult" in b._repr_html_()
 
 
 def test_label_counts_headline_active_only():
