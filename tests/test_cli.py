@@ -331,6 +331,15 @@ def test_export_with_classification_labels(tmp_path):
                "vosviewer-json", "--labels", tmp_path / "run" / "classification.csv", "--out",
                tmp_path / "net.json", "--quiet")
     assert res.returncode == 0, res.stderr
+    res = _run("export", path, "--format", "records", "--channel", "talent", "--to",
+               "vosviewer", "--labels", tmp_path / "run" / "classification.csv", "--out",
+               tmp_path / "vos")
+    assert res.returncode == 0, res.stderr
+    vos_map = pd.read_csv(tmp_path / "vos" / "map_talent.txt", sep="\t")
+    assert {"id", "label", "cluster", "weight<Inbound>", "score<stability>"} <= set(vos_map.columns)
+    net = pd.read_csv(tmp_path / "vos" / "network_talent.txt", sep="\t", header=None)
+    assert net.shape[1] == 3 and set(net[0]) | set(net[1]) <= set(vos_map.id)
+    assert "network_talent.txt" in res.stdout
     items = json.loads((tmp_path / "net.json").read_text())["network"]["items"]
     assert all("label " in i["description"] and "cluster" in i for i in items)
     assert all(set(i["scores"]) >= {"stability", "D", "D_lo"} for i in items)

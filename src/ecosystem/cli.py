@@ -754,7 +754,8 @@ def _export_cmd(args):
         raise DataError(f"{args.input}: channel {channel!r} not in the data ({list(flows.channels)})")
     out = Path(args.out)
     if out.suffix == "":
-        out = out / f"network_{channel}{EXPORT_FORMATS[args.to]}"
+        stem = "map" if args.to == "vosviewer" else "network"  # + network_<channel>.txt
+        out = out / f"{stem}_{channel}{EXPORT_FORMATS[args.to]}"
     out.parent.mkdir(parents=True, exist_ok=True)
     log.step(f"writing {args.to} to {out}")
     years = _yearly_flows(data, args, channel) if args.to == "gexf" and data is not None else None
@@ -762,7 +763,9 @@ def _export_cmd(args):
                                      names=_region_names(data),
                                      classification=_labels_table(args.labels))
     if not args.quiet:
-        print(f"Wrote {out}: {n_nodes} regions, {n_edges} links ({channel} channel)")
+        also = (f" and {out.with_name(out.name.replace('map', 'network', 1))}"
+                if args.to == "vosviewer" and "map" in out.stem else "")
+        print(f"Wrote {out}{also}: {n_nodes} regions, {n_edges} links ({channel} channel)")
     return 0
 
 
