@@ -331,12 +331,17 @@ def test_export_with_classification_labels(tmp_path):
                "vosviewer-json", "--labels", tmp_path / "run" / "classification.csv", "--out",
                tmp_path / "net.json", "--quiet")
     assert res.returncode == 0, res.stderr
+    coords = tmp_path / "coords.csv"
+    regions = sorted(set(pd.read_csv(tmp_path / "run" / "classification.csv").region))
+    pd.DataFrame({"region": regions, "latitude": range(len(regions)),
+                  "longitude": range(10, 10 + len(regions))}).to_csv(coords, index=False)
     res = _run("export", path, "--format", "records", "--channel", "talent", "--to",
                "vosviewer", "--labels", tmp_path / "run" / "classification.csv", "--out",
-               tmp_path / "vos")
+               tmp_path / "vos", "--coordinates", coords)
     assert res.returncode == 0, res.stderr
     vos_map = pd.read_csv(tmp_path / "vos" / "map_talent.txt", sep="\t")
-    assert {"id", "label", "cluster", "weight<Inbound>", "score<stability>"} <= set(vos_map.columns)
+    assert {"id", "label", "x", "y", "cluster", "weight<Inbound>",
+            "score<stability>"} <= set(vos_map.columns)
     net = pd.read_csv(tmp_path / "vos" / "network_talent.txt", sep="\t", header=None)
     assert net.shape[1] == 3 and set(net[0]) | set(net[1]) <= set(vos_map.id)
     assert "network_talent.txt" in res.stdout

@@ -761,12 +761,29 @@ def _export_cmd(args):
     years = _yearly_flows(data, args, channel) if args.to == "gexf" and data is not None else None
     n_nodes, n_edges = write_network(flows, out, to=args.to, channel=channel, years=years,
                                      names=_region_names(data),
+                                     coordinates=_coordinates_table(args.coordinates),
                                      classification=_labels_table(args.labels))
     if not args.quiet:
         also = (f" and {out.with_name(out.name.replace('map', 'network', 1))}"
                 if args.to == "vosviewer" and "map" in out.stem else "")
         print(f"Wrote {out}{also}: {n_nodes} regions, {n_edges} links ({channel} channel)")
     return 0
+
+
+def _coordinates_table(spec):
+    """Region coordinates from a CSV with region, latitude and longitude columns."""
+    if not spec:
+        return None
+    import pandas as pd
+
+    path = Path(spec)
+    if not path.exists():
+        raise DataError(f"{spec}: no such file")
+    t = pd.read_csv(path, dtype={"region": str})
+    need = {"region", "latitude", "longitude"}
+    if not need <= set(t.columns):
+        raise DataError(f"{spec}: needs columns {sorted(need)}; has {list(t.columns)}")
+    return t.drop_duplicates("region").set_index("region")[["latitude", "longitude"]]
 
 
 def _labels_table(spec):
@@ -848,6 +865,13 @@ def _focus_arg(p, default_help):
     p.add_argument("--focus", metavar="REGION[,REGION]",
                    help="regions to draw partner charts for, explain in the report and always "
                         f"list in the table ({default_help})")
+
+
+def _coordinates_arg(p):
+    """--coordinates FILE: latitude/longitude per region for Gephi's GeoLayout and VOSviewer."""
+    p.add_argument("--coordinates", metavar="CSV",
+                   help="region, latitude, longitude per row: node coordinates (GraphML/GEXF "
+                        "attributes, VOSviewer x/y)")
 
 
 def _nonneg(text):
@@ -959,6 +983,7 @@ def _parser():
                     help="add label, stability, D, R, openness ... of a classification.csv as "
                          "node attributes under the same names (GEXF: label as 'typology'); "
                          "VOSviewer clusters = labels")
+    _coordinates_arg(ex)
     ex.set_defaults(run=_export_cmd)
     return parser
 
