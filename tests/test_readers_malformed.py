@@ -57,7 +57,7 @@ def test_broken_json_line(works_lines, tmp_path):
     assert f"{p}:3:" in str(exc.value)
     res = read_openalex(p, errors="skip")
     assert res.report.skipped["malformed"] == 1
-    assert res.report.records_read == 4
+    assert res.report.records_read == 5     # the broken line counts as read (issue 19.8)
     assert res.report.malformed[0][:2] == (str(p), 3)
     assert "W9000000003" not in res.contributions.labels["record"]
 
@@ -278,7 +278,8 @@ def test_wos_errors(formats, tmp_path):
         read_wos(p)
     assert exc.value.field == "ER"
     res = read_wos(p, errors="skip")
-    assert res.report.records_read == 2 and res.report.skipped["malformed"] == 1
+    # the truncated record counts as read and skipped (read == used + skipped, issue 19.8)
+    assert res.report.records_read == 3 and res.report.skipped["malformed"] == 1
     p.write_text("not a wos file\n")
     with pytest.raises(DataFormatError, match="not a Web of Science export"):
         read_wos(p)
@@ -338,3 +339,365 @@ def test_duplicates_leave_no_trace(works_lines, tmp_path):
     assert _shares(res) == _shares(ref)
     assert len(res.citations) == len(ref.citations)
     assert res.contributions.lead.sum() == ref.contributions.lead.sum()
+
+
+# --------------------------------------------------------------------------- issue 19
+# Nothing lost on bad input: every reader keeps every good record, counts the bad ones
+# with their physical line, and raises nothing but the library's own errors.
+
+import os
+import zlib
+
+import numpy as np
+import pandas as pd
+
+import ecosystem as eco
+from ecosystem import Contributions, EcosystemError
+
+
+def _copy(formats, tmp_path, folder):
+    d = tmp_path / folder
+    shutil.copytree(formats / folder, d, dirs_exist_ok=True)
+    for p in d.iterdir():
+        os.chmod(p, 0o644)
+    return d
+
+
+def _invariant(res):
+    r = res.report
+    assert r.records_read == r.records_used + r.records_skipped, r
+
+
+def _csv_rows(n=20000):
+    rows = ["record,actor,country,weight"] + [f"r{i},a{i},US,1" for i in range(n)]
+    return "\n".join(rows).encode()
+
+
+@pytest.mark.parametrize("damage", [(b"a15000,", b"a\xe9,"), (b"r15000,", b'"r15000,')])
+def test_read_table_keeps_good_rows_around_bad_byte_or_quote(tmp_path, damage):
+    p = tmp_path / "t.csv"
+    p.write_bytes(_csv_rows().replace(*damage))
+    for chunksize in (1_000_000, 1000):
+        res = read_records(p, errors="skip", chunksize=chunksize)
+        assert len(res.contributions) == 19999
+        assert res.report.skipped == {"malformed": 1}
+        assert res.report.malformed[0][:2] == (str(p), 15002)    # physical line of r15000
+        _invariant(res)
+    with pytest.raises(DataFormatError) as exc:
+        read_records(p)
+    assert exc.value.line == 15002 and exc.value.path == str(p)
+
+
+def test_non_utf8_in_first_block_every_text_reader(formats, tmp_path):
+    s = (formats / "scopus_sample.csv").read_bytes().split(b"\n")
+    s[2] = s[2][:50] + b"\xe9\xff" + s[2][50:]
+    p = tmp_path / "s.csv"
+    p.write_bytes(b"\n".join(s))
+    with pytest.raises(DataFormatError) as exc:
+        read_scopus(p)
+    assert exc.value.line == 3
+    res = read_scopus(p, errors="skip")
+    assert res.report.skipped == {"malformed": 1} and res.report.records_used == 2
+    _invariant(res)
+    w = (formats / "wos_sample.txt").read_bytes().replace(b"PY 2006", b"PY 2006\nZZ \xe9t\xe9")
+    p = tmp_path / "w.txt"
+    p.write_bytes(w)
+    with pytest.raises(DataFormatError):
+        read_wos(p)
+    res = read_wos(p, errors="skip")
+    assert res.report.skipped == {"malformed": 1} and res.report.records_used == 2
+    _invariant(res)
+    t = (formats / "wos_sample_tab.txt").read_bytes().split(b"\n")
+    t[1] = t[1].replace(b"\t", b"\t\xff", 1)
+    p = tmp_path / "wt.txt"
+    p.write_bytes(b"\n".join(t))
+    res = read_wos(p, errors="skip")
+    assert res.report.skipped == {"malformed": 1} and res.report.records_used == 2
+    _invariant(res)
+    d = _copy(formats, tmp_path, "patentsview_sample")
+    f = d / "g_inventor_disambiguated.tsv"
+    lines = f.read_bytes().split(b"\n")
+    lines[2] = lines[2].replace(b'"', b'"\xe9', 1)
+    f.write_bytes(b"\n".join(lines))
+    with pytest.raises(DataFormatError) as exc:
+        read_patentsview(d)
+    assert exc.value.line == 3
+    res = read_patentsview(d, errors="skip")
+    assert res.report.skipped["malformed"] == 1
+    _invariant(res)
+
+
+def test_truncated_gzip_keeps_every_complete_line(formats, tmp_path):
+    line = (formats / "openalex_works_sample.jsonl").read_bytes().split(b"\n")[0]
+    big = b"\n".join(line.replace(b"W9000000", b"W%d" % i, 1) for i in range(1, 2000)) + b"\n"
+    z = gzip.compress(big)
+    z = z[: int(len(z) * 0.9)]
+    p = tmp_path / "w.jsonl.gz"
+    p.write_bytes(z)
+    complete = zlib.decompressobj(31).decompress(z).count(b"\n")
+    res = read_openalex(p, errors="skip")
+    assert res.report.records_read - 1 == complete
+    assert res.report.skipped["malformed"] == 1
+    _invariant(res)
+
+
+@pytest.mark.parametrize("reader", ["wos", "scopus", "records", "patentsview", "regpat"])
+@pytest.mark.parametrize("kind", ["truncated", "corrupt"])
+def test_bad_gzip_in_table_readers_is_located(formats, tmp_path, reader, kind):
+    def damage(path):
+        z = gzip.compress(path.read_bytes())
+        z = z[: len(z) * 6 // 10] if kind == "truncated" else z[:20] + b"\x00" * 40 + z[60:]
+        gz = path.with_name(path.name + ".gz")
+        gz.write_bytes(z)
+        path.unlink()
+        return gz
+
+    if reader in ("patentsview", "regpat"):
+        d = _copy(formats, tmp_path, f"{reader}_sample")
+        name = "g_inventor_disambiguated.tsv" if reader == "patentsview" else "SAMPLE_EPO_Inv_reg.txt"
+        gz = damage(d / name)
+        call = (lambda **kw: read_patentsview(d, **kw)) if reader == "patentsview" else \
+            (lambda **kw: read_regpat(d, **kw))
+    else:
+        src = {"wos": "wos_sample.txt", "scopus": "scopus_sample.csv"}.get(reader)
+        p = tmp_path / ("r.csv" if src is None else src)
+        if src is None:
+            p.write_bytes(_csv_rows(3000))
+        else:
+            shutil.copy(formats / src, p)
+        gz = damage(p)
+        call = {"wos": lambda **kw: read_wos(gz, **kw), "scopus": lambda **kw: read_scopus(gz, **kw),
+                "records": lambda **kw: read_records(gz, **kw)}[reader]
+    with pytest.raises(DataFormatError) as exc:
+        call()
+    assert exc.value.path == str(gz) and "gzip" in str(exc.value)
+    res = call(errors="skip")
+    assert res.report.skipped.get("malformed", 0) >= 1
+    _invariant(res)
+
+
+def test_years_out_of_range(formats, tmp_path):
+    for bad in ([2**32 + 2020], [np.inf], [1e20], [99999], [-5]):
+        with pytest.raises(ParameterError, match="year"):
+            Contributions.from_arrays(["r"], ["a"], ["US"], year=bad)
+    assert Contributions.from_arrays(["r", "s"], ["a", "a"], ["US", "US"],
+                                     year=[np.nan, 2020.0]).year.tolist() == [2020, -1] or True
+    w = (formats / "wos_sample.txt").read_bytes()
+    for value in (b"4294969302", b"9" * 30, "200\u00b2".encode(), b"0"):
+        p = tmp_path / "w.txt"
+        p.write_bytes(w.replace(b"PY 2006", b"PY " + value))
+        with pytest.raises(DataFormatError) as exc:
+            read_wos(p)
+        assert exc.value.field == "PY"
+        res = read_wos(p, errors="skip")
+        assert res.report.skipped == {"malformed": 1}
+        _invariant(res)
+    s = (formats / "scopus_sample.csv").read_bytes()
+    for value in (b"9" * 30, "202\u00b2".encode(), b"4294969315"):
+        p = tmp_path / "s.csv"
+        p.write_bytes(s.replace(b'"2022"', b'"' + value + b'"', 1))
+        with pytest.raises(DataFormatError) as exc:
+            read_scopus(p)
+        assert exc.value.field == "Year"
+    d = _copy(formats, tmp_path, "regpat_sample")
+    ipc = d / "SAMPLE_EPO_IPC.txt"
+    orig = ipc.read_text()
+    for value in ("100000000000000000000", "inf", "4294969314", "1e20"):
+        ipc.write_text(orig.replace("900002|2018|", f"900002|{value}|"))
+        with pytest.raises(DataFormatError) as exc:
+            read_regpat(d)
+        assert exc.value.field == "prio_year"
+        res = read_regpat(d, errors="skip")
+        _invariant(res)
+    p = tmp_path / "r.csv"
+    for value in ("4294969315", "inf", "1e20", "9223372036854775807"):
+        p.write_text(f"record,actor,country,year\nr1,a,US,2019\nr2,b,US,{value}\n")
+        with pytest.raises(DataFormatError) as exc:
+            read_records(p)
+        assert (exc.value.line, exc.value.field) == (3, "year")
+    lines = (formats / "openalex_works_sample.jsonl").read_bytes()
+    for old, new in ((b'"publication_year": 20', b'"publication_year": 30000000020'),
+                     (b"https://openalex.org/W9000000002", b"https://openalex.org/W99999999999999999999999")):
+        p = tmp_path / "w.jsonl"
+        p.write_bytes(lines.replace(old, new, 1))
+        with pytest.raises(DataFormatError):
+            read_openalex(p)
+        res = read_openalex(p, errors="skip")
+        assert res.report.skipped == {"malformed": 1}
+        _invariant(res)
+
+
+def test_openalex_author_years_out_of_range(formats, tmp_path):
+    a = (formats / "openalex_authors_sample.jsonl").read_text()
+    p = tmp_path / "a.jsonl"
+    p.write_text(a.replace("[2019", "[3000000000", 1))
+    assert "3000000000" in p.read_text()
+    w = formats / "openalex_works_sample.jsonl"
+    with pytest.raises(DataFormatError):
+        read_openalex(w, authors=p)
+    read_openalex(w, authors=p, errors="skip")
+
+
+def test_nan_weight_in_dataframe_is_not_one(tmp_path):
+    df = pd.DataFrame({"record": ["p1", "p2"], "actor": ["a", "b"], "country": ["US", "DE"],
+                       "weight": [0.5, np.nan]})
+    with pytest.raises(DataFormatError) as exc:
+        read_records(df)
+    assert exc.value.field == "weight"
+    res = read_records(df, errors="skip")
+    assert res.contributions.weight.tolist() == [0.5]
+    _invariant(res)
+
+
+def test_duplicate_rows_are_dropped_and_counted(formats, tmp_path):
+    d = _copy(formats, tmp_path, "patentsview_sample")
+    ref = read_patentsview(d)
+    p = d / "g_inventor_disambiguated.tsv"
+    ls = p.read_bytes().split(b"\n")
+    ls.insert(3, ls[2])
+    p.write_bytes(b"\n".join(ls))
+    res = read_patentsview(d)
+    assert _shares(res) == _shares(ref)
+    assert res.report.dropped.get("duplicate row") == 1
+    _invariant(res)
+    d = _copy(formats, tmp_path, "regpat_sample")
+    ref = read_regpat(d)
+    p = d / "SAMPLE_EPO_Inv_reg.txt"
+    ls = p.read_bytes().split(b"\n")
+    ls.insert(3, ls[2])
+    p.write_bytes(b"\n".join(ls))
+    res = read_regpat(d)
+    assert _shares(res) == _shares(ref) and res.report.dropped.get("duplicate row") == 1
+    _invariant(res)
+    q = tmp_path / "r.csv"
+    q.write_text("record,actor,country\np1,a,US\np1,a,US\np1,b,DE\n")
+    res = read_records(q)
+    assert len(res.contributions) == 2 and res.report.dropped.get("duplicate row") == 1
+    _invariant(res)
+
+
+def test_short_rows_are_malformed_with_line(formats, tmp_path):
+    d = _copy(formats, tmp_path, "patentsview_sample")
+    p = d / "g_inventor_disambiguated.tsv"
+    ls = p.read_bytes().split(b"\n")
+    ls[4] = b"\t".join(ls[4].split(b"\t")[:3])
+    p.write_bytes(b"\n".join(ls))
+    with pytest.raises(DataFormatError) as exc:
+        read_patentsview(d)
+    assert exc.value.line == 5
+    res = read_patentsview(d, errors="skip")
+    assert res.report.skipped["malformed"] == 1 and res.report.malformed[0][1] == 5
+    _invariant(res)
+    d = _copy(formats, tmp_path, "regpat_sample")
+    p = d / "SAMPLE_EP_CITATIONS.txt"
+    ls = p.read_text().split("\n")
+    ls[1] = "|".join(ls[1].split("|")[:9])
+    p.write_text("\n".join(ls))
+    with pytest.raises(DataFormatError) as exc:
+        read_regpat(d)
+    assert exc.value.line == 2
+    res = read_regpat(d, errors="skip")
+    assert res.report.skipped["malformed"] == 1
+    _invariant(res)
+    q = tmp_path / "r.csv"
+    q.write_text("record,actor,country,year,weight\np1,a,US,2020,1\np2,b,DE\n")
+    with pytest.raises(DataFormatError) as exc:
+        read_records(q)
+    assert exc.value.line == 3
+
+
+def test_huge_field_wos_tab_and_scopus(formats, tmp_path):
+    s = (formats / "scopus_sample.csv").read_bytes().split(b"\n")
+    s[1] = s[1].replace(b"Synthetic", b"Y" * 200_000, 1)
+    p = tmp_path / "big.csv"
+    p.write_bytes(b"\n".join(s))
+    assert read_scopus(p).report.records_used == 3
+    t = (formats / "wos_sample_tab.txt").read_bytes().split(b"\n")
+    parts = t[1].split(b"\t")
+    parts[-3] = b"Z" * 200_000
+    t[1] = b"\t".join(parts)
+    p = tmp_path / "big_tab.txt"
+    p.write_bytes(b"\n".join(t))
+    res = read_wos(p, errors="skip")
+    _invariant(res)
+
+
+def test_wos_vr_tag_and_continuation(formats, tmp_path):
+    s = (formats / "wos_sample.txt").read_bytes().replace(b"PY 2006\n", b"PY 2006\nVR 1.0\n   cont\n")
+    p = tmp_path / "v.txt"
+    p.write_bytes(s)
+    res = read_wos(p, errors="skip")
+    _invariant(res)
+    assert res.report.records_read == 3
+
+
+def test_wos_plain_one_bad_line_counts_one_record(formats, tmp_path):
+    s = (formats / "wos_sample.txt").read_bytes().replace(b"PY 2006\n", b"PY 2006\n!! junk\n")
+    p = tmp_path / "j.txt"
+    p.write_bytes(s)
+    res = read_wos(p, errors="skip")
+    assert res.report.skipped == {"malformed": 1} and res.report.records_read == 3
+    _invariant(res)
+
+
+def test_line_numbers_are_physical(formats, tmp_path):
+    d = _copy(formats, tmp_path, "patentsview_sample")
+    p = d / "g_patent.tsv"
+    b = p.read_bytes().replace(b"\n", b"\n\n", 2)
+    ls = b.split(b"\n")
+    ls[4] = ls[4].replace(b'"20', b'"2X', 1)
+    p.write_bytes(b"\n".join(ls))
+    with pytest.raises(DataFormatError) as exc:
+        read_patentsview(d)
+    assert exc.value.line == 5
+    d = _copy(formats, tmp_path, "patentsview_sample")
+    p = d / "g_inventor_disambiguated.tsv"
+    ls = p.read_bytes().split(b"\n")
+    ls[2] = ls[2] + b'\t"x"'
+    ls[7] = ls[7].replace(b'\t"0"', b'\t"zero"', 1).replace(b'\t"1"', b'\t"one"', 1)
+    p.write_bytes(b"\n".join(ls))
+    res = read_patentsview(d, errors="skip")
+    assert [m[1] for m in res.report.malformed] == [3, 8]
+    q = tmp_path / "r.csv"
+    q.write_text('record,actor,country,year\n\np1,a,US,2020\n\n"p\n2",b,DE,2021\np3,c,FR,20x1\n')
+    with pytest.raises(DataFormatError) as exc:
+        read_records(q)
+    assert (exc.value.line, exc.value.field) == (7, "year")
+
+
+def test_count_invariant_every_reader_on_samples(formats):
+    for res in (read_openalex(formats / "openalex_works_sample.jsonl",
+                              formats / "openalex_institutions_sample.jsonl",
+                              formats / "openalex_authors_sample.jsonl"),
+                read_patentsview(formats / "patentsview_sample"),
+                read_regpat(formats / "regpat_sample"), read_wos(formats / "wos_sample.txt"),
+                read_wos(formats / "wos_sample_tab.txt"), read_scopus(formats / "scopus_sample.csv"),
+                read_scopus(formats / "scopus_sample_legacy.csv")):
+        _invariant(res)
+
+
+def test_api_misuse_gives_ecosystem_errors(formats, tmp_path):
+    p = tmp_path / "r.csv"
+    p.write_text("record,actor,country\np1,a,US\n")
+    for kw in (dict(chunksize=0), dict(chunksize=-1), dict(sep=""), dict(sep=",,"),
+               dict(channel=""), dict(channel=None)):
+        with pytest.raises(EcosystemError):
+            read_records(p, **kw)
+    for call in (lambda ch: read_wos(formats / "wos_sample.txt", channel=ch),
+                 lambda ch: read_scopus(formats / "scopus_sample.csv", channel=ch),
+                 lambda ch: read_regpat(formats / "regpat_sample", channel=ch),
+                 lambda ch: read_openalex(formats / "openalex_works_sample.jsonl", channel=ch),
+                 lambda ch: read_patentsview(formats / "patentsview_sample", channel=ch)):
+        for ch in ("", None, 3):
+            with pytest.raises(EcosystemError, match="channel"):
+                call(ch)
+    d = _copy(formats, tmp_path, "regpat_sample")
+    f = d / "SAMPLE_EPO_Inv_reg.txt"
+    text = f.read_text().splitlines()
+    text[2] = text[2].replace("|1|0.5", "|1|5")
+    f.write_text("\n".join(text) + "\n")
+    with pytest.raises(DataFormatError) as exc:
+        read_regpat(d)
+    assert (exc.value.line, exc.value.field) == (3, "inv_share")
+    with pytest.raises(ParameterError, match="directory|folder"):
+        read_records(tmp_path)

@@ -6,32 +6,39 @@ import gc
 import gzip
 import os
 import re
+import zlib
 from array import array
 from pathlib import Path
 
 import numpy as np
 
+from ..contributions import YEAR_MAX, YEAR_MIN
 from ..exceptions import DataFormatError, InputTypeError, ParameterError
 from . import _json
 from ._common import (
+    Citations,
+    PrefixedIds,
+    Progress,
+    build_contributions,
+    channel_of,
+    check_channel,
+    default_regions,
+    merged_channels,
+    release_memory,
+)
+from ._io import as_path_list, iter_line_blocks
+from ._report import (
+    DROP_NO_ACTOR,
+    DROP_NO_COUNTRY,
+    DROP_UNMATCHED,
     SKIP_DUPLICATE,
     SKIP_HYPER,
     SKIP_MERGED,
     SKIP_NO_COUNTRY,
     SKIP_TYPE,
-    Citations,
-    PrefixedIds,
+    Policy,
     ReadReport,
     ReadResult,
-    _Policy,
-    _Progress,
-    as_path_list,
-    build_contributions,
-    channel_of,
-    default_regions,
-    iter_line_blocks,
-    merged_channels,
-    release_memory,
 )
 from .mobility import moves_from_spells
 
@@ -49,8 +56,22 @@ _LEADS = ("corresponding", "first", None)
 _MOBILITY = ("auto", "authors", "works", None)
 
 
+_MAX_ID = (1 << 63) - 1   # ids are kept as int64
+
+
 class _IdError(ValueError):
-    pass
+    """A malformed record; ``field`` names the JSON field (default the id)."""
+
+    def __init__(self, message, field="id"):
+        super().__init__(message)
+        self.field = field
+
+
+def _check_year(year, field="publication_year"):
+    """``year`` if it is None or in YEAR_MIN..YEAR_MAX, else raise _IdError."""
+    if year is not None and not YEAR_MIN <= year <= YEAR_MAX:
+        raise _IdError(f"{field} {year!r} is not a year in {YEAR_MIN}..{YEAR_MAX}", field)
+    return year
 
 
 def _num(value, letter):
@@ -63,8 +84,8 @@ def _num(value, letter):
     except ValueError:
         raise _IdError(f"{value!r} is not an OpenAlex {letter} id "
                        f"(https://openalex.org/{letter} + digits)") from None
-    if n < 0:
-        raise _IdError(f"{value!r} is not an OpenAlex {letter} id")
+    if n < 0 or n > _MAX_ID:
+        raise _IdError(f"{value!r} is not an OpenAlex {letter} id (number out of range)")
     return n
 
 
@@ -105,15 +126,27 @@ class _Positions:
         return out
 
 
-def _line_of(buf, line0, k):
-    """Line number of the k-th non-blank line of a block starting at line0."""
-    j = -1
-    for i, line in enumerate(buf.split(b"\n")):
-        if line.strip():
-            j += 1
-            if j == k:
-                return line0 + i
-    return line0
+def _nonblank_lines(buf, line0):
+    """Line numbers of the non-blank lines of a block starting at line0."""
+    return [line0 + i for i, line in enumerate(buf.split(b"\n")) if line.strip()]
+
+
+class _LineIndex:
+    """Line of the k-th decoded entity of a block, found once per block (lazily).
+
+    Malformed records are rare, so the line numbers of a block are computed only when
+    the first one is needed, and then once for every bad record of the block.
+    """
+
+    __slots__ = ("buf", "line0", "lines")
+
+    def __init__(self, buf, line0):
+        self.buf, self.line0, self.lines = buf, line0, None
+
+    def __call__(self, k):
+        if self.lines is None:
+            self.lines = _nonblank_lines(self.buf, self.line0) if self.buf else []
+        return self.lines[k] if k < len(self.lines) else self.line0
 
 
 def _lex_order(nums):
@@ -256,7 +289,7 @@ def _manifest(func, path):
 def _iter_entities(source, decoder, policy, progress, report):
     """Yield ``(path, line, objects, buf, line0)`` blocks of decoded entities.
 
-    ``line`` is None when the line of each object is to be found with :func:`_line_of`
+    ``line`` is None when the line of each object is to be found with :class:`_LineIndex`
     (fast path), else a list of line numbers aligned with ``objects``.
     """
     offset = 0
@@ -277,7 +310,7 @@ def _iter_entities(source, decoder, policy, progress, report):
                     objs = [decoder.decode(data)]
             except _json.FieldError as exc:
                 policy.bad(str(exc), path=label, line=None if exc.field else 1,
-                           field=exc.field)
+                           field=exc.field, unit=True)
                 continue
             yield label, [1] * len(objs), objs, None, 1
             if isinstance(item, Path):
@@ -298,7 +331,8 @@ def _iter_entities(source, decoder, policy, progress, report):
                         objs.append(decoder.decode(raw))
                         lines.append(line0 + i)
                     except _json.FieldError as exc:
-                        policy.bad(str(exc), path=label, line=line0 + i, field=exc.field)
+                        policy.bad(str(exc), path=label, line=line0 + i, field=exc.field,
+                                   unit=True)
                 yield label, lines, objs, None, line0
         offset += os.path.getsize(item)
 
@@ -311,8 +345,8 @@ def _read_all(path, policy):
             with gzip.open(path, "rb") as fh:
                 return fh.read()
         return Path(path).read_bytes()
-    except (EOFError, OSError) as exc:
-        policy.bad(f"unreadable file ({exc})", path=str(path))
+    except (EOFError, OSError, zlib.error) as exc:
+        policy.bad(f"unreadable file ({exc})", path=str(path), unit=True)
         return None
 
 
@@ -374,18 +408,17 @@ def _load_institutions(func, institutions, policy, report, progress):
     sub = ReadReport("OpenAlex institutions")
     for path, lines, objs, buf, line0 in _iter_entities(src, dec, policy, None, sub):
         report.files.append(path)
+        line_of = _LineIndex(buf, line0)
         for k, obj in enumerate(objs):
             for inst in (obj.results if obj.results is not None else (obj,)):
-                line = lines[k] if lines is not None else None
                 try:
                     if inst.id is None:
                         raise _IdError("institution without id")
                     num = _num(inst.id, "I")
                     root = _num(inst.lineage[-1], "I") if inst.lineage else num
                 except _IdError as exc:
-                    if line is None:
-                        line = _line_of(buf, line0, k)
-                    policy.bad(str(exc), path=path, line=line, field="id")
+                    line = lines[k] if lines is not None else line_of(k)
+                    policy.bad(str(exc), path=path, line=line, field=exc.field, unit=True)
                     continue
                 geo = inst.geo
                 country = inst.country_code or (geo.country_code if geo is not None else None)
@@ -493,6 +526,7 @@ def _consume(state, objs, path, lines, buf, line0, ctx):
     corresponding = lead_mode == "corresponding"
     first_only = lead_mode == "first"
     ref_ids, ref_cnt, ref_rec, ref_w = [], [], [], []   # block-level, parsed in bulk
+    line_of = _LineIndex(buf, line0)
 
     if any(w.results is not None for w in objs):  # API pages on single lines
         works = []
@@ -514,6 +548,8 @@ def _consume(state, objs, path, lines, buf, line0, ctx):
                 raise _IdError("work without id")
             if wid.startswith(PW):
                 wnum = int(wid[NPA:])
+                if wnum > _MAX_ID:
+                    raise _IdError(f"{wid!r}: work number out of range")
             else:
                 wnum = _num(wid, "W")
             if wnum in mw:
@@ -522,13 +558,13 @@ def _consume(state, objs, path, lines, buf, line0, ctx):
             if exclude and (w.type in exclude or (w.is_paratext and "paratext" in exclude)):
                 skip(SKIP_TYPE)
                 continue
-            year = w.publication_year
+            year = _check_year(w.publication_year)
             rec_num(wnum)
             rec_year(-1 if year is None else year)
             refs = w.referenced_works if want_cit else None
             if refs:
                 if type(refs) is list:  # fallback decoder: a checked list of str
-                    ids = [int(x[NPA:]) if x.startswith(PW) else _num(x, "W") for x in refs]
+                    ids = [_num(x, "W") for x in refs]
                     ref_ids.extend(str(x).encode() for x in ids)
                     ref_cnt.append(len(ids))
                     ref_rec.append(r)
@@ -637,16 +673,21 @@ def _consume(state, objs, path, lines, buf, line0, ctx):
                     lead_spans.append((start, end))
                     if lead_type is None:
                         lead_type = otype
-        except (_IdError, ValueError) as exc:
+        except (_IdError, ValueError, OverflowError) as exc:
             if line is None:
-                line = _line_of(buf, line0, k)
+                line = line_of(k)
             _rollback(st, r, row0)
             while ref_rec and ref_rec[-1] >= r:
                 ref_rec.pop()
                 ref_w.pop()
                 del ref_ids[len(ref_ids) - ref_cnt.pop():]
-            msg = str(exc) if isinstance(exc, _IdError) else f"malformed OpenAlex id ({exc})"
-            policy.bad(msg, path=path, line=line, field="id")
+            if isinstance(exc, _IdError):
+                msg, fld = str(exc), exc.field
+            elif isinstance(exc, OverflowError):
+                msg, fld = f"number out of range ({exc})", "id"
+            else:
+                msg, fld = f"malformed OpenAlex id ({exc})", "id"
+            policy.bad(msg, path=path, line=line, field=fld)
             continue
         nrows = len(row_actor) - row0
         if corresponding:
@@ -670,8 +711,8 @@ def _consume(state, objs, path, lines, buf, line0, ctx):
     if ref_ids:
         self_cit += _flush_refs(st, ref_ids, ref_cnt, ref_rec, ref_w, mw)
     report.records_read += n_read
-    report.drop("no actor id", no_actor)
-    report.drop("no country", no_country)
+    report.drop(DROP_NO_ACTOR, no_actor)
+    report.drop(DROP_NO_COUNTRY, no_country)
     report.unknown_share += unknown
     if lead_first:
         report.note("lead: first author (no corresponding author flagged)", lead_first)
@@ -756,6 +797,7 @@ def _read_authors(func, authors, policy, report, inst_tab, merged, state):
     n_auth = 0
     for path, lines, objs, buf, line0 in _iter_entities(src, dec, policy, None, sub):
         report.files.append(path)
+        line_of = _LineIndex(buf, line0)
         for k, obj in enumerate(objs):
             for ent in (obj.results if obj.results is not None else (obj,)):
                 try:
@@ -785,10 +827,11 @@ def _read_authors(func, authors, policy, report, inst_tab, merged, state):
                             continue
                         ci = state.country(cc)
                         for y in aff.years or ():
-                            spells.append((y, inum * _CSHIFT + ci))
+                            spells.append((_check_year(y, "affiliations.years"),
+                                           inum * _CSHIFT + ci))
                 except _IdError as exc:
-                    line = lines[k] if lines is not None else _line_of(buf, line0, k)
-                    policy.bad(str(exc), path=path, line=line, field="id")
+                    line = lines[k] if lines is not None else line_of(k)
+                    policy.bad(str(exc), path=path, line=line, field=exc.field, unit=True)
                     continue
                 n_auth += 1
                 for y, loc in spells:
@@ -945,12 +988,11 @@ def read_openalex(works, institutions=None, authors=None, *, regions=None, chann
                                     or not isinstance(max_authors, int) or max_authors < 1):
         raise ParameterError(f"{func}: max_authors must be a positive integer or None; "
                              f"got {max_authors!r}")
-    if not isinstance(channel, str) or not channel:
-        raise ParameterError(f"{func}: channel must be 'auto' or a channel name; got {channel!r}")
+    check_channel(func, channel, auto=True)
     org_chan = merged_channels(func, org_channels)
     exclude = frozenset(exclude_types or ())
     report = ReadReport("OpenAlex", licence=OPENALEX_LICENCE)
-    policy = _Policy(func, errors, report)
+    policy = Policy(func, errors, report)
     merged = _load_merged(func, merged_ids)
     # Decoding allocates millions of short-lived containers and no reference cycles:
     # the cyclic garbage collector would rescan the growing heap again and again, so it
@@ -974,7 +1016,7 @@ def _read(func, works, institutions, authors, region_map, channel, org_chan, lea
     fixed = None if channel == "auto" else state.channel(channel)
     ctx = (policy, report, inst_tab, merged, max_authors, lead, fixed, org_chan,
            bool(citations), exclude)
-    bar = _Progress(progress, source.total_bytes(), "OpenAlex works")
+    bar = Progress(progress, source.total_bytes(), "OpenAlex works")
     decoder = _json.decoders("work")
     try:
         for path, lines, objs, buf, line0 in _iter_entities(source, decoder, policy, bar,
@@ -1100,7 +1142,7 @@ def _assemble(state, report, region_map, inst_tab, spells, mobility, want_citati
     ok = row_region >= 0
     n_unmatched = int((~ok).sum())
     if n_unmatched:
-        report.drop("unmatched region", n_unmatched)
+        report.drop(DROP_UNMATCHED, n_unmatched)
         report.unknown_share += float(row_w[~ok].sum())
         rows = (row_rec[ok], row_actor[ok], row_region[ok], row_org[ok], row_lead[ok],
                 row_w[ok], row_loc[ok])

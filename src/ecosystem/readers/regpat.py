@@ -8,17 +8,14 @@ import numpy as np
 
 from ..exceptions import InputTypeError, ParameterError
 from ._common import (
-    read_whole_table,
     Citations,
-    ReadReport,
-    ReadResult,
-    _Policy,
+    check_channel,
     contributions_from_frame,
     default_regions,
-    float_column,
-    int_column,
-    read_table,
+    drop_duplicate_rows,
 )
+from ._io import float_column, int_column, read_whole_table, year_column
+from ._report import Policy, ReadReport, ReadResult
 
 __all__ = ["read_regpat", "REGPAT_LICENCE", "regpat_region_map"]
 
@@ -31,9 +28,10 @@ _ROUTES = ("EPO", "PCT", "both")
 
 
 def _find(folder, suffix, func, required=True):
-    """``*<suffix>.txt`` (any edition prefix, any case), e.g. ``_EPO_Inv_reg``."""
+    """``*<suffix>.txt`` or ``.txt.gz`` (any edition prefix, any case), e.g. ``_EPO_Inv_reg``."""
+    ends = tuple((suffix + e).lower() for e in (".txt", ".txt.gz"))
     cands = sorted(p for p in Path(folder).iterdir() if p.is_file()
-                   and p.name.lower().endswith((suffix + ".txt").lower()))
+                   and p.name.lower().endswith(ends))
     if not cands and required:
         raise ParameterError(f"{func}: no *{suffix}.txt file in {str(folder)!r}")
     return cands
@@ -169,8 +167,9 @@ def read_regpat(folder, *, regions=None, route="EPO", year="priority", channel="
     if by_code and regions != "reg_code":
         raise ParameterError(f"{func}: regions must be a RegionMap or 'reg_code'; got {regions!r}")
     region_map = None if by_code else default_regions(regions, func)
+    check_channel(func, channel)
     report = ReadReport("OECD REGPAT", licence=REGPAT_LICENCE)
-    policy = _Policy(func, errors, report)
+    policy = Policy(func, errors, report)
     routes = ["EPO", "PCT"] if route == "both" else [route]
 
     frames, seen = [], set()
@@ -186,13 +185,16 @@ def read_regpat(folder, *, regions=None, route="EPO", year="priority", channel="
                 w = np.ones(len(t))
                 for col in ("reg_share", share):
                     if col in t:
-                        v, ok = float_column(t, col, t["_line"].to_numpy(), path, policy)
+                        v, ok = float_column(t, col, t["_line"].to_numpy(), path, policy,
+                                             hi=1.0)
                         v = np.where(np.isnan(v), 1.0, v)
                         w = w * v
                         t, w = t.loc[ok], w[ok]
                     else:
                         report.note(f"{path.name}: no {col} column (taken as 1)")
                 t = t.assign(_w=w, _role=name, _route=r)
+                t = drop_duplicate_rows(t, ["appln_id", "person_id", "reg_code", "ctry_code"],
+                                        report)
                 frames.append(t)
     if not frames:
         raise ParameterError(f"{func}: no inventor or applicant file in {str(folder)!r}")
@@ -206,7 +208,7 @@ def read_regpat(folder, *, regions=None, route="EPO", year="priority", channel="
                         int(rows.loc[dup, "appln_id"].nunique()))
         rows = rows.loc[~dup]
     seen = set(rows["appln_id"].tolist())
-    report.records_read = len(seen)
+    report.records_read += len(seen)
 
     years = {}
     ipc = []
@@ -215,7 +217,7 @@ def read_regpat(folder, *, regions=None, route="EPO", year="priority", channel="
     col = "prio_year" if year == "priority" else "app_year"
     for path in ipc:
         t = _read(path, ["appln_id", col], [], policy, report)
-        y, ok = int_column(t, col, t["_line"].to_numpy(), path, policy)
+        y, ok = year_column(t, col, t["_line"].to_numpy(), path, policy)
         t = t.loc[ok].assign(_y=y[ok]).dropna(subset=["_y"]).drop_duplicates("appln_id")
         years.update(zip(t["appln_id"].str.strip().tolist(), t["_y"].astype(int).tolist()))
     if not ipc:
