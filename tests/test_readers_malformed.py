@@ -481,7 +481,7 @@ def test_years_out_of_range(formats, tmp_path):
         with pytest.raises(ParameterError, match="year"):
             Contributions.from_arrays(["r"], ["a"], ["US"], year=bad)
     assert Contributions.from_arrays(["r", "s"], ["a", "a"], ["US", "US"],
-                                     year=[np.nan, 2020.0]).year.tolist() == [2020, -1] or True
+                                     year=[np.nan, 2020.0]).year.tolist() == [-1, 2020]
     w = (formats / "wos_sample.txt").read_bytes()
     for value in (b"4294969302", b"9" * 30, "200\u00b2".encode(), b"0"):
         p = tmp_path / "w.txt"
@@ -701,3 +701,28 @@ def test_api_misuse_gives_ecosystem_errors(formats, tmp_path):
     assert (exc.value.line, exc.value.field) == (3, "inv_share")
     with pytest.raises(ParameterError, match="directory|folder"):
         read_records(tmp_path)
+
+
+def test_records_without_located_authors_are_skipped_not_lost(formats, tmp_path):
+    """Found by the fuzzer: a WoS/Scopus record without a located author was read but
+    neither used nor skipped."""
+    w = (formats / "wos_sample.txt").read_text(encoding="utf-8-sig")
+    start = w.index("PT J")
+    end = w.index("ER", start) + 3
+    rec = w[start:end]
+    kept = "\n".join(l for l in rec.splitlines() if not l.startswith(("C1", "RP", "   [")))
+    p = tmp_path / "w.txt"
+    p.write_text(w[:start] + kept.replace("WOS:", "WOS:9") + "\n" + w[start:])
+    res = read_wos(p)
+    assert res.report.skipped.get("no country", 0) + res.report.skipped.get("no actors", 0) == 1
+    _invariant(res)
+    s = (formats / "scopus_sample.csv").read_text(encoding="utf-8-sig").splitlines()
+    header = next(iter(__import__("csv").reader([s[0]])))
+    row = [""] * len(header)
+    row[[h.lower() for h in header].index("eid")] = "2-s2.0-999"
+    row[[h.lower() for h in header].index("year")] = "2020"
+    q = tmp_path / "s.csv"
+    q.write_text("\n".join(s + [",".join(f'"{x}"' for x in row)]) + "\n")
+    res = read_scopus(q)
+    assert res.report.skipped == {"no actors": 1}
+    _invariant(res)

@@ -257,7 +257,8 @@ def _why_none_used(frame, report):
     if len(joined) * 2 >= len(cells):
         return (f"{len(joined):,} of {len(cells):,} country cells hold several values joined "
                 f"by ';' or '|' (e.g. {joined[0]!r}); give one row per country")
-    names = [x for x in cells if len(x.strip()) > 3]
+    names = [x for x in cells if len(x.strip()) > 3
+             and x.replace(" ", "").replace("-", "").replace(".", "").isalpha()]
     if len(names) * 2 >= len(cells):
         return (f"{len(names):,} of {len(cells):,} country cells look like names, not ISO "
                 f"codes (e.g. {names[0]!r}); the country column expects ISO 3166 codes "

@@ -9,7 +9,14 @@ from ..exceptions import DataFormatError
 from ._biblio import name_key, new_rows, paper_rows
 from ._common import check_channel, contributions_from_frame, default_regions
 from ._io import as_path_list, csv_records, iter_text_lines, parse_year, read_header
-from ._report import SKIP_DUPLICATE, Policy, ReadReport, ReadResult
+from ._report import (
+    SKIP_DUPLICATE,
+    SKIP_NO_ACTORS,
+    SKIP_NO_COUNTRY,
+    Policy,
+    ReadReport,
+    ReadResult,
+)
 
 __all__ = ["read_scopus", "SCOPUS_LICENCE"]
 
@@ -155,8 +162,9 @@ def read_scopus(path, *, regions=None, channel="academic", errors="raise", progr
                 addr = parts[1] if len(parts) > 1 and not parts[1].startswith("email") \
                     else None
                 corr.append((name_key(parts[0]), addr))
-            paper_rows(rid, year, authors, [a for _, a in parsed], [],
-                       corr, out, report)
+            if not paper_rows(rid, year, authors, [a for _, a in parsed], [], corr, out,
+                              report):
+                report.skip(SKIP_NO_COUNTRY if authors else SKIP_NO_ACTORS)
     frame = pd.DataFrame(out)
     frame["channel"] = channel
     info = {"source": "Scopus", "licence": SCOPUS_LICENCE,

@@ -10,7 +10,14 @@ from ..exceptions import DataFormatError
 from ._biblio import name_key, new_rows, paper_rows, split_outside_brackets
 from ._common import Citations, check_channel, contributions_from_frame, default_regions
 from ._io import as_path_list, csv_records, iter_text_lines, parse_year, read_header
-from ._report import SKIP_DUPLICATE, Policy, ReadReport, ReadResult
+from ._report import (
+    SKIP_DUPLICATE,
+    SKIP_NO_ACTORS,
+    SKIP_NO_COUNTRY,
+    Policy,
+    ReadReport,
+    ReadResult,
+)
 
 __all__ = ["read_wos", "WOS_LICENCE"]
 
@@ -265,7 +272,8 @@ def read_wos(path, *, regions=None, channel="academic", errors="raise", citation
                     corr.append((name_key(m.group(1)), m.group(2)))
             if "CA" in rec:
                 report.note("group authors (CA) not counted as contributors", len(rec["CA"]))
-            paper_rows(rid, year, authors, addrs, unlinked, corr, out, report)
+            if not paper_rows(rid, year, authors, addrs, unlinked, corr, out, report):
+                report.skip(SKIP_NO_COUNTRY if authors or unlinked else SKIP_NO_ACTORS)
             if citations:
                 for cr in rec.get("CR", []):
                     m = _DOI.search(cr)
