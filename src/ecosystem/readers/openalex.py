@@ -301,6 +301,8 @@ def _iter_entities(source, decoder, policy, progress, report):
                 continue
             if data.startswith(b"\xef\xbb\xbf"):
                 data = data[3:]
+            if not data.strip():
+                report.note("empty files (no line)")
             try:
                 if data.lstrip()[:1] == b"[":
                     objs = decoder.decode_list(data)
@@ -318,7 +320,9 @@ def _iter_entities(source, decoder, policy, progress, report):
                 if progress is not None:
                     progress.update(offset)
             continue
+        empty = True
         for line0, buf in iter_line_blocks(item, policy, progress, offset):
+            empty = False
             try:
                 objs = decoder.decode_lines(buf)
                 yield label, None, objs, buf, line0
@@ -334,6 +338,8 @@ def _iter_entities(source, decoder, policy, progress, report):
                         policy.bad(str(exc), path=label, line=line0 + i, field=exc.field,
                                    unit=True)
                 yield label, lines, objs, None, line0
+        if empty and str(item) not in policy.damaged:
+            report.note("empty files (no line)")
         offset += os.path.getsize(item)
 
 
