@@ -56,7 +56,9 @@ class ReadReport:
         Files read, in order.
     records_read : int
         Records (works, patents, applications, rows) met in the input, including the
-        skipped ones.
+        skipped ones; malformed input that never became a record (a bad line of a
+        table, a damaged stream) counts once. Always ``records_used +
+        records_skipped``.
     records_used : int
         Records with at least one contribution in the result.
     skipped : dict of str to int
@@ -69,12 +71,13 @@ class ReadReport:
         Contributions (author/inventor/applicant entries) of used records that are not in
         the result, by reason: ``"no country"`` (no location at all), ``"unmatched
         region"`` (the region map has no region for the location; see ``unmatched``),
-        ``"no actor id"``.
+        ``"no actor id"``, ``"duplicate row"`` (a row repeating an earlier one).
     unknown_share : float
         Sum over records of the fractional share (1/n per contributor) whose location is
         unknown or unmatched: the "unknown" bucket of fractional counting.
     malformed : list of tuple
-        Up to 20 examples ``(path, line, field, message)`` of malformed input.
+        Up to 20 examples ``(path, line, field, message)`` of malformed input (``line``
+        is the physical line, from 1); :meth:`examples` formats them.
     unmatched : ResolveReport or None
         The region map's report on the distinct locations it was given (counts by
         reason, examples).
