@@ -1038,17 +1038,13 @@ def _read(func, works, institutions, authors, region_map, channel, org_chan, lea
                      org_chan, bool(rollup))
 
 
-def _assemble(state, report, region_map, inst_tab, spells, mobility, want_citations,
-              org_chan, rollup):
-    """Resolve locations, build vocabularies, units abroad, moves and citations."""
-    import pandas as pd
+def _drop_duplicate_works(state, report, rec_num, rec_rows):
+    """Phase 1: duplicate work ids (overlapping API pages, a partition read twice).
 
-    rec_num = _np(state.rec_num, np.int64)
-    rec_year = _np(state.rec_year, np.int32)
-    rec_chan = _np(state.rec_chan, np.int8)
-    rec_rows = _np(state.rec_rows, np.int32)
-    # duplicate work ids (overlapping API pages, a partition read twice): the first
-    # occurrence is kept; found by one sort here instead of a set of every id read
+    The first occurrence is kept; found by one sort here instead of a set of every id
+    read. The rows, lead rows and citations of the later copies are removed from
+    ``state``; returns the rows per record with the copies at 0.
+    """
     if len(rec_num) > 1:
         o = np.argsort(rec_num, kind="stable")
         dup_sorted = np.zeros(len(o), bool)
@@ -1072,32 +1068,17 @@ def _assemble(state, report, region_map, inst_tab, spells, mobility, want_citati
             state.cit_rec = array("i", cr[keep_c].tobytes())
             rec_rows = np.where(dup, 0, rec_rows).astype(np.int32)
         del o, dup_sorted
-    row_rec = np.repeat(np.arange(len(rec_num), dtype=np.int32), rec_rows)
-    row_actor = _np(state.row_actor, np.int64)
-    row_loc = _np(state.row_loc, np.int64)
-    row_w = _np(state.row_w, np.float64)
-    row_lead = np.zeros(len(row_actor), dtype=bool)
-    row_lead[_np(state.lead_rows, np.int64)] = True
-    state.lead_rows = None
-    # the citation layer first, while the row arrays are still compact
-    release_memory()
-    citations_built = _citations(state, rec_num, rec_year, report) if want_citations else None
-    state.cit_rec = state.cit_num = None
-    release_memory()
-    row_org = row_loc // _CSHIFT
-    if rollup and len(row_org):
-        insts = _unique(row_org[row_org > 0])
-        roots = np.asarray([inst_tab[i][2] if i in inst_tab else i for i in insts.tolist()],
-                           dtype=np.int64)
-        has = row_org > 0
-        row_org[has] = roots[np.searchsorted(insts, row_org[has])]
-    row_org[row_org == 0] = -1
-    sp_p = sp_y = sp_l = None
-    if spells is not None:
-        sp_p, sp_y, sp_l = (_np(spells[0], np.int64), _np(spells[1], np.int32),
-                            _np(spells[2], np.int64))
+    return rec_rows
 
-    # ---- locations: every distinct (institution, country) -> region id
+
+def _resolve_locations(state, report, region_map, inst_tab, row_loc, sp_l):
+    """Phase 2: every distinct (institution, country) location → region id.
+
+    Returns ``(unit_pairs, region_of, all_locs)``: the (unit, parent, parent country
+    index) of institutions whose lineage top is another institution with a known
+    country, a function mapping location codes to region ids (-1 unmatched), and the
+    sorted distinct location codes.
+    """
     loc_parts = [row_loc] + ([sp_l] if sp_l is not None else [])
     inst_used = _unique(row_loc // _CSHIFT)
     inst_used = inst_used[inst_used > 0]
@@ -1144,27 +1125,16 @@ def _assemble(state, report, region_map, inst_tab, spells, mobility, want_citati
             out[i:i + step] = loc_region[np.searchsorted(all_locs, locs[i:i + step])]
         return out
 
-    row_region = region_of(row_loc)
-    ok = row_region >= 0
-    n_unmatched = int((~ok).sum())
-    if n_unmatched:
-        report.drop(DROP_UNMATCHED, n_unmatched)
-        report.unknown_share += float(row_w[~ok].sum())
-        rows = (row_rec[ok], row_actor[ok], row_region[ok], row_org[ok], row_lead[ok],
-                row_w[ok], row_loc[ok])
-        row_rec, row_actor, row_region, row_org, row_lead, row_w, row_loc = rows
-        del rows
-    del ok
+    return unit_pairs, region_of, all_locs
 
-    # records: those with rows
-    rec_has = np.zeros(len(rec_num), dtype=bool)
-    rec_has[row_rec] = True
-    newly_empty = int(((rec_rows > 0) & ~rec_has).sum())
-    if newly_empty:
-        report.skip(SKIP_NO_COUNTRY, newly_empty)
-    report.records_used = int(rec_has.sum())
 
-    # ---- units abroad
+def _units_abroad(state, report, region_map, inst_tab, org_chan, unit_pairs, region_of,
+                  row_loc, row_region, row_rec, rec_year):
+    """Phase 3: one presence record per unit abroad (parent region → unit regions).
+
+    Returns the columns ``(record, actor, region, org, lead, year, channel, role)`` of
+    the unit records as lists.
+    """
     u_rec, u_act, u_reg, u_org, u_lead, u_year, u_chan, u_role = ([] for _ in range(8))
     if unit_pairs:
         row_inst = row_loc // _CSHIFT
@@ -1206,8 +1176,19 @@ def _assemble(state, report, region_map, inst_tab, spells, mobility, want_citati
                 u_role.append("origin" if is_lead else "destination")
         report.notes["units abroad (lineage presence records)"] = n_units
         row_inst = s_inst = s_reg = s_year = sel = key_year = order = None
+    return u_rec, u_act, u_reg, u_org, u_lead, u_year, u_chan, u_role
 
-    # ---- moves
+
+def _talent_moves(report, region_map, mobility, spells, region_of, row_actor, row_rec,
+                  row_region, rec_year):
+    """Phase 4: talent moves from the works or from the authors' affiliation spells.
+
+    Returns ``(moves table or None, Moves or None)``.
+    """
+    import pandas as pd
+
+    if spells is not None:
+        sp_p, sp_y, sp_l = spells
     moves_df = None
     m_rows = None
     if mobility == "works" or spells is not None:
@@ -1232,6 +1213,80 @@ def _assemble(state, report, region_map, inst_tab, spells, mobility, want_citati
         report.notes["talent moves"] = mv.n_moves
         report.notes["person-years with simultaneous affiliations"] = int(
             len(np.unique(mv.co_group)))
+    return moves_df, m_rows
+
+
+def _assemble(state, report, region_map, inst_tab, spells, mobility, want_citations,
+              org_chan, rollup):
+    """Build the result from the works read, in named phases.
+
+    1. :func:`_drop_duplicate_works`; the citation layer (:func:`_citations`) while the
+       row arrays are still compact;
+    2. :func:`_resolve_locations` — locations to regions; unmatched rows dropped;
+    3. :func:`_units_abroad` — lineage presence records;
+    4. :func:`_talent_moves`;
+    5. vocabularies and the Contributions (:func:`build_contributions`).
+    """
+    rec_num = _np(state.rec_num, np.int64)
+    rec_year = _np(state.rec_year, np.int32)
+    rec_chan = _np(state.rec_chan, np.int8)
+    rec_rows = _np(state.rec_rows, np.int32)
+    rec_rows = _drop_duplicate_works(state, report, rec_num, rec_rows)
+    row_rec = np.repeat(np.arange(len(rec_num), dtype=np.int32), rec_rows)
+    row_actor = _np(state.row_actor, np.int64)
+    row_loc = _np(state.row_loc, np.int64)
+    row_w = _np(state.row_w, np.float64)
+    row_lead = np.zeros(len(row_actor), dtype=bool)
+    row_lead[_np(state.lead_rows, np.int64)] = True
+    state.lead_rows = None
+    # the citation layer first, while the row arrays are still compact
+    release_memory()
+    citations_built = _citations(state, rec_num, rec_year, report) if want_citations else None
+    state.cit_rec = state.cit_num = None
+    release_memory()
+    row_org = row_loc // _CSHIFT
+    if rollup and len(row_org):
+        insts = _unique(row_org[row_org > 0])
+        roots = np.asarray([inst_tab[i][2] if i in inst_tab else i for i in insts.tolist()],
+                           dtype=np.int64)
+        has = row_org > 0
+        row_org[has] = roots[np.searchsorted(insts, row_org[has])]
+    row_org[row_org == 0] = -1
+    sp_p = sp_y = sp_l = None
+    if spells is not None:
+        sp_p, sp_y, sp_l = (_np(spells[0], np.int64), _np(spells[1], np.int32),
+                            _np(spells[2], np.int64))
+
+    unit_pairs, region_of, all_locs = _resolve_locations(state, report, region_map, inst_tab,
+                                                         row_loc, sp_l)
+
+    row_region = region_of(row_loc)
+    ok = row_region >= 0
+    n_unmatched = int((~ok).sum())
+    if n_unmatched:
+        report.drop(DROP_UNMATCHED, n_unmatched)
+        report.unknown_share += float(row_w[~ok].sum())
+        rows = (row_rec[ok], row_actor[ok], row_region[ok], row_org[ok], row_lead[ok],
+                row_w[ok], row_loc[ok])
+        row_rec, row_actor, row_region, row_org, row_lead, row_w, row_loc = rows
+        del rows
+    del ok
+
+    # records: those with rows
+    rec_has = np.zeros(len(rec_num), dtype=bool)
+    rec_has[row_rec] = True
+    newly_empty = int(((rec_rows > 0) & ~rec_has).sum())
+    if newly_empty:
+        report.skip(SKIP_NO_COUNTRY, newly_empty)
+    report.records_used = int(rec_has.sum())
+
+    u_rec, u_act, u_reg, u_org, u_lead, u_year, u_chan, u_role = _units_abroad(
+        state, report, region_map, inst_tab, org_chan, unit_pairs, region_of, row_loc,
+        row_region, row_rec, rec_year)
+
+    moves_df, m_rows = _talent_moves(report, region_map, mobility,
+                                     None if sp_p is None else (sp_p, sp_y, sp_l), region_of,
+                                     row_actor, row_rec, row_region, rec_year)
 
     # ---- vocabularies
     talent = None
