@@ -794,3 +794,42 @@ def test_read_records_says_why_no_record_was_used(tmp_path):
     p.write_text("record,actor,country\np1,a,Germany\np2,b,United Kingdom\n")
     with pytest.warns(eco.EcosystemWarning, match="names"):
         read_records(p)
+
+
+def _table(path, sep, required, policy_errors="skip"):
+    from ecosystem.readers._io import read_table
+    from ecosystem.readers._report import Policy, ReadReport
+
+    rep = ReadReport("t")
+    pol = Policy("t", policy_errors, rep)
+    parts = list(read_table(path, sep=sep, required=required, policy=pol, chunksize=7))
+    lines = [int(x) for a, _ in parts for x in a]
+    frame = pd.concat([d for _, d in parts], ignore_index=True) if parts else None
+    return lines, frame, rep.skipped, [m[:2] for m in rep.malformed]
+
+
+@pytest.mark.parametrize("case", ["pv", "regpat", "quoted", "messy"])
+def test_read_table_fast_and_careful_paths_agree(formats, tmp_path, monkeypatch, case):
+    """The pandas fast path and the csv careful path give the same rows and reports."""
+    from ecosystem.readers import _io
+
+    if case == "pv":
+        p, sep, req = formats / "patentsview_sample" / "g_inventor_disambiguated.tsv", "\t", \
+            ["patent_id", "inventor_id", "location_id"]
+    elif case == "regpat":
+        p, sep, req = formats / "regpat_sample" / "SAMPLE_EPO_Inv_reg.txt", "|", \
+            ["appln_id", "person_id", "ctry_code"]
+    else:
+        p, sep, req = tmp_path / "t.csv", ",", ["a", "b", "c"]
+        body = "".join(f'x{i},"y, {i}",z{i}\n' for i in range(40))
+        if case == "quoted":
+            body += 'q,"two\nlines",r\n' + body
+        else:
+            body += "short,row\n\n\xe9,2,3\n".replace("\xe9", "e") + 'open,"quote,3\n' + body
+        p.write_bytes(("a,b,c\n" + body).encode() + (b"\xff,1,2\n" if case == "messy" else b""))
+    fast = _table(p, sep, req)
+    monkeypatch.setattr(_io, "_FAST", False)
+    careful = _table(p, sep, req)
+    assert fast[0] == careful[0] and fast[2:] == careful[2:]
+    pd.testing.assert_frame_equal(fast[1], careful[1])
+    assert len(fast[0]) >= 6

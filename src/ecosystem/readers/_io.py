@@ -24,6 +24,8 @@ counted skip with its file and line (``errors="skip"``).
 from __future__ import annotations
 
 import csv
+import io
+import itertools
 import os
 import zlib
 from contextlib import contextmanager
@@ -226,16 +228,14 @@ def iter_line_blocks(path, policy, progress=None, offset=0, block=_BLOCK):
 # --------------------------------------------------------------------------- lines
 
 
-def iter_text_lines(path, policy):
-    """Yield ``(line_number, text, ok)`` of every physical line, with its line ending.
+def _text_batches(path, policy):
+    """Yield ``(first line number, texts, bad)``: lines of one decompressed chunk.
 
-    ``ok`` is False for a line that is not valid UTF-8 (its text is decoded with
-    replacement characters; the caller reports the record holding it). A UTF-8 BOM is
-    removed; a file starting with a UTF-16 BOM is decoded as UTF-16 (an undecodable
-    UTF-16 file is one malformed unit). A damaged stream ends the lines with a located
-    error (raised, or counted once).
+    ``texts`` keep their ``"\n"`` ending; ``bad`` holds the positions of the lines that
+    are not UTF-8 (decoded with replacement characters). A chunk is decoded at once
+    and line by line only when that fails.
     """
-    n = 0
+    n = 1
     rest = b""
     first = True
     try:
@@ -244,30 +244,94 @@ def iter_text_lines(path, policy):
             if first:
                 first = False
                 if chunk[:2] in (b"\xff\xfe", b"\xfe\xff"):
-                    yield from _utf16_lines(path, chunk + b"".join(chunks), policy)
+                    texts = _utf16_lines(path, chunk + b"".join(chunks), policy)
+                    if texts:
+                        yield 1, texts, set()
                     return
                 if chunk.startswith(b"\xef\xbb\xbf"):
                     chunk = chunk[3:]
-            parts = (rest + chunk).split(b"\n") if rest else chunk.split(b"\n")
-            rest = parts.pop()
-            for raw in parts:
-                n += 1
-                try:
-                    yield n, raw.decode("utf-8") + "\n", True
-                except UnicodeDecodeError:
-                    yield n, raw.decode("utf-8", "replace") + "\n", False
+            buf = rest + chunk if rest else chunk
+            cut = buf.rfind(b"\n")
+            if cut < 0:
+                rest = buf
+                continue
+            rest = buf[cut + 1:]
+            texts, bad = _decode_lines(buf[:cut])
+            yield n, texts, bad
+            n += len(texts)
     except StreamDamage as exc:
-        _damage_line(policy, path, exc, n + 1)
+        _damage_line(policy, path, exc, n)
         return
     except OSError as exc:
-        _damage_line(policy, path, f"unreadable file ({exc})", n + 1)
+        _damage_line(policy, path, f"unreadable file ({exc})", n)
         return
     if rest:
-        n += 1
-        try:
-            yield n, rest.decode("utf-8"), True
-        except UnicodeDecodeError:
-            yield n, rest.decode("utf-8", "replace"), False
+        texts, bad = _decode_lines(rest)
+        texts[-1] = texts[-1][:-1]     # no line ending at the end of the file
+        yield n, texts, bad
+
+
+def _decode_lines(data):
+    """(texts ending in "\n", positions not UTF-8) of the lines of ``data``."""
+    try:
+        return [t + "\n" for t in data.decode("utf-8").split("\n")], set()
+    except UnicodeDecodeError:
+        texts, bad = [], set()
+        for i, raw in enumerate(data.split(b"\n")):
+            try:
+                texts.append(raw.decode("utf-8") + "\n")
+            except UnicodeDecodeError:
+                texts.append(raw.decode("utf-8", "replace") + "\n")
+                bad.add(i)
+        return texts, bad
+
+
+class TextLines:
+    """The physical lines of a file: ``(line_number, text, ok)`` one by one, or batches.
+
+    ``text`` keeps its line ending; ``ok`` is False for a line that is not valid UTF-8
+    (decoded with replacement characters; the caller reports the record holding it).
+    A UTF-8 BOM is removed; a file starting with a UTF-16 BOM is decoded as UTF-16 (an
+    undecodable UTF-16 file is one malformed unit). A damaged stream ends the lines
+    with a located error (raised, or counted once).
+    """
+
+    def __init__(self, path, policy):
+        self._batches = _text_batches(path, policy)
+        self._n0, self._texts, self._bad, self._pos = 1, [], set(), 0
+
+    def _fill(self):
+        while self._pos >= len(self._texts):
+            b = next(self._batches, None)
+            if b is None:
+                return False
+            (self._n0, self._texts, self._bad), self._pos = b, 0
+        return True
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        if not self._fill():
+            raise StopIteration
+        i = self._pos
+        self._pos += 1
+        return self._n0 + i, self._texts[i], i not in self._bad
+
+    def next_batch(self, size):
+        """``(first line number, texts, bad positions)`` of up to ``size`` lines, or None."""
+        if not self._fill():
+            return None
+        i = self._pos
+        j = min(len(self._texts), i + size)
+        self._pos = j
+        bad = {k - i for k in self._bad if i <= k < j} if self._bad else set()
+        return self._n0 + i, self._texts[i:j], bad
+
+
+def iter_text_lines(path, policy):
+    """The lines of a file as :class:`TextLines` (``(line_number, text, ok)`` tuples)."""
+    return TextLines(path, policy)
 
 
 def _utf16_lines(path, data, policy):
@@ -275,9 +339,8 @@ def _utf16_lines(path, data, policy):
         text = data.decode("utf-16")
     except UnicodeDecodeError as exc:
         policy.bad(f"not UTF-16 text ({exc})", path=path, line=1, unit=True)
-        return
-    for n, line in enumerate(text.splitlines(keepends=True), 1):
-        yield n, line, True
+        return []
+    return text.splitlines(keepends=True)
 
 
 @contextmanager
@@ -291,7 +354,69 @@ def _wide_fields():
         csv.field_size_limit(old)
 
 
-def csv_records(lines, *, sep, policy, path, ncols=None, quoting=csv.QUOTE_MINIMAL,
+def csv_batches(lines, *, sep, policy, path, ncols, quoting=csv.QUOTE_MINIMAL,
+                what="fields", tolerance=0, batch=8192):
+    """Yield ``(line numbers, rows)`` batches of the well-formed records of ``lines``.
+
+    The fast path: a batch of physical lines in which every line is one record (the
+    :mod:`csv` module parses the batch at C speed, and the record count proves that no
+    quote stays open at a line end). From the first batch where that does not hold (a
+    quoted line break, an unclosed quote, a stray carriage return), the rest of the
+    file goes through :func:`csv_records`' careful path. Both report the same problems
+    at the same physical lines.
+    """
+    if not isinstance(lines, TextLines):
+        lines = _ListLines(lines)
+    lo, hi = ncols - tolerance, ncols + tolerance
+    with _wide_fields():
+        while True:
+            got = lines.next_batch(batch)
+            if got is None:
+                return
+            n0, texts, badpos = got
+            rows = None
+            if quoting == csv.QUOTE_NONE or not any(t.count('"') & 1 for t in texts):
+                try:
+                    rows = list(csv.reader(texts, delimiter=sep, quoting=quoting))
+                except csv.Error:
+                    rows = None
+            if rows is None or len(rows) != len(texts):
+                chunk = [(n0 + i, t, i not in badpos) for i, t in enumerate(texts)]
+                at, out = [], []
+                for n, row in _careful_records(itertools.chain(chunk, lines), sep=sep,
+                                               policy=policy, path=path, ncols=ncols,
+                                               quoting=quoting, what=what,
+                                               tolerance=tolerance):
+                    at.append(n)
+                    out.append(row)
+                    if len(out) >= batch:
+                        yield at, out
+                        at, out = [], []
+                if out:
+                    yield at, out
+                return
+            if not badpos and all(lo <= len(r) <= hi for r in rows) and \
+                    (lo > 1 or all(t.strip() for t in texts)):
+                yield range(n0, n0 + len(texts)), rows   # the common case: all good
+                continue
+            at, out = [], []
+            for i, (t, row) in enumerate(zip(texts, rows)):
+                n, ok, k = n0 + i, i not in badpos, len(row)
+                if lo <= k <= hi and ok and (k > 1 or t.strip()):
+                    at.append(n)
+                    out.append(row)
+                elif not t.strip():
+                    continue   # blank line
+                elif not lo <= k <= hi:
+                    policy.bad(f"expected {ncols} {what}, got {k}", path=path, line=n,
+                               unit=True)
+                else:
+                    policy.bad("not UTF-8 text", path=path, line=n, unit=True)
+            if out:
+                yield at, out
+
+
+def csv_records(lines, *, sep, policy, path, ncols, quoting=csv.QUOTE_MINIMAL,
                 what="fields", tolerance=0):
     """Yield ``(line, fields)`` of the well-formed delimited records of ``lines``.
 
@@ -305,9 +430,8 @@ def csv_records(lines, *, sep, policy, path, ncols=None, quoting=csv.QUOTE_MINIM
         Malformed records are reported here (each once, with its first physical line).
     path : path
         For the reports.
-    ncols : int, optional
-        Fields a record must have (``tolerance`` more or fewer are accepted); None
-        accepts any number (the header, read first, sets it for the caller).
+    ncols : int
+        Fields a record must have (``tolerance`` more or fewer are accepted).
     quoting : int
         A :mod:`csv` quoting constant.
 
@@ -315,6 +439,17 @@ def csv_records(lines, *, sep, policy, path, ncols=None, quoting=csv.QUOTE_MINIM
     wrong number of fields (an unclosed quote) is reported at its first line, and the
     lines after that one are read again as records of their own. A quoted record may
     span at most 5,000 physical lines.
+    """
+    for at, rows in csv_batches(lines, sep=sep, policy=policy, path=path, ncols=ncols,
+                                quoting=quoting, what=what, tolerance=tolerance):
+        yield from zip(at, rows)
+
+
+def _careful_records(lines, *, sep, policy, path, ncols, quoting, what, tolerance):
+    """The careful path of :func:`csv_records`: one csv reader fed line by line.
+
+    Each record's physical lines are known; an unclosed quote costs its first line and
+    the lines it swallowed are read again.
     """
     src = _Pushback(lines)
     consumed = []
@@ -329,46 +464,72 @@ def csv_records(lines, *, sep, policy, path, ncols=None, quoting=csv.QUOTE_MINIM
             consumed.append(item)
             yield item[1]
 
-    with _wide_fields():
+    # the caller holds _wide_fields()
+    while True:
+        reader = csv.reader(feed(), delimiter=sep, quoting=quoting)
         while True:
-            reader = csv.reader(feed(), delimiter=sep, quoting=quoting)
-            while True:
-                consumed.clear()
-                try:
-                    row = next(reader)
-                except StopIteration:
-                    row = None
-                except csv.Error as exc:
-                    if consumed:
-                        policy.bad(f"unreadable delimited text ({exc})", path=path,
-                                   line=consumed[0][0], unit=True)
-                        if len(consumed) > 1:
-                            src.push(consumed[1:])
-                    break  # a fresh reader
-                if row is None:
-                    break
-                if not consumed:  # pragma: no cover - csv yields rows of lines read
-                    continue
-                first = consumed[0][0]
-                if len(consumed) == 1 and not consumed[0][1].strip():
-                    continue  # blank line
-                if ncols is not None and abs(len(row) - ncols) > tolerance:
-                    policy.bad(f"expected {ncols} {what}, got {len(row)}", path=path,
-                               line=first, unit=True)
+            consumed.clear()
+            try:
+                row = next(reader)
+            except StopIteration:
+                row = None
+            except csv.Error as exc:
+                if consumed:
+                    policy.bad(f"unreadable delimited text ({exc})", path=path,
+                               line=consumed[0][0], unit=True)
                     if len(consumed) > 1:
                         src.push(consumed[1:])
-                        break
-                    continue
-                bad = next((ln for ln, _t, ok in consumed if not ok), None)
-                if bad is not None:
-                    policy.bad("not UTF-8 text", path=path, line=bad, unit=True)
-                    continue
-                yield first, row
-                if len(consumed) >= _MAX_SPAN:
+                break  # a fresh reader
+            if row is None:
+                break
+            if not consumed:  # pragma: no cover - csv yields rows of lines read
+                continue
+            first = consumed[0][0]
+            if len(consumed) == 1 and not consumed[0][1].strip():
+                continue  # blank line
+            if ncols is not None and abs(len(row) - ncols) > tolerance:
+                policy.bad(f"expected {ncols} {what}, got {len(row)}", path=path,
+                           line=first, unit=True)
+                if len(consumed) > 1:
+                    src.push(consumed[1:])
                     break
-            if eof[0] and not src.pending():
-                return
-            eof[0] = False
+                continue
+            bad = next((ln for ln, _t, ok in consumed if not ok), None)
+            if bad is not None:
+                policy.bad("not UTF-8 text", path=path, line=bad, unit=True)
+                continue
+            yield first, row
+            if len(consumed) >= _MAX_SPAN:
+                break
+        if eof[0] and not src.pending():
+            return
+        eof[0] = False
+
+
+class _ListLines:
+    """``next_batch`` over an iterator of ``(line_number, text, ok)`` tuples."""
+
+    def __init__(self, it):
+        self.it = iter(it)
+
+    def __iter__(self):
+        return self.it
+
+    def __next__(self):
+        return next(self.it)
+
+    def next_batch(self, size):
+        chunk = list(itertools.islice(self.it, size))
+        if not chunk:
+            return None
+        n0 = chunk[0][0]
+        if any(n != n0 + i for i, (n, _t, _ok) in enumerate(chunk)):
+            # not consecutive lines: one at a time
+            n, t, ok = chunk[0]
+            self.it = itertools.chain(chunk[1:], self.it)
+            return n, [t], set() if ok else {0}
+        return n0, [t for _n, t, _ok in chunk], {i for i, (_n, _t, ok) in enumerate(chunk)
+                                                  if not ok}
 
 
 class _Pushback:
@@ -455,23 +616,79 @@ def read_table(path, *, sep, required, optional=(), policy, chunksize=1_000_000,
                               f"{names}", path=str(path), line=1, field=missing[0])
     wanted = [c for c in list(required) + list(optional) if c in names]
     positions = [names.index(c) for c in wanted]
-    rows, at = [], []
+    parts, n_rows = [], 0
 
-    def frame():
-        cols = list(zip(*rows)) if rows else [()] * len(names)
-        df = pd.DataFrame({c: pd.array(cols[p], dtype="str") for c, p in
-                           zip(wanted, positions)}, index=pd.RangeIndex(len(rows)))
-        return np.asarray(at, dtype=np.int64), df
+    def emit():
+        at = np.concatenate([a for a, _ in parts])
+        df = parts[0][1] if len(parts) == 1 else pd.concat([d for _, d in parts],
+                                                           ignore_index=True)
+        return at, df.reset_index(drop=True)
 
-    for line, row in csv_records(lines, sep=sep, policy=policy, path=path, ncols=len(names),
-                                 quoting=quoting):
-        rows.append(row)
-        at.append(line)
-        if len(rows) >= chunksize:
-            yield frame()
-            rows, at = [], []
-    if rows:
-        yield frame()
+    for at, df in _frame_batches(lines, sep=sep, policy=policy, path=path, ncols=len(names),
+                                 quoting=quoting, wanted=wanted, positions=positions):
+        while len(at):
+            take = chunksize - n_rows
+            parts.append((at[:take], df.iloc[:take]))
+            n_rows += min(take, len(at))
+            at, df = at[take:], df.iloc[take:]
+            if n_rows >= chunksize:
+                yield emit()
+                parts, n_rows = [], 0
+    if parts:
+        yield emit()
+
+
+_SENTINEL = "\x1e\x1f"   # appended as an extra field to prove every line's field count
+_FAST = True              # the pandas fast path of read_table (tests compare both paths)
+
+
+def _frame_batches(lines, *, sep, policy, path, ncols, quoting, wanted, positions,
+                   batch=1 << 16):
+    """Yield ``(line numbers, DataFrame of the wanted columns)`` of the good rows.
+
+    The fast path parses a batch of lines with pandas' C parser after appending a
+    sentinel field to every line: the batch is accepted only when it gives one row per
+    line and the sentinel in the last column of every row (so no line is short, long,
+    blank or part of a quoted line break). Any other batch, and the rest of the file
+    after it, goes through :func:`csv_batches` (the same rows, the problems reported
+    with their physical lines).
+    """
+    import pandas as pd
+
+    names = list(range(ncols + 1))
+    while True:
+        got = lines.next_batch(batch)
+        if got is None:
+            return
+        n0, texts, badpos = got
+        df = None
+        if _FAST and not badpos and (quoting == csv.QUOTE_NONE or
+                           not any(t.count('"') & 1 for t in texts)) and \
+                (ncols > 1 or all(t.strip() for t in texts)):
+            data = "".join([t.rstrip("\r\n") + sep + _SENTINEL + "\n" for t in texts])
+            try:
+                df = pd.read_csv(io.StringIO(data), sep=sep, header=None, names=names,
+                                 dtype=str, keep_default_na=False, na_values=[],
+                                 quoting=quoting, engine="c", skip_blank_lines=False,
+                                 on_bad_lines="error")
+            except (pd.errors.ParserError, ValueError, OverflowError):
+                df = None
+            if df is not None and (len(df) != len(texts) or
+                                   not (df[ncols] == _SENTINEL).all()):
+                df = None
+        if df is not None:
+            df = df[positions]
+            df.columns = wanted
+            yield np.arange(n0, n0 + len(texts), dtype=np.int64), df
+            continue
+        # the careful path for this batch and the rest of the file
+        chunk = [(n0 + i, t, i not in badpos) for i, t in enumerate(texts)]
+        for at, rows in csv_batches(_ListLines(itertools.chain(chunk, lines)), sep=sep,
+                                    policy=policy, path=path, ncols=ncols, quoting=quoting):
+            cols = list(zip(*rows))
+            yield np.asarray(at, dtype=np.int64), pd.DataFrame(
+                {c: pd.array(cols[p], dtype="str") for c, p in zip(wanted, positions)})
+        return
 
 
 def read_whole_table(path, *, sep, required, optional, policy, report):
