@@ -101,6 +101,72 @@ def _targets():
     }
 
 
+def _io_targets():
+    """The shared input layer alone (every table reader uses it): ~100x cheaper per run.
+
+    name -> (kind, sample, files, function(path, errors) -> IoResult).
+    """
+    F = FORMATS
+    pv = sorted(p.name for p in (F / "patentsview_sample").iterdir())
+    rp = sorted(p.name for p in (F / "regpat_sample").iterdir())
+    return {
+        "io_table_patentsview": ("folder-file", "patentsview_sample", pv,
+                                 lambda p, e: _io_table(p, "\t", e)),
+        "io_table_regpat": ("folder-file", "regpat_sample", rp,
+                            lambda p, e: _io_table(p, "|", e)),
+        "io_table_records": ("records", None, None, lambda p, e: _io_table(p, ",", e)),
+        "io_blocks_openalex": ("file", "openalex_works_sample.jsonl", None, _io_blocks),
+    }
+
+
+class _IoResult:
+    """What the io-layer targets return: the problems found (empty when consistent)."""
+
+    def __init__(self, problems):
+        self.problems = problems
+
+
+def _io_table(path, sep, errors):
+    from ecosystem.readers._io import iter_text_lines, read_header, read_table
+    from ecosystem.readers._report import Policy, ReadReport
+
+    rep = ReadReport("io")
+    pol = Policy("io", errors, rep)
+    header = read_header(path, iter_text_lines(path, pol), sep=sep, policy=pol)
+    if header is None:
+        return _IoResult([])
+    names = [h.strip().strip('"').lower() for h in header]
+    req = list(dict.fromkeys(n for n in names if n))[:3]
+    if not req:
+        return _IoResult([])
+    problems, last, n = [], 0, 0
+    for lines, df in read_table(path, sep=sep, required=req, policy=pol, chunksize=5):
+        if len(lines) != len(df) or list(df.columns) != req:
+            problems.append("rows and line numbers differ")
+        if len(lines) and (np.diff(lines) <= 0).any() or (len(lines) and lines[0] <= last):
+            problems.append("line numbers not increasing")
+        if df.isna().any().any():
+            problems.append("missing cells in a kept row")
+        last = int(lines[-1]) if len(lines) else last
+        n += len(df)
+    if rep.records_read != rep.records_skipped:   # units only: every bad row counted
+        problems.append("bad rows not counted once")
+    return _IoResult(problems)
+
+
+def _io_blocks(path, errors):
+    from ecosystem.readers._io import iter_line_blocks
+    from ecosystem.readers._report import Policy, ReadReport
+
+    pol = Policy("io", errors, ReadReport("io"))
+    problems, expect = [], 1
+    for line0, buf in iter_line_blocks(path, pol, block=4096):
+        if line0 != expect:
+            problems.append(f"block starts at line {line0}, expected {expect}")
+        expect = line0 + buf.count(b"\n")
+    return _IoResult(problems)
+
+
 def _records_sample(rng):
     """A read_records CSV: the columns of a row table, some optional ones."""
     cols = ["record", "actor", "country"] + [c for c in ("year", "weight", "lead", "org")
@@ -235,8 +301,8 @@ def run(execs=None, seconds=None, seed=0, worker=0, targets=None, out=None, log_
     """
     from ecosystem import DataFormatError, EcosystemError
 
-    all_targets = _targets()
-    names = list(targets or all_targets)
+    all_targets = {**_targets(), **_io_targets()}
+    names = list(targets or _targets())
     work = Path(tempfile.mkdtemp(prefix="eco-fuzz-"))
     counts = Counter()
     findings = Counter()
@@ -256,7 +322,13 @@ def run(execs=None, seconds=None, seed=0, worker=0, targets=None, out=None, log_
             if case.exists():
                 shutil.rmtree(case)
             case.mkdir()
-            if kind == "folder":
+            if kind == "folder-file":
+                victim = rng.choice(files)
+                vname, data = maybe_gzip(victim, mutate((FORMATS / src / victim).read_bytes(),
+                                                        rng), rng)
+                target = case / vname
+                target.write_bytes(data)
+            elif kind == "folder":
                 shutil.copytree(FORMATS / src, case / src)
                 for p in (case / src).iterdir():
                     os.chmod(p, 0o644)
@@ -278,7 +350,7 @@ def run(execs=None, seconds=None, seed=0, worker=0, targets=None, out=None, log_
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
                     res = call(target, errors)
-                problems = check_result(res)
+                problems = res.problems if isinstance(res, _IoResult) else check_result(res)
                 if problems:
                     outcome = ("inconsistent", problems[0])
                 else:
@@ -322,7 +394,9 @@ def main(argv=None):
     ap.add_argument("--seconds", type=float, default=None, help="time limit per worker")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--jobs", type=int, default=1, help="worker processes")
-    ap.add_argument("--targets", nargs="*", default=None)
+    ap.add_argument("--targets", nargs="*", default=None,
+                    help="reader targets (default: every reader); 'io' adds or selects the "
+                         "input-layer targets")
     ap.add_argument("--out", default=None, help="folder for the inputs of findings")
     ap.add_argument("--summary", default=None, help="write the summary JSON here")
     ap.add_argument("--log-every", type=int, default=5000)
@@ -331,7 +405,10 @@ def main(argv=None):
         args.execs = 2000
     if args.out:
         Path(args.out).mkdir(parents=True, exist_ok=True)
-    kw = dict(execs=args.execs, seconds=args.seconds, seed=args.seed, targets=args.targets,
+    targets = args.targets
+    if targets and "io" in targets:
+        targets = [t for t in targets if t != "io"] + list(_io_targets())
+    kw = dict(execs=args.execs, seconds=args.seconds, seed=args.seed, targets=targets,
               out=args.out, log_every=args.log_every)
     if args.jobs == 1:
         results = [run(worker=0, **kw)]

@@ -48,3 +48,9 @@ def test_checker_flags_a_broken_count():
     assert fuzz_readers.check_result(res) == []
     res.report.records_read += 1
     assert "count invariant" in fuzz_readers.check_result(res)[0]
+
+
+def test_fuzz_input_layer_short():
+    n = len(fuzz_readers._io_targets()) * 40
+    s = fuzz_readers.run(execs=n, seed=11, targets=list(fuzz_readers._io_targets()))
+    assert s["executions"] == n and s["findings"] == {}, s["findings"]
