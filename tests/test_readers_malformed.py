@@ -788,11 +788,15 @@ def test_empty_inputs_say_empty_file(tmp_path):
 def test_read_records_says_why_no_record_was_used(tmp_path):
     p = tmp_path / "r.csv"
     p.write_text("record,actor,country\np1,a,US;CN\np2,b,DE;FR\n")
+    with pytest.raises(DataFormatError, match="joined by ';'") as exc:
+        read_records(p)
+    assert exc.value.path == str(p)
     with pytest.warns(eco.EcosystemWarning, match="joined"):
-        res = read_records(p)
+        res = read_records(p, errors="skip")
     assert "';'" in res.report.notes["why no record was used"]
+    _invariant(res)
     p.write_text("record,actor,country\np1,a,Germany\np2,b,United Kingdom\n")
-    with pytest.warns(eco.EcosystemWarning, match="names"):
+    with pytest.raises(DataFormatError, match="names"):
         read_records(p)
 
 

@@ -71,8 +71,10 @@ def read_records(source, columns=None, *, regions=None, channel="academic", role
         only: it is counted once in ``records_read`` and in ``skipped["malformed"]``
         with its physical line, and ``records_read`` otherwise counts the distinct
         record ids of the well-formed rows, so ``records_read == records_used +
-        records_skipped``. When no record is used, ``report.notes["why no record was
-        used"]`` says why (e.g. country cells holding several ``;``-joined countries).
+        records_skipped``. When records are read but none is used, a DataFormatError
+        (``errors="raise"``) or a warning (``"skip"``, with
+        ``report.notes["why no record was used"]``) says why, e.g. country cells holding
+        several ``;``-joined countries or country names where codes were expected.
 
     Examples
     --------
@@ -234,15 +236,17 @@ def read_records(source, columns=None, *, regions=None, channel="academic", role
         frame, region_map, report, info,
         region_column="region" if "region" in frame and "country" not in frame else None)
     if report.records_read and not report.records_used:
-        why = _why_none_used(frame, report)
-        if why:
-            report.notes["why no record was used"] = why
-            import warnings
+        why = _why_none_used(frame, report) or "no row has a country (or region) the region " \
+            "map places"
+        report.notes["why no record was used"] = why
+        text = f"none of the {report.records_read:,} records was used: {why}"
+        if policy.raise_:
+            raise DataFormatError(text, path=path_label)
+        import warnings
 
-            from ..exceptions import EcosystemWarning
+        from ..exceptions import EcosystemWarning
 
-            warnings.warn(f"{func}: none of the {report.records_read:,} records was used: {why}",
-                          EcosystemWarning, stacklevel=2)
+        warnings.warn(f"{func}: {text}", EcosystemWarning, stacklevel=2)
     return ReadResult(contributions=contributions, citations=None, moves=None, report=report)
 
 
