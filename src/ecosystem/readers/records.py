@@ -235,11 +235,11 @@ def read_records(source, columns=None, *, regions=None, channel="academic", role
     contributions = contributions_from_frame(
         frame, region_map, report, info,
         region_column="region" if "region" in frame and "country" not in frame else None)
-    if report.records_read and not report.records_used:
+    if ids_seen and not report.records_used:
         why = _why_none_used(frame, report) or "no row has a country (or region) the region " \
             "map places"
         report.notes["why no record was used"] = why
-        text = f"none of the {report.records_read:,} records was used: {why}"
+        text = f"none of the {len(ids_seen):,} well-formed records was used: {why}"
         if policy.raise_:
             raise DataFormatError(text, path=path_label)
         import warnings
