@@ -837,3 +837,16 @@ def test_read_table_fast_and_careful_paths_agree(formats, tmp_path, monkeypatch,
     assert fast[0] == careful[0] and fast[2:] == careful[2:]
     pd.testing.assert_frame_equal(fast[1], careful[1])
     assert len(fast[0]) >= 6
+
+
+def test_citation_codes_never_wrap(monkeypatch):
+    """int32 document codes and int16 categories: beyond them, an error, not a wrap."""
+    from ecosystem.readers import Citations, _common
+
+    monkeypatch.setattr(_common, "_MAX_CODE", 3)
+    with pytest.raises(ParameterError, match="documents"):
+        Citations.from_pairs(["a", "b"], ["c", "d"])
+    Citations.from_pairs(["a", "b"], ["c", "a"])
+    monkeypatch.setattr(_common, "_MAX_CATEGORY", 1)
+    with pytest.raises(ParameterError, match="categories"):
+        Citations.from_pairs(["a", "b"], ["c", "a"], category=["x", "y"])

@@ -44,6 +44,10 @@ ORG_CHANNELS = {
 }
 
 
+_MAX_CODE = 2**31 - 1       # citation document codes are int32
+_MAX_CATEGORY = 2**15 - 1   # citation category codes are int16
+
+
 def check_channel(func, channel, auto=False):
     """``channel`` if it is a non-empty string (or ``"auto"`` when allowed), else raise."""
     if not isinstance(channel, str) or not channel.strip():
@@ -220,6 +224,12 @@ class Citations:
             a.flags.writeable = False
             return a
 
+        if len(labels) > _MAX_CODE:
+            raise ParameterError(f"Citations: at most {_MAX_CODE:,} documents (int32 codes); "
+                                 f"got {len(labels):,}")
+        if len(categories) > _MAX_CATEGORY:
+            raise ParameterError(f"Citations: at most {_MAX_CATEGORY:,} categories (int16 "
+                                 f"codes); got {len(categories):,}")
         self.cited = ro(cited, np.int32)
         if isinstance(citing, tuple):  # (citing documents, links per document): runs
             docs, counts = ro(citing[0], np.int32), ro(citing[1], np.int32)
