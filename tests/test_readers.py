@@ -1,4 +1,4 @@
-"""Readers against the ground truth of the sample files (shared/formats, formats.md §7)."""
+"""Readers against the ground truth of the sample files (tests/data/formats, formats.md §7)."""
 
 import doctest
 import gzip
