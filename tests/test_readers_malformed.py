@@ -850,3 +850,37 @@ def test_citation_codes_never_wrap(monkeypatch):
     monkeypatch.setattr(_common, "_MAX_CATEGORY", 1)
     with pytest.raises(ParameterError, match="categories"):
         Citations.from_pairs(["a", "b"], ["c", "a"], category=["x", "y"])
+
+
+@pytest.mark.parametrize("where", [0.3, 0.6, 0.95])
+def test_corrupt_gzip_keeps_every_line_before_the_damage(formats, tmp_path, where):
+    """A corrupt byte in a (multi-member) gzip: every complete line zlib can inflate
+    before it is kept, and one malformed unit is counted."""
+    line = (formats / "openalex_works_sample.jsonl").read_bytes().split(b"\n")[0]
+    big = b"\n".join(line.replace(b"W9000000", b"W%d" % i, 1) for i in range(1, 1500)) + b"\n"
+    first = gzip.compress(big[:len(big) // 3])
+    second = gzip.compress(big[len(big) // 3:])
+    z = bytearray(first + second)
+    i = int(len(z) * where)
+    z[i] ^= 0xFF
+    p = tmp_path / "w.jsonl.gz"
+    p.write_bytes(bytes(z))
+    d, got = zlib.decompressobj(31), b""
+    data = bytes(z)
+    try:                                 # reference: inflate byte by byte up to the error
+        for k in range(len(data)):
+            got += d.decompress(data[k:k + 1])
+            if d.eof:
+                data2 = d.unused_data + data[k + 1:]
+                d = zlib.decompressobj(31)
+                for m in range(len(data2)):
+                    got += d.decompress(data2[m:m + 1])
+                break
+    except zlib.error:
+        pass
+    same = next((k for k, (a, b) in enumerate(zip(got, big)) if a != b), min(len(got), len(big)))
+    intact = big[:same].count(b"\n")       # complete lines inflated before any damage
+    res = read_openalex(p, errors="skip")
+    assert res.report.skipped.get("malformed", 0) >= 1
+    assert res.report.records_used >= intact > 0
+    _invariant(res)

@@ -39,10 +39,9 @@ from ..exceptions import DataFormatError, InputTypeError, ParameterError
 try:  # ISA-L's inflate is about 3x faster than zlib's (optional, extra "io")
     from isal import isal_zlib as _zlib
 
-    if not hasattr(_zlib.decompressobj(31), "copy"):  # pragma: no cover
-        raise ImportError
+    _zlib.decompressobj(31)
     GZIP_BACKEND = "isal"
-except ImportError:  # pragma: no cover - depends on the environment
+except (ImportError, AttributeError, TypeError):  # pragma: no cover - environment
     _zlib = zlib
     GZIP_BACKEND = "zlib"
 _ZLIB_ERRORS = tuple({zlib.error, getattr(_zlib, "error", zlib.error)})
@@ -96,6 +95,9 @@ def _gunzip(raw):
     """Inflate every gzip member; on damage, salvage the output up to the bad bytes."""
     d = _zlib.decompressobj(31)
     fed = False          # bytes of the current member fed
+    member_start = 0     # file offset of the current member
+    member_out = 0       # bytes yielded from the current member
+    consumed = 0         # bytes read from the file
     while True:
         comp = raw.read(_READ)
         if not comp:
@@ -103,42 +105,55 @@ def _gunzip(raw):
                 raise StreamDamage("truncated gzip stream (the file ends before the "
                                    "end-of-stream marker)")
             return
+        consumed += len(comp)
         data = comp
         while data:
-            saved = d.copy()
             try:
                 out = d.decompress(data)
             except _ZLIB_ERRORS as exc:
-                yield from _salvage(saved, data, exc)
+                yield from _salvage(raw, member_start, member_out, exc)
             fed = True
             if out:
+                member_out += len(out)
                 yield out
             if d.eof:
                 data = d.unused_data
-                if data.strip(b"\x00") == b"":
-                    # trailing zero padding: read on, in case more follows
-                    data = b""
-                    fed = False
-                    d = _zlib.decompressobj(31)
-                    continue
-                if not data.startswith(b"\x1f\x8b"):
-                    raise StreamDamage("corrupt gzip stream (data after the end of the "
-                                       "stream is not a gzip member)")
+                member_start = consumed - len(data)
+                member_out = 0
                 d = _zlib.decompressobj(31)
                 fed = False
+                if data.strip(b"\x00") == b"":
+                    data = b""   # trailing zero padding: read on, in case more follows
+                elif not data.startswith(b"\x1f\x8b"):
+                    raise StreamDamage("corrupt gzip stream (data after the end of the "
+                                       "stream is not a gzip member)")
             else:
                 data = b""
 
 
-def _salvage(d, data, exc):
-    """Feed ``data`` in small pieces to a copy of the inflater: output before the error."""
-    for i in range(0, len(data), 256):
-        try:
-            out = d.decompress(data[i:i + 256])
-        except _ZLIB_ERRORS:
+def _salvage(raw, start, done, exc):
+    """Inflate the damaged member again in small pieces, from its start, with zlib.
+
+    The bytes already handed over (``done``) are skipped; everything after them up to
+    the first bad piece is yielded; then StreamDamage is raised.
+    """
+    raw.seek(start)
+    d = zlib.decompressobj(31)
+    while True:
+        piece = raw.read(256)
+        if not piece:
             break
+        try:
+            out = d.decompress(piece)
+        except zlib.error:
+            break
+        if done:
+            cut = min(done, len(out))
+            out, done = out[cut:], done - cut
         if out:
             yield out
+        if d.eof:
+            break
     raise StreamDamage(f"corrupt gzip stream ({exc})")
 
 
