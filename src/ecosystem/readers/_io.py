@@ -108,14 +108,17 @@ def _gunzip(raw):
         consumed += len(comp)
         data = comp
         while data:
-            try:
-                out = d.decompress(data)
+            try:   # at most one block of output per call (a bounded memory peak)
+                out = d.decompress(data, _BLOCK)
             except _ZLIB_ERRORS as exc:
                 yield from _salvage(raw, member_start, member_out, exc)
             fed = True
             if out:
                 member_out += len(out)
                 yield out
+            if d.unconsumed_tail and not d.eof:
+                data = d.unconsumed_tail
+                continue
             if d.eof:
                 data = d.unused_data
                 member_start = consumed - len(data)
