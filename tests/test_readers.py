@@ -542,7 +542,8 @@ def test_report_str_and_dict(oa):
     assert d["records_read"] == 5
 
 
-MODULES = ["ecosystem.readers._common", "ecosystem.readers.mobility", "ecosystem.readers.openalex",
+MODULES = ["ecosystem.readers._common", "ecosystem.readers._io", "ecosystem.readers._report",
+           "ecosystem.readers.mobility", "ecosystem.readers.openalex",
            "ecosystem.readers.patentsview", "ecosystem.readers.regpat", "ecosystem.readers.wos",
            "ecosystem.readers.scopus", "ecosystem.readers.records", "ecosystem.readers._places"]
 
