@@ -88,6 +88,8 @@ def _targets():
                               lambda d, e: eco.read_patentsview(d, regions=regions, errors=e)),
         "regpat": folder("regpat_sample",
                          lambda d, e: eco.read_regpat(d, regions=regions, errors=e)),
+        "regpat_reg_code": folder("regpat_sample",
+                                  lambda d, e: eco.read_regpat(d, regions="reg_code", errors=e)),
         "wos_plain": ("file", "wos_sample.txt", None,
                       lambda p, e: eco.read_wos(p, regions=regions, errors=e)),
         "wos_tab": ("file", "wos_sample_tab.txt", None,

@@ -884,3 +884,19 @@ def test_corrupt_gzip_keeps_every_line_before_the_damage(formats, tmp_path, wher
     assert res.report.skipped.get("malformed", 0) >= 1
     assert res.report.records_used >= intact > 0
     _invariant(res)
+
+
+def test_regpat_regions_file_bad_input_is_located(formats, tmp_path):
+    d = _copy(formats, tmp_path, "regpat_sample")
+    f = d / "REGPAT_Regions.txt"
+    for data, line in ((b"", 1), (f.read_bytes().replace(b"\n", b"\n\xff|x|y\n", 2), 2),
+                       (b"foo|bar\nx|y\n", 1)):
+        f.write_bytes(data)
+        with pytest.raises(DataFormatError) as exc:
+            read_regpat(d, regions="reg_code")
+        assert exc.value.path == str(f) and exc.value.line == line
+    f.write_bytes((formats / "regpat_sample" / "REGPAT_Regions.txt").read_bytes()
+                  .replace(b"\n", b"\n\xff|x|y\n", 2))
+    res = read_regpat(d, regions="reg_code", errors="skip")
+    assert res.report.skipped.get("malformed") == 2
+    _invariant(res)

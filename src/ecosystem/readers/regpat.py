@@ -42,7 +42,7 @@ def _read(path, required, optional, policy, report):
                             policy=policy, report=report)
 
 
-def regpat_region_map(regions_file=None, countries=()):
+def regpat_region_map(regions_file=None, countries=(), *, errors="raise"):
     """A RegionMap whose regions are REGPAT region codes (NUTS3 / TL3).
 
     Every ``reg_code`` of ``REGPAT_Regions.txt`` is a region (jurisdiction: its
@@ -55,6 +55,8 @@ def regpat_region_map(regions_file=None, countries=()):
         ``REGPAT_Regions.txt`` (pipe-delimited, any header case).
     countries : iterable of str
         Further countries needing a country-level region.
+    errors : {"raise", "skip"}, default "raise"
+        A malformed line of the regions file: a located DataFormatError, or skipped.
 
     Returns
     -------
@@ -67,23 +69,25 @@ def regpat_region_map(regions_file=None, countries=()):
     >>> m.regions, m.country("MO")
     (('MO',), 'MO')
     """
+    policy = Policy("regpat_region_map", errors, ReadReport("REGPAT regions"))
+    return _region_map(regions_file, countries, policy)
+
+
+def _region_map(regions_file, countries, policy):
     from ..regions import RegionMap
 
     regions, patterns, ctrs = {}, [], set(countries)
     if regions_file is not None:
-        import csv
-
-        with open(regions_file, encoding="utf-8-sig", newline="") as fh:
-            rows = csv.reader(fh, delimiter="|")
-            header = [h.strip().lower() for h in next(rows)]
-            ic, ir = header.index("ctry_code"), header.index("reg_code")
-            il = header.index("reg_label") if "reg_label" in header else None
-            for row in rows:
-                if len(row) <= max(ic, ir) or not row[ir].strip():
-                    continue
-                code, ctry = row[ir].strip(), row[ic].strip().upper()
-                regions[code] = (code, ctry, row[il].strip() if il is not None else code)
-                ctrs.add(ctry)
+        t = read_whole_table(regions_file, sep="|", required=["ctry_code", "reg_code"],
+                             optional=["reg_label"], policy=policy, report=policy.report)
+        for code, ctry, label in zip(t["reg_code"].str.strip().tolist(),
+                                     t["ctry_code"].str.strip().str.upper().tolist(),
+                                     (t["reg_label"].str.strip() if "reg_label" in t
+                                      else t["reg_code"].str.strip()).tolist()):
+            if not code:
+                continue
+            regions[code] = (code, ctry, label)
+            ctrs.add(ctry)
     for code, ctry, _label in regions.values():
         patterns.append((code, ctry, None, code))
     for c in ctrs:
@@ -228,8 +232,8 @@ def read_regpat(folder, *, regions=None, route="EPO", year="priority", channel="
     if by_code:
         reg_files = sorted(p for p in folder.iterdir()
                            if p.name.lower().startswith("regpat_regions") and p.is_file())
-        region_map = regpat_region_map(reg_files[0] if reg_files else None,
-                                       countries=set(ctry[ctry != ""].tolist()))
+        region_map = _region_map(reg_files[0] if reg_files else None,
+                                 set(ctry[ctry != ""].tolist()), policy)
     frame = pd.DataFrame({
         "record": rows["appln_id"].to_numpy(), "actor": rows["person_id"].str.strip().to_numpy(),
         "role": rows["_role"].to_numpy(), "lead": (rows["_role"] == "applicant").to_numpy(),
