@@ -900,3 +900,26 @@ def test_regpat_regions_file_bad_input_is_located(formats, tmp_path):
     res = read_regpat(d, regions="reg_code", errors="skip")
     assert res.report.skipped.get("malformed") == 2
     _invariant(res)
+
+
+def test_merged_ids_and_parquet_bad_input_is_located(formats, tmp_path):
+    w = formats / "openalex_works_sample.jsonl"
+    m = tmp_path / "merged.csv.gz"
+    z = gzip.compress(b"merge_date,id,merge_into_id\n" +
+                      b"".join(b"2024-01-01,W%d,W1\n" % i for i in range(100, 3000)))
+    m.write_bytes(z[: len(z) // 2])
+    with pytest.raises(DataFormatError) as exc:
+        read_openalex(w, merged_ids=m)
+    assert exc.value.path == str(m) and "gzip" in str(exc.value)
+    _invariant(read_openalex(w, merged_ids=m, errors="skip"))
+    m2 = tmp_path / "m.csv"
+    m2.write_bytes(b"merge_date,id,merge_into_id\n2024,W\xff1,W2\n")
+    with pytest.raises(DataFormatError) as exc:
+        read_openalex(w, merged_ids=m2)
+    assert exc.value.line == 2
+    pytest.importorskip("pyarrow")
+    pq = tmp_path / "r.parquet"
+    pq.write_bytes(b"PAR1 this is not parquet PAR1")
+    with pytest.raises(DataFormatError) as exc:
+        read_records(pq)
+    assert exc.value.path == str(pq)

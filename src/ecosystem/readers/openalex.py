@@ -26,7 +26,7 @@ from ._common import (
     merged_channels,
     release_memory,
 )
-from ._io import as_path_list, iter_line_blocks
+from ._io import as_path_list, iter_line_blocks, read_whole_table
 from ._report import (
     DROP_NO_ACTOR,
     DROP_NO_COUNTRY,
@@ -359,7 +359,7 @@ def _read_all(path, policy):
 # --------------------------------------------------------------------------- merged ids
 
 
-def _load_merged(func, merged_ids):
+def _load_merged(func, merged_ids, policy):
     """{letter: {old number: new number}} from merged_ids CSV files or a mapping."""
     out = {}
     if merged_ids is None:
@@ -369,26 +369,22 @@ def _load_merged(func, merged_ids):
     elif isinstance(merged_ids, (set, frozenset)):
         pairs = ((k, None) for k in merged_ids)
     else:
-        import csv
-        import io
-
         pairs = []
         for p in as_path_list(func, merged_ids, "merged_ids", (".csv", ".csv.gz", ".gz")):
-            opener = gzip.open if p.read_bytes()[:2] == b"\x1f\x8b" else open
-            with opener(p, "rb") as fh:
-                text = io.TextIOWrapper(fh, encoding="utf-8-sig", newline="")
-                rows = csv.reader(text)
-                header = [h.strip().lower() for h in next(rows, [])]
-                if "id" not in header:
-                    raise DataFormatError("merged_ids file needs the columns merge_date, id, "
-                                          f"merge_into_id; the header is {header}",
-                                          path=str(p), line=1, field="id")
-                i_id = header.index("id")
-                i_into = header.index("merge_into_id") if "merge_into_id" in header else None
-                for row in rows:
-                    if len(row) > i_id and row[i_id].strip():
-                        into = row[i_into].strip() if i_into is not None and len(row) > i_into else None
-                        pairs.append((row[i_id].strip(), into or None))
+            try:
+                t = read_whole_table(p, sep=",", required=["id"], optional=["merge_into_id"],
+                                     policy=policy, report=ReadReport("merged ids"))
+            except DataFormatError as exc:
+                if exc.field != "id":
+                    raise
+                raise DataFormatError("merged_ids file needs the columns merge_date, id, "
+                                      f"merge_into_id ({exc})", path=str(p), line=1,
+                                      field="id") from None
+            into = t["merge_into_id"].str.strip() if "merge_into_id" in t else None
+            for i, old in enumerate(t["id"].str.strip().tolist()):
+                if old:
+                    new = into.iloc[i] if into is not None else ""
+                    pairs.append((old, new or None))
     for old, new in pairs:
         t = old[_NP:] if old.startswith(_PREFIX) else old
         letter = t[:1].upper()
@@ -999,7 +995,7 @@ def read_openalex(works, institutions=None, authors=None, *, regions=None, chann
     exclude = frozenset(exclude_types or ())
     report = ReadReport("OpenAlex", licence=OPENALEX_LICENCE)
     policy = Policy(func, errors, report)
-    merged = _load_merged(func, merged_ids)
+    merged = _load_merged(func, merged_ids, policy)
     # Decoding allocates millions of short-lived containers and no reference cycles:
     # the cyclic garbage collector would rescan the growing heap again and again, so it
     # is paused while reading (and restored, whatever happens).

@@ -276,16 +276,26 @@ def _parquet(path, names):
     except ImportError:  # pragma: no cover
         raise OptionalDependencyError("pyarrow", extra="io",
                                       purpose="read_records on Parquet files") from None
-    pf = pq.ParquetFile(path)
-    mapping = names(pf.schema_arrow.names)
+    import pyarrow as pa
+
+    try:
+        pf = pq.ParquetFile(path)
+        available = pf.schema_arrow.names
+    except (OSError, ValueError, pa.ArrowException) as exc:
+        raise DataFormatError(f"not a readable Parquet file ({exc})", path=str(path)) from None
+    mapping = names(available)
     cols = sorted(set(mapping.values()))
 
     def gen():
         start = 2
-        for batch in pf.iter_batches(columns=cols):
-            df = batch.to_pandas()
-            df = df.astype(object).where(df.notna(), "").astype(str)
-            yield np.arange(start, start + len(df)), df
-            start += len(df)
+        try:
+            for batch in pf.iter_batches(columns=cols):
+                df = batch.to_pandas()
+                df = df.astype(object).where(df.notna(), "").astype(str)
+                yield np.arange(start, start + len(df)), df
+                start += len(df)
+        except (OSError, ValueError, pa.ArrowException) as exc:
+            raise DataFormatError(f"unreadable Parquet data after row {start - 2} ({exc})",
+                                  path=str(path)) from None
 
     return gen(), mapping
