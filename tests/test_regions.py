@@ -3,8 +3,10 @@
 import csv
 import dataclasses
 import doctest
+import importlib
 import json
 import pickle
+import pkgutil
 import time
 
 import numpy as np
@@ -334,7 +336,7 @@ def test_countries_map():
 
 
 def iso_rows():
-    path = regions._data_file("iso3166.csv")
+    path = regions._files.data_file("iso3166.csv")
     with path.open("r", encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(line for line in handle if not line.startswith("#")))
 
@@ -360,7 +362,7 @@ def test_country_aliases(code, expected):
 
 def test_aliases_do_not_shadow_assigned_codes():
     assigned = {r["alpha2"] for r in iso_rows()} | {r["alpha3"] for r in iso_rows()}
-    for alias, target in regions._COUNTRY_ALIASES.items():
+    for alias, target in regions._iso.COUNTRY_CODE_ALIASES.items():
         assert alias not in assigned - {"XKX"}, alias
         assert target in assigned
 
@@ -787,9 +789,15 @@ def test_tables_and_repr():
     ("City", "city"), ("", None), (None, None), (float("nan"), None), ("...", None),
 ])
 def test_name_key(text, key):
-    assert regions._name_key(text) == key
+    assert regions._names.name_key(text) == key
 
 
 def test_doctests():
-    result = doctest.testmod(regions, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    # the package's examples live in its submodules and use the package's public names
+    modules = [regions] + [importlib.import_module(f"ecosystem.regions.{info.name}")
+                           for info in pkgutil.iter_modules(regions.__path__)]
+    results = [doctest.testmod(m, extraglobs=vars(regions),
+                               optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+               for m in modules]
+    result = doctest.TestResults(sum(r.failed for r in results), sum(r.attempted for r in results))
     assert result.attempted > 20 and result.failed == 0

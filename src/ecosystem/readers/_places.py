@@ -10,61 +10,14 @@ Macao stay distinct from China whether they stand last or before ``Peoples R Chi
 
 from __future__ import annotations
 
-import csv
-import functools
 import re
-from importlib import resources
+
+from ..regions._iso import countries_table, name_lower
 
 __all__ = ["parse_address", "country_code"]
 
-_ALIASES = {
-    "usa": "US", "united states": "US", "united states of america": "US", "u s a": "US",
-    "peoples r china": "CN", "people's republic of china": "CN", "pr china": "CN",
-    "p r china": "CN", "china": "CN", "hong kong": "HK", "hong kong sar": "HK",
-    "macau": "MO", "macao": "MO", "macao sar": "MO", "taiwan": "TW",
-    "england": "GB", "scotland": "GB", "wales": "GB", "north ireland": "GB",
-    "northern ireland": "GB", "uk": "GB", "united kingdom": "GB", "great britain": "GB",
-    "south korea": "KR", "korea": "KR", "republic of korea": "KR", "north korea": "KP",
-    "russia": "RU", "iran": "IR", "vietnam": "VN", "viet nam": "VN", "turkey": "TR",
-    "turkiye": "TR", "czech republic": "CZ", "czechia": "CZ", "u arab emirates": "AE",
-    "united arab emirates": "AE", "dem rep congo": "CD", "rep congo": "CG",
-    "cote ivoire": "CI", "cote d'ivoire": "CI", "ivory coast": "CI", "bosnia & herceg": "BA",
-    "bosnia and herzegovina": "BA", "trinidad tobago": "TT", "papua n guinea": "PG",
-    "papua new guinea": "PG", "new zealand": "NZ", "fed rep ger": "DE", "w germany": "DE",
-    "germany": "DE", "laos": "LA", "syria": "SY", "moldova": "MD", "bolivia": "BO",
-    "venezuela": "VE", "tanzania": "TZ", "palestine": "PS", "macedonia": "MK",
-    "north macedonia": "MK", "kosovo": "XK", "brunei": "BN", "cape verde": "CV",
-    "vatican": "VA", "st kitts & nevi": "KN", "sao tome & prin": "ST", "eswatini": "SZ",
-    "swaziland": "SZ", "myanmar": "MM", "burma": "MM", "netherlands": "NL",
-    "the netherlands": "NL", "holland": "NL",
-}
 _US_STATE_ZIP = re.compile(r"^(?:([A-Z]{2})\s+)?(?:\d{5}(?:-\d{4})?\s+)?USA$")
 _HAS_DIGIT = re.compile(r"\d")
-
-
-def _key(text):
-    return re.sub(r"\s+", " ", text.strip().strip(".").strip().lower())
-
-
-@functools.lru_cache(maxsize=1)
-def _names():
-    table = dict(_ALIASES)
-    try:
-        with resources.files("ecosystem").joinpath("_data/iso3166.csv").open(
-                encoding="utf-8") as fh:
-            rows = csv.reader(line for line in fh if not line.startswith("#"))
-            header = next(rows)
-            ia, i3, inm, icm = (header.index(c) for c in ("alpha2", "alpha3", "name",
-                                                         "common_name"))
-            for row in rows:
-                a2 = row[ia]
-                for name in (row[inm], row[icm]):
-                    if name:
-                        table.setdefault(_key(name), a2)
-                table.setdefault(_key(row[i3]), a2)
-    except (FileNotFoundError, ModuleNotFoundError):  # pragma: no cover - broken install
-        pass
-    return table
 
 
 def country_code(token):
@@ -82,7 +35,7 @@ def country_code(token):
     t = token.strip().strip(".").strip()
     if _US_STATE_ZIP.match(t):
         return "US"
-    return _names().get(_key(t))
+    return countries_table().names.get(name_lower(t))
 
 
 def _clean_city(token):
@@ -136,7 +89,7 @@ def parse_address(address):
         prev = country_code(tokens[-2])
         if prev in ("HK", "MO", "TW"):
             country = prev
-            if prev == "HK" and len(tokens) >= 3 and _key(tokens[-2]) == "hong kong":
+            if prev == "HK" and len(tokens) >= 3 and name_lower(tokens[-2]) == "hong kong":
                 city_idx = len(tokens) - 2  # the city is Hong Kong itself
             else:
                 city_idx = len(tokens) - 3
