@@ -52,6 +52,7 @@ from ._constants import (
     LEVELS,
     UNMATCHED_REASONS,
 )
+from ._gazetteer import Gazetteer, gazetteer
 from ._layers import layer_codes
 from ._map import RegionMap
 from ._resolve import ResolveReport, UnmatchedLocation
@@ -64,6 +65,8 @@ __all__ = [
     "metro_areas",
     "greater_bay_area",
     "seed_regions",
+    "Gazetteer",
+    "gazetteer",
     "layer_codes",
     "LAYER_INTERNAL",
     "LAYER_DOMESTIC",

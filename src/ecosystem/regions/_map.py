@@ -7,6 +7,7 @@ import difflib
 import io
 import os
 from collections.abc import Mapping
+from dataclasses import replace
 from types import MappingProxyType
 
 import numpy as np
@@ -45,9 +46,10 @@ from ._definition import (
     sort_text,
     with_country_rest,
 )
+from ._gazetteer import DEFAULT_RADIUS_KM, gazetteer
 from ._iso import country_alpha2
 from ._layers import layer_codes
-from ._names import admin1_in, admin1_token, county_key, name_key
+from ._names import admin1_in, admin1_token, as_text, county_key, name_key
 from ._resolve import (
     ResolveReport,
     UnmatchedLocation,
@@ -373,10 +375,13 @@ class RegionMap:
 
     # -- resolution ------------------------------------------------------------
 
-    def resolve(self, country, admin1=None, city=None, county=None, *, unmatched="rest"):
+    def resolve(self, country=None, admin1=None, city=None, county=None, *, lat=None, lon=None,
+                geonames_id=None, radius_km=DEFAULT_RADIUS_KM, unmatched="rest"):
         """Code raw locations into region ids.
 
         Vectorised: distinct locations are matched once and the result is broadcast back.
+        Locations may be given by names and codes, by GeoNames id, by coordinates, or
+        several of these (see Notes).
 
         Parameters
         ----------
@@ -393,6 +398,14 @@ class RegionMap:
             :func:`metro_areas`), else code it -1; ``"drop"``: code it -1 (rest-of-country
             regions are not used); ``"error"``: raise. Locations coded -1 are always
             counted in the report, by reason.
+        lat, lon : array-like of float, optional
+            Coordinates in degrees: the location is the nearest place of the shipped
+            GeoNames gazetteer (:func:`gazetteer`) within `radius_km`.
+        geonames_id : array-like of int, optional
+            GeoNames id of the location's place (OpenAlex ``geonames_city_id``); where
+            the gazetteer holds it, it takes precedence over the coordinates.
+        radius_km : float, default 30
+            Largest great-circle distance from the coordinates to a gazetteer place.
 
         Returns
         -------
@@ -426,10 +439,60 @@ class RegionMap:
         >>> codes, report = m.resolve(["US", "FR"], city=["Princeton", "Paris"], unmatched="drop")
         >>> codes.tolist(), dict(report.by_reason)["no region for location"]
         ([-1, -1], 2)
+
+        By GeoNames id (Shenzhen, Tokyo) and by coordinates (Stanford, the open sea):
+
+        >>> codes, report = m.resolve(geonames_id=[1795565, 1850147, None, None],
+        ...                           lat=[None, None, 37.4275, 0.0],
+        ...                           lon=[None, None, -122.1697, 0.0])
+        >>> [m.regions[i] if i >= 0 else None for i in codes]
+        ['GBA', 'GTKY', 'SFBA', None]
+        >>> report.n_located, report.n_placed
+        (4, 3)
         """
         if unmatched not in UNMATCHED_MODES:
             raise ParameterError(f"RegionMap.resolve: unmatched must be one of 'rest', 'error', "
                                  f"'drop'; got {unmatched!r}")
+        if lat is None and lon is None and geonames_id is None:
+            return self._resolve_names(country, admin1, city, county, unmatched)
+        if (lat is None) != (lon is None):
+            raise ParameterError("RegionMap.resolve: give both lat and lon, or neither")
+        columns = location_columns(country=country, admin1=admin1, city=city, county=county,
+                                   lat=lat, lon=lon, geonames_id=geonames_id)
+        n = len(columns[0][0])
+        given = [_expand(codes, uniques) for codes, uniques in columns]
+        country_, admin1_, city_, county_, lat_, lon_, ids_ = given
+        g = gazetteer()
+        located = np.zeros(n, dtype=bool)
+        rows = np.full(n, -1, dtype=np.int64)
+        if geonames_id is not None:
+            has_id = np.array([as_text(v) is not None for v in ids_], dtype=bool)
+            located |= has_id
+            rows[has_id] = g.by_id(ids_[has_id])
+        if lat is not None:
+            has_xy = np.array([as_text(a) is not None and as_text(b) is not None
+                               for a, b in zip(lat_, lon_)], dtype=bool)
+            located |= has_xy
+            todo = has_xy & (rows < 0)
+            rows[todo] = g.nearest(lat_[todo], lon_[todo], radius_km)[0]
+        placed = rows >= 0
+        g_country, g_admin1, g_city = g.location(rows)
+        alpha2 = np.array([country_alpha2(c)[0] for c in country_], dtype=object)
+        no_place_name = np.array([as_text(a) is None and as_text(b) is None
+                                  for a, b in zip(city_, county_)], dtype=bool)
+        use = placed & ((alpha2 == None) | ((alpha2 == g_country) & no_place_name))  # noqa: E711
+        country_, admin1_, city_, county_ = (np.where(use, new, old) for new, old in (
+            (g_country, country_), (g_admin1, admin1_), (g_city, city_), (None, county_)))
+        codes, report = self._resolve_names(country_, admin1_, city_, county_, unmatched)
+        unplaced = np.flatnonzero(located & ~placed)
+        examples = [(int(i), _plain_or_none(ids_[i]), _plain_or_none(lat_[i]),
+                     _plain_or_none(lon_[i])) for i in unplaced[:MAX_EXAMPLES]]
+        report = replace(report, n_located=int(located.sum()), n_placed=int(placed.sum()),
+                         unplaced=examples, radius_km=float(radius_km))
+        return codes, report
+
+    def _resolve_names(self, country, admin1, city, county, unmatched):
+        """resolve() on names and codes only."""
         columns = location_columns(country=country, admin1=admin1, city=city, county=county)
         n = len(columns[0][0])
         keyed = [key_column(codes, uniques, normalise) for (codes, uniques), normalise
@@ -814,3 +877,19 @@ class RegionMap:
         }
 
 
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _expand(codes, uniques):
+    """Object array of a factorised column (None where missing)."""
+    values = np.empty(len(uniques) + 1, dtype=object)
+    values[:-1] = uniques
+    values[-1] = None
+    return values[codes]
+
+
+def _plain_or_none(value):
+    value = value.item() if isinstance(value, np.generic) else value
+    return None if as_text(value) is None else value

@@ -16,6 +16,8 @@ _TOKEN_ALIASES = {"saint": "st", "sainte": "ste", "mount": "mt", "fort": "ft"}
 _GENERIC_SUFFIXES = frozenset({"city", "county", "shi", "province", "sheng", "prefecture",
                                "state", "to", "ken", "fu", "metropolis", "sar"})
 _SUBDIVISION_CODE = re.compile(r"^\s*([A-Za-z]{2})[-_ ]([A-Za-z0-9]{1,3})\s*$")
+# GeoNames admin-1 codes are written "CC.code" (JP.40 is Tokyo; ISO 3166-2 JP-40 is Fukuoka)
+_GEONAMES_CODE = re.compile(r"^\s*([A-Za-z]{2})\.([A-Za-z0-9]{1,3})\s*$")
 
 
 def as_text(value):
@@ -57,10 +59,18 @@ def admin1_key(value, country):
 
 
 def admin1_token(value):
-    """Admin-1 key; for an ISO 3166-2-like code both readings, as '\\0CC\\0short\\0long'."""
+    """Admin-1 key; for an ISO 3166-2-like code both readings, as '\\0CC\\0short\\0long'.
+
+    A GeoNames admin-1 code ``"CC.xx"`` gets keys of its own (``"#xx"``, ``"#ccxx"``)
+    that no name or ISO code shares: GeoNames and ISO 3166-2 number units differently.
+    """
     text = as_text(value)
     if text is None:
         return None
+    code = _GEONAMES_CODE.match(text)
+    if code is not None:
+        country, unit = code.group(1).upper(), code.group(2).upper()
+        return "\0".join(("", country, "#" + unit, "#" + country + unit))
     code = _SUBDIVISION_CODE.match(text)
     if code is None:
         return name_key(text)

@@ -58,6 +58,16 @@ class ResolveReport:
         Name of the region map.
     unmatched : str
         The ``unmatched`` mode used.
+    n_located : int
+        Locations given by GeoNames id or coordinates (0 when none was).
+    n_placed : int
+        Of those, the locations found in the gazetteer (by id, else the nearest place
+        within `radius_km`).
+    unplaced : tuple of tuple
+        Up to 10 located locations not found in the gazetteer, as
+        ``(position, geonames_id, lat, lon)``.
+    radius_km : float or None
+        Radius used for coordinates (None when no location was located).
 
     Examples
     --------
@@ -76,8 +86,13 @@ class ResolveReport:
     examples: Mapping
     map_name: str = ""
     unmatched: str = "rest"
+    n_located: int = 0
+    n_placed: int = 0
+    unplaced: tuple = ()
+    radius_km: float | None = None
 
     def __post_init__(self):
+        object.__setattr__(self, "unplaced", tuple(tuple(u) for u in self.unplaced))
         object.__setattr__(self, "by_reason", MappingProxyType(dict(self.by_reason)))
         object.__setattr__(self, "examples", MappingProxyType(
             {k: tuple(UnmatchedLocation(*e) for e in v) for k, v in self.examples.items()}))
@@ -85,7 +100,8 @@ class ResolveReport:
     def __reduce__(self):
         return (type(self), (self.n_input, self.n_matched, self.n_unmatched, self.n_rest,
                              dict(self.by_reason), dict(self.examples), self.map_name,
-                             self.unmatched))
+                             self.unmatched, self.n_located, self.n_placed, self.unplaced,
+                             self.radius_km))
 
     def __str__(self):
         head = (f"Resolved {self.n_input:,} locations with RegionMap {self.map_name!r} "
@@ -102,6 +118,14 @@ class ResolveReport:
                 fields = ", ".join(f"{f}={getattr(ex, f)!r}" for f in UnmatchedLocation._fields[1:]
                                    if f == "country" or getattr(ex, f) is not None)
                 lines.append(f"    at {ex.position}: {fields}")
+        if self.n_located:
+            lines.append(f"  located by GeoNames id or coordinates: {self.n_located:,}, "
+                         f"{self.n_placed:,} found in the gazetteer (radius "
+                         f"{self.radius_km:g} km)")
+            if self.unplaced:
+                lines.append(f"  not in the gazetteer: {self.n_located - self.n_placed:,}, e.g.")
+            for position, gid, lat, lon in self.unplaced:
+                lines.append(f"    at {position}: geonames_id={gid!r}, lat={lat!r}, lon={lon!r}")
         return "\n".join(lines)
 
 
