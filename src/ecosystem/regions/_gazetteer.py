@@ -247,16 +247,19 @@ class Gazetteer:
             by_name, by_admin = {}, {}
             cols = [t[c].to_numpy(object) for c in ("country", "admin1", "name", "asciiname",
                                                      "alternatenames")]
-            for row in order.tolist():
-                c, a, name, ascii_, alts = (col[row] for col in cols)
-                spellings = [name, ascii_] + (alts.split("|") if alts else [])
-                for spelling in spellings:
-                    key = name_key(spelling)
-                    if key is None:
-                        continue
-                    by_name.setdefault((c, key), row)
-                    if a:
-                        by_admin.setdefault((c, a.upper(), key), row)
+            # a place's own name beats another (larger) place's alternate name
+            for primary in (True, False):
+                for row in order.tolist():
+                    c, a, name, ascii_, alts = (col[row] for col in cols)
+                    spellings = ([name, ascii_] if primary else
+                                 alts.split("|") if alts else [])
+                    for spelling in spellings:
+                        key = name_key(spelling)
+                        if key is None:
+                            continue
+                        by_name.setdefault((c, key), row)
+                        if a:
+                            by_admin.setdefault((c, a.upper(), key), row)
             self._names = (by_name, by_admin)
         return self._names
 
