@@ -42,7 +42,7 @@ Beware that pandas' ``read_csv`` turns the string ``"NA"`` (Namibia) into a miss
 unless called with ``keep_default_na=False``.
 """
 
-from ._builtin import countries, greater_bay_area, metro_areas, seed_regions
+from ._builtin import countries, greater_bay_area, metro_areas, metros, seed_regions
 from ._constants import (
     LAYER_CROSS_BOUNDARY,
     LAYER_DOMESTIC,
@@ -63,6 +63,7 @@ __all__ = [
     "UnmatchedLocation",
     "countries",
     "metro_areas",
+    "metros",
     "greater_bay_area",
     "seed_regions",
     "Gazetteer",

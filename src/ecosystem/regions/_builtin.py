@@ -211,3 +211,71 @@ def seed_regions():
     regions, _, parents = seed_definition()
     return tuple(sorted({parents[r.parent].code if r.parent in parents else r.code
                          for r in regions}))
+
+
+def metros(rest="country"):
+    """World metros: the GII science and technology clusters as unions of admin units.
+
+    One region per metro of ``_data/metros.csv`` (96 metros named after the clusters of
+    WIPO's Global Innovation Index 2024/2025 rankings, e.g. ``"US-BOS"`` Boston–Cambridge,
+    ``"CN-SHSZ"`` Shanghai–Suzhou, ``"KR-SEL"`` Seoul) plus the four seed metros of
+    :func:`metro_areas`, which stand for the clusters Tokyo–Yokohama (``GTKY``),
+    Shenzhen–Hong Kong–Guangzhou (the GBA, split by jurisdiction into ``GBA-GD``,
+    ``GBA-HK`` and ``GBA-MO`` under parent ``GBA``), San Jose–San Francisco (``SFBA``) and
+    New York City (``NYC``). Every other location goes to its country.
+
+    Parameters
+    ----------
+    rest : {"country", None}, default "country"
+        As in :func:`metro_areas`: ``"country"`` sends every other location to
+        ``"<CC>-rest"`` (countries a metro covers in part) or ``"<CC>"``; None keeps the
+        metros only.
+
+    Returns
+    -------
+    RegionMap
+        Named ``"metros"``.
+
+    Notes
+    -----
+    Each metro's units and their source are written in the definition file, which
+    ``scripts/make_metros.py`` generates from the shipped gazetteer: whole admin-1 units
+    where the standard definition is one (Japanese prefectures, Korean metropolitan cities
+    and provinces, the Chinese municipalities, Moscow), matched by GeoNames code, ISO
+    3166-2 code or name; elsewhere the GeoNames places of 15,000 inhabitants or more
+    within a stated radius of the cluster's anchor cities, because the gazetteer has no
+    county or prefecture codes (US counties of the OMB CBSA/CSA delineation, Chinese
+    prefecture-level cities and European NUTS3 regions cannot be expressed; the seed
+    metros SFBA and NYC do use OMB counties). A metro whose places lie in several
+    countries is split into one part per country under a parent (Basel: ``CH-BSL-CH``,
+    ``CH-BSL-DE``, ``CH-BSL-FR`` where present), so exchange between the parts is the
+    cross-boundary layer. A place in a metro's radius but smaller than 15,000 inhabitants
+    resolves by coordinates or GeoNames id only to its nearest gazetteer place.
+
+    Examples
+    --------
+    >>> m = metros()
+    >>> codes, _ = m.resolve(["US", "KR", "CN", "HK", "JP", "DE"],
+    ...                      admin1=["MA", "Gyeonggi-do", None, None, None, None],
+    ...                      city=["Cambridge", "Suwon", "Suzhou", "Hong Kong", "Kobe", "Lörrach"])
+    >>> [m.regions[i] for i in codes]
+    ['US-BOS', 'KR-SEL', 'CN-SHSZ', 'GBA-HK', 'JP-KEIHANSHIN', 'CH-BSL-DE']
+    >>> m.layer("GBA-HK", "GBA-GD"), m.layer("CH-BSL-CH", "CH-BSL-DE")
+    ('cross-boundary', 'cross-boundary')
+    >>> m.label("US-BOS"), m.country("CH-BSL-DE"), m.parent("CH-BSL-DE")
+    ('Boston–Cambridge', 'DE', 'CH-BSL')
+    """
+    check_rest_option("metros", rest)
+    return _metros_map(rest)
+
+
+@functools.lru_cache(maxsize=None)
+def _metros_map(rest):
+    seed_regions_, seed_patterns, _ = seed_definition()
+    with data_file("metros.csv").open("r", encoding="utf-8", newline="") as handle:
+        regions, patterns, _ = read_definition(handle, "metros.csv")
+    regions, patterns = list(seed_regions_) + list(regions), list(seed_patterns) + list(patterns)
+    rest_map = {}
+    if rest == "country":
+        regions, rest_map = with_country_rest(regions, patterns, {})
+    return RegionMap("metros", regions, patterns, rest_map)
