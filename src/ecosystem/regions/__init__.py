@@ -52,6 +52,7 @@ from ._constants import (
     LEVELS,
     UNMATCHED_REASONS,
 )
+from ._clusters import ClusterMap, clusters
 from ._gazetteer import Gazetteer, gazetteer
 from ._layers import layer_codes
 from ._map import RegionMap
@@ -67,6 +68,8 @@ __all__ = [
     "greater_bay_area",
     "seed_regions",
     "Gazetteer",
+    "ClusterMap",
+    "clusters",
     "gazetteer",
     "layer_codes",
     "LAYER_INTERNAL",

@@ -138,6 +138,9 @@ class RegionMap:
                  "_patterns", "_rest", "_rest_ids", "_lookup", "_county_areas",
                  "_qualified_cities")
 
+    # a subclass that reaches its regions by other means (coordinates) sets this
+    _reached_otherwise = False
+
     def __init__(self, name, regions, patterns, rest=None):
         if not isinstance(name, str) or not name.strip():
             raise ParameterError(f"RegionMap: name must be a non-empty string; got {name!r}")
@@ -155,7 +158,7 @@ class RegionMap:
         rest_map = rest_record(rest, index, name)
         lookup = lookup_tables(rules, index, name)
         unreached = set(codes) - {p.region for p in rules} - set(rest_map.values())
-        if unreached:
+        if unreached and not self._reached_otherwise:
             raise ParameterError(f"RegionMap {name!r}: no location pattern or rest-of-country "
                                  f"assignment reaches region {min(unreached)!r}")
         state = {
