@@ -192,7 +192,7 @@ def _rebuild(name, regions, patterns, rest, params, table, points, codes):
 
 
 def clusters(lat, lon, weight=None, *, eps_km=DEFAULT_EPS_KM, min_weight=None,
-             rounding=DEFAULT_ROUNDING, rest="country", name="clusters"):
+             rounding=DEFAULT_ROUNDING, rest="country", name="clusters", n_jobs=None):
     """Data-driven clusters of located activity, WIPO-style, as a region map.
 
     Coordinates are rounded to a grid of `rounding` degrees; the unique grid points,
@@ -222,6 +222,8 @@ def clusters(lat, lon, weight=None, *, eps_km=DEFAULT_EPS_KM, min_weight=None,
         :func:`metros`).
     name : str, default "clusters"
         Name of the map.
+    n_jobs : int, optional
+        Threads of the neighbour search (None: 1, -1: all cores), as in scikit-learn.
 
     Returns
     -------
@@ -283,7 +285,7 @@ def clusters(lat, lon, weight=None, *, eps_km=DEFAULT_EPS_KM, min_weight=None,
     labels = np.full(len(pw), -1, dtype=np.int64)
     if len(pw):
         model = _dbscan()(eps=eps_km / EARTH_RADIUS_KM, min_samples=1, metric="haversine",
-                          algorithm="ball_tree")
+                          algorithm="ball_tree", n_jobs=n_jobs)
         # sample weights scaled by min_weight, so that min_samples=1 tests "weight >=
         # min_weight" for fractional weights too (to a relative 1e-9, against rounding)
         labels = model.fit(np.radians(np.column_stack((plat, plon))),
@@ -345,10 +347,9 @@ def _unique_points(lat, lon, w, rounding):
 
 def _cluster_map(name, plat, plon, pw, labels, params, rest):
     g = gazetteer()
-    t = g.table
     clustered = np.flatnonzero(labels >= 0)
     rows, _ = g.nearest(plat[clustered], plon[clustered], radius_km=_COUNTRY_KM)
-    country = np.where(rows >= 0, t["country"].to_numpy(object)[np.maximum(rows, 0)], None)
+    country = np.where(rows >= 0, g.column("country")[np.maximum(rows, 0)], None)
     locality = _localities(rows)
     # clusters ordered by weight (ties by label), then parts by country
     frame = pd.DataFrame({"label": labels[clustered], "w": pw[clustered],
@@ -360,9 +361,10 @@ def _cluster_map(name, plat, plon, pw, labels, params, rest):
     width = max(3, len(str(len(order))))
     regions, patterns, parts, point_lat, point_lon, point_part = [], [], [], [], [], []
     claimed = set()
+    groups = dict(tuple(frame.groupby("label", sort=False)))
     for rank, k in enumerate(order, start=1):
         code = f"C{rank:0{width}d}"
-        sub = frame[frame["label"] == k]
+        sub = groups[k]
         label = _cluster_name(sub)
         countries = sorted(sub["country"].unique())
         for c in countries:
@@ -411,32 +413,32 @@ def _pattern(pattern):
 def _localities(rows):
     """Gazetteer row of the locality of each place: itself, or a more populous place near it."""
     g = gazetteer()
-    t = g.table
     out = np.full(len(rows), -1, dtype=np.int64)
     ok = rows >= 0
     if not ok.any():
         return out
     unique_rows = np.unique(rows[ok])
-    pop = t["population"].to_numpy(np.int64)
-    xyz = unit_xyz(t["latitude"].to_numpy()[unique_rows], t["longitude"].to_numpy()[unique_rows])
+    pop = g.column("population")
+    xyz = unit_xyz(g.column("latitude")[unique_rows], g.column("longitude")[unique_rows])
     near = g._kdtree().query_ball_point(xyz, float(km_to_chord(_LOCALITY_KM)))  # noqa: SLF001
     head = {}
     for r, candidates in zip(unique_rows.tolist(), near):
         head[r] = max(candidates, key=lambda c: (pop[c], -c)) if candidates else r
         if pop[head[r]] < _LOCALITY_RATIO * pop[r]:
             head[r] = r
-    out[ok] = [head[r] for r in rows[ok].tolist()]
+    lookup = np.array([head[r] for r in unique_rows.tolist()], dtype=np.int64)
+    out[ok] = lookup[np.searchsorted(unique_rows, rows[ok])]
     return out
 
 
 def _cluster_name(sub):
-    t = gazetteer().table
+    g = gazetteer()
     by_locality = sub[sub["locality"] >= 0].groupby("locality")["w"].sum()
     if by_locality.empty:
         return "unnamed cluster"
-    pop = t["population"].to_numpy(np.int64)
+    pop = g.column("population")
     top = sorted(by_locality.items(), key=lambda kv: (-kv[1], -pop[kv[0]], kv[0]))[:3]
-    names = [t["name"].iloc[r] for r, w in top if w >= _NAME_SHARE * top[0][1]]
+    names = [g.column("name")[r] for r, w in top if w >= _NAME_SHARE * top[0][1]]
     return "–".join(dict.fromkeys(names))
 
 
@@ -447,16 +449,17 @@ def _place_patterns(part_code, places, claimed):
     its country also by (country, name) alone, as the gazetteer's own look-up reads it.
     """
     g = gazetteer()
-    t = g.table
-    rows = np.array(sorted({int(x) for x in places if x >= 0}), dtype=np.int64)
+    rows = np.unique(np.asarray(places, dtype=np.int64))
+    rows = rows[rows >= 0]
     if not len(rows):
         return []
-    country = t["country"].to_numpy(object)[rows]
-    name = t["name"].to_numpy(object)[rows]
+    country = g.column("country")[rows]
+    name = g.column("name")[rows]
+    admin1 = g.column("admin1")[rows]
     top = g.find(country, None, name) == rows
     out = []
-    for r, c, n, bare in zip(rows.tolist(), country, name, top.tolist()):
-        admin = admin1_code(c, t["admin1"].iloc[r])
+    for c, n, a, bare in zip(country, name, admin1, top.tolist()):
+        admin = admin1_code(c, a)
         for form in ([admin] if admin else []) + ([None] if bare or not admin else []):
             key = (c, form, name_key(n))
             if key in claimed:

@@ -80,6 +80,7 @@ class Gazetteer:
 
     def __init__(self, table):
         self.table = table
+        self._columns = {}
         self._ids = table["geonameid"].to_numpy(np.int64)
         self._order = np.argsort(self._ids, kind="stable")
         self._tree = None
@@ -87,6 +88,28 @@ class Gazetteer:
 
     def __repr__(self):
         return f"Gazetteer({len(self.table):,} GeoNames places)"
+
+    def column(self, name):
+        """One column of :attr:`table` as a NumPy array (object for text), cached.
+
+        Parameters
+        ----------
+        name : str
+            Column name.
+
+        Returns
+        -------
+        ndarray
+            Read-only; do not modify.
+        """
+        values = self._columns.get(name)
+        if values is None:
+            kind = self.table[name].dtype.kind
+            values = self.table[name].to_numpy(np.float64 if kind == "f" else
+                                               np.int64 if kind in "iu" else object)
+            values.flags.writeable = False
+            self._columns[name] = values
+        return values
 
     def __len__(self):
         return len(self.table)
@@ -222,12 +245,11 @@ class Gazetteer:
         country = np.full(len(rows), None, dtype=object)
         admin1 = np.full(len(rows), None, dtype=object)
         city = np.full(len(rows), None, dtype=object)
-        t = self.table
-        c = t["country"].to_numpy(object)[rows[ok]]
-        a = t["admin1"].to_numpy(object)[rows[ok]]
+        c = self.column("country")[rows[ok]]
+        a = self.column("admin1")[rows[ok]]
         country[ok] = c
         admin1[ok] = [admin1_code(ci, ai) for ci, ai in zip(c, a)]
-        city[ok] = t["name"].to_numpy(object)[rows[ok]]
+        city[ok] = self.column("name")[rows[ok]]
         return country, admin1, city
 
     # -- indexes ---------------------------------------------------------------
@@ -236,17 +258,16 @@ class Gazetteer:
         if self._tree is None:
             from scipy.spatial import cKDTree
 
-            self._tree = cKDTree(unit_xyz(self.table["latitude"], self.table["longitude"]))
+            self._tree = cKDTree(unit_xyz(self.column("latitude"), self.column("longitude")))
         return self._tree
 
     def _name_index(self):
         """(country, name key) and (country, admin1, name key) → most populous row."""
         if self._names is None:
-            t = self.table
-            order = np.argsort(-t["population"].to_numpy(np.int64), kind="stable")
+            order = np.argsort(-self.column("population"), kind="stable")
             by_name, by_admin = {}, {}
-            cols = [t[c].to_numpy(object) for c in ("country", "admin1", "name", "asciiname",
-                                                     "alternatenames")]
+            cols = [self.column(c) for c in ("country", "admin1", "name", "asciiname",
+                                             "alternatenames")]
             # a place's own name beats another (larger) place's alternate name
             for primary in (True, False):
                 for row in order.tolist():
