@@ -216,3 +216,27 @@ def test_radius_is_honoured():
     lat, lon = [37.74], [-121.85]
     assert codes_of(m, m.resolve(lat=lat, lon=lon, radius_km=60)[0]) != [None]
     assert codes_of(m, m.resolve(lat=lat, lon=lon, radius_km=1)[0]) == [None]
+
+
+def test_alternate_spellings_through_the_gazetteer():
+    from ecosystem.regions import metros
+
+    m = metros()
+    codes, report = m.resolve(["DE", "DE", "CN", "US", "US", "DE"],
+                              admin1=[None, None, None, None, "NJ", "Bayern"],
+                              city=["Muenchen", "Cologne", "Canton", "Newark", "Newark", "Muenchen"])
+    # "Newark" alone names four US places: not guessed; with its state it is NYC;
+    # an admin-1 *name* cannot be checked against GeoNames codes: not guessed either
+    assert codes_of(m, codes) == ["DE-MUC", "DE-CGN", "GBA-GD", "US-rest", "NYC", "DE-rest"]
+    assert report.n_alias == 2  # "Canton" is a spelling the seed definition lists itself
+    assert "matched through the gazetteer: 2" in str(report)
+
+
+def test_find_unique():
+    g = gazetteer()
+    assert g.find(["US"], None, ["Newark"])[0] >= 0
+    assert g.find(["US"], None, ["Newark"], unique=True)[0] == -1
+    assert g.find(["US"], ["NJ"], ["Newark"], unique=True)[0] == g.by_id([5101798])[0]
+    assert g.find(["US"], ["MO"], ["Berkeley"], unique=True)[0] == -1
+    assert g.find(["DE"], ["Bayern"], ["Muenchen"], unique=True)[0] == -1
+    assert g.find(["DE"], None, ["Muenchen"], unique=True)[0] >= 0

@@ -179,7 +179,7 @@ class Gazetteer:
             dist[sel[hit]] = chord_to_km(chord[hit])
         return rows, dist
 
-    def find(self, country, admin1=None, city=None):
+    def find(self, country, admin1=None, city=None, *, unique=False):
         """Row of the most populous place of that name (-1 where none).
 
         Parameters
@@ -193,6 +193,11 @@ class Gazetteer:
         city : array-like of str
             Place name; compared folded (case, accents, punctuation, generic words such
             as "City") against the name, ASCII name and alternate names.
+        unique : bool, default False
+            Only a place the name identifies: with an admin-1 code, the place of that
+            name in that unit (no fall-back to other units); with no admin-1 at all, a
+            name that only one place of the country bears; with an admin-1 name (which
+            cannot be checked against GeoNames codes), none. Otherwise -1.
 
         Returns
         -------
@@ -212,17 +217,28 @@ class Gazetteer:
                 return [values] * n
             return list(np.asarray(values, dtype=object).ravel())
         countries, admin1s, cities = column(country), column(admin1), column(city)
-        by_name, by_admin = self._name_index()
+        by_name, by_admin, counts = self._name_index()
         out = np.full(n, -1, dtype=np.int64)
+        memo_country, memo_key, memo_unit = {}, {}, {}
         for i, (c, a, ci) in enumerate(zip(countries, admin1s, cities)):
-            code, _ = country_alpha2(c)
-            key = name_key(ci)
+            c, a, ci = (_hashable(v) for v in (c, a, ci))
+            code = memo_country.get(c, False)
+            if code is False:
+                code = memo_country[c] = country_alpha2(c)[0]
+            key = memo_key.get(ci, False)
+            if key is False:
+                key = memo_key[ci] = name_key(ci)
             if code is None or key is None:
                 continue
-            unit = _geonames_admin1(a, code)
+            unit = memo_unit.get((a, code), False)
+            if unit is False:
+                unit = memo_unit[(a, code)] = _geonames_admin1(a, code)
+            if unique and unit is None and as_text(a) is not None:
+                continue  # an admin-1 name cannot be checked against the place's code
             found = by_admin.get((code, unit, key), -1) if unit is not None else -1
-            if found < 0:
-                found = by_name.get((code, key), -1)
+            if found < 0 and not (unique and unit is not None):
+                if not unique or counts.get((code, key), 0) == 1:
+                    found = by_name.get((code, key), -1)
             out[i] = found
         return out
 
@@ -262,10 +278,11 @@ class Gazetteer:
         return self._tree
 
     def _name_index(self):
-        """(country, name key) and (country, admin1, name key) → most populous row."""
+        """(country, name key) and (country, admin1, name key) → most populous row, and the
+        number of places bearing each (country, name key)."""
         if self._names is None:
             order = np.argsort(-self.column("population"), kind="stable")
-            by_name, by_admin = {}, {}
+            by_name, by_admin, bearers = {}, {}, {}
             cols = [self.column(c) for c in ("country", "admin1", "name", "asciiname",
                                              "alternatenames")]
             # a place's own name beats another (larger) place's alternate name
@@ -279,10 +296,19 @@ class Gazetteer:
                         if key is None:
                             continue
                         by_name.setdefault((c, key), row)
+                        bearers.setdefault((c, key), set()).add(row)
                         if a:
                             by_admin.setdefault((c, a.upper(), key), row)
-            self._names = (by_name, by_admin)
+            counts = {k: len(v) for k, v in bearers.items()}
+            self._names = (by_name, by_admin, counts)
         return self._names
+
+
+def _hashable(value):
+    """The value, or None for a missing float (NaN is not a usable dictionary key)."""
+    if isinstance(value, float) and value != value:
+        return None
+    return value
 
 
 def _geonames_admin1(value, country):

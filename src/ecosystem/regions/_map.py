@@ -456,58 +456,96 @@ class RegionMap:
         if unmatched not in UNMATCHED_MODES:
             raise ParameterError(f"RegionMap.resolve: unmatched must be one of 'rest', 'error', "
                                  f"'drop'; got {unmatched!r}")
-        if lat is None and lon is None and geonames_id is None:
+        located_given = lat is not None or lon is not None or geonames_id is not None
+        if not located_given and (city is None or not self._patterns):
             return self._resolve_names(country, admin1, city, county, unmatched)
         if (lat is None) != (lon is None):
             raise ParameterError("RegionMap.resolve: give both lat and lon, or neither")
         columns = location_columns(country=country, admin1=admin1, city=city, county=county,
                                    lat=lat, lon=lon, geonames_id=geonames_id)
-        n = len(columns[0][0])
-        given = [_expand(codes, uniques) for codes, uniques in columns]
-        country_, admin1_, city_, county_, lat_, lon_, ids_ = given
-        g = gazetteer()
-        located = np.zeros(n, dtype=bool)
-        rows = np.full(n, -1, dtype=np.int64)
-        if geonames_id is not None:
-            has_id = np.array([as_text(v) is not None for v in ids_], dtype=bool)
-            located |= has_id
-            rows[has_id] = g.by_id(ids_[has_id])
-        if lat is not None:
-            has_xy = np.array([as_text(a) is not None and as_text(b) is not None
-                               for a, b in zip(lat_, lon_)], dtype=bool)
-            located |= has_xy
-            todo = has_xy & (rows < 0)
-            rows[todo] = g.nearest(lat_[todo], lon_[todo], radius_km)[0]
-        placed = rows >= 0
-        g_country, g_admin1, g_city = g.location(rows)
-        alpha2 = np.array([country_alpha2(c)[0] for c in country_], dtype=object)
-        no_place_name = np.array([as_text(a) is None and as_text(b) is None
-                                  for a, b in zip(city_, county_)], dtype=bool)
-        use = placed & ((alpha2 == None) | ((alpha2 == g_country) & no_place_name))  # noqa: E711
-        country_, admin1_, city_, county_ = (np.where(use, new, old) for new, old in (
-            (g_country, country_), (g_admin1, admin1_), (g_city, city_), (None, county_)))
-        codes, report = self._resolve_names(country_, admin1_, city_, county_, unmatched)
-        unplaced = np.flatnonzero(located & ~placed)
-        examples = [(int(i), _plain_or_none(ids_[i]), _plain_or_none(lat_[i]),
-                     _plain_or_none(lon_[i])) for i in unplaced[:MAX_EXAMPLES]]
-        report = replace(report, n_located=int(located.sum()), n_placed=int(placed.sum()),
-                         unplaced=examples, radius_km=float(radius_km))
-        return codes, report
+        # work on the distinct locations, broadcast back at the end
+        combo, first = combine_keys([codes for codes, _ in columns])
+        d = [_expand(codes[first], uniques) for codes, uniques in columns]
+        country_, admin1_, city_, county_, lat_, lon_, ids_ = d
+        k = len(first)
+        has_city = _given(city_) & ~_given(county_)
+        # 1. names as given; only those that match no pattern look further
+        by_name, _ = self._resolve_names(country_, admin1_, city_, county_, "drop")
+        use = np.zeros(k, dtype=bool)
+        located = placed = None
+        if located_given:
+            # 2. the gazetteer place of a GeoNames id, else of the coordinates
+            g = gazetteer()
+            located = np.zeros(k, dtype=bool)
+            rows = np.full(k, -1, dtype=np.int64)
+            if geonames_id is not None:
+                has_id = _given(ids_)
+                located |= has_id
+                rows[has_id] = g.by_id(ids_[has_id])
+            if lat is not None:
+                has_xy = _given(lat_) & _given(lon_)
+                located |= has_xy
+                todo = has_xy & (rows < 0)
+                rows[todo] = g.nearest(lat_[todo], lon_[todo], radius_km)[0]
+            placed = rows >= 0
+            g_country, g_admin1, g_city = g.location(rows)
+            alpha2 = np.array([country_alpha2(c)[0] for c in country_], dtype=object)
+            same = alpha2 == g_country
+            use = placed & ((alpha2 == None) | (same & ~has_city & ~_given(county_)))  # noqa: E711
+            country_, admin1_, city_, county_ = (np.where(use, new, old) for new, old in (
+                (g_country, country_), (g_admin1, admin1_), (g_city, city_), (None, county_)))
+        # 3. a name that matches no pattern, read through the gazetteer (alternate and
+        #    folded spellings, GeoNames codes) where it names one place only
+        alias = np.flatnonzero((by_name < 0) & has_city & ~use)
+        n_alias = 0
+        if len(alias):
+            g = gazetteer()
+            rows = g.find(country_[alias], admin1_[alias], city_[alias], unique=True)
+            found = alias[rows >= 0]
+            if len(found):
+                g_country, g_admin1, g_city = g.location(rows[rows >= 0])
+                hit, _ = self._resolve_names(g_country, g_admin1, g_city, None, "drop")
+                take = found[hit >= 0]
+                keep = hit >= 0
+                country_[take], admin1_[take], city_[take] = (
+                    g_country[keep], g_admin1[keep], g_city[keep])
+                n_alias = int(np.isin(combo, take).sum())
+        codes, report = self._resolve_names(country_, admin1_, city_, county_, unmatched,
+                                            multiplicity=np.bincount(combo, minlength=k),
+                                            positions=first)
+        codes = codes[combo]
+        extra = {"n_alias": n_alias}
+        if located_given:
+            unplaced = np.flatnonzero(located & ~placed)
+            extra.update(n_located=int(located[combo].sum()),
+                         n_placed=int(placed[combo].sum()),
+                         unplaced=[(int(first[j]), _plain_or_none(ids_[j]),
+                                    _plain_or_none(lat_[j]), _plain_or_none(lon_[j]))
+                                   for j in unplaced[:MAX_EXAMPLES]],
+                         radius_km=float(radius_km))
+        return codes, replace(report, **extra)
 
-    def _resolve_names(self, country, admin1, city, county, unmatched):
-        """resolve() on names and codes only."""
+    def _resolve_names(self, country, admin1, city, county, unmatched, *, multiplicity=None,
+                       positions=None):
+        """resolve() on names and codes only.
+
+        With `multiplicity` (rows each location stands for) and `positions` (its first
+        row), the report counts and places rows, not the locations given.
+        """
         columns = location_columns(country=country, admin1=admin1, city=city, county=county)
-        n = len(columns[0][0])
+        n = len(columns[0][0]) if multiplicity is None else int(multiplicity.sum())
         keyed = [key_column(codes, uniques, normalise) for (codes, uniques), normalise
                  in zip(columns, (country_token, admin1_token, name_key, county_key))]
         combo, first = combine_keys([codes for codes, _ in keyed])
         keys = [first_values(codes, uniques, first) for codes, uniques in keyed]
         ids, reasons, via_rest = self._resolve_distinct(keys, unmatched)
-        counts = np.bincount(combo, minlength=len(first))
-        report = self._report(n, columns, first, counts, reasons, via_rest, unmatched)
+        counts = np.bincount(combo, weights=multiplicity, minlength=len(first)).astype(np.int64)
+        report = self._report(n, columns, first, counts, reasons, via_rest, unmatched, positions)
         if unmatched == "error" and report.n_unmatched:
             j = next(j for j, reason in enumerate(reasons) if reason is not None)
             where = raw_location(columns, int(first[j]))
+            if positions is not None:
+                where = where._replace(position=int(positions[where.position]))
             raise UnknownRegionError(
                 f"RegionMap {self._name!r}: {reasons[j]} at position {where.position}: "
                 + ", ".join(f"{f}={getattr(where, f)!r}" for f in UnmatchedLocation._fields[1:])
@@ -560,7 +598,7 @@ class RegionMap:
                 return found
         return by_country.get((c,), -1)
 
-    def _report(self, n, columns, first, counts, reasons, via_rest, unmatched):
+    def _report(self, n, columns, first, counts, reasons, via_rest, unmatched, positions=None):
         by_reason = dict.fromkeys(UNMATCHED_REASONS, 0)
         examples = {reason: [] for reason in UNMATCHED_REASONS}
         for j, reason in enumerate(reasons):
@@ -568,7 +606,10 @@ class RegionMap:
                 continue
             by_reason[reason] += int(counts[j])
             if len(examples[reason]) < MAX_EXAMPLES:
-                examples[reason].append(raw_location(columns, int(first[j])))
+                where = raw_location(columns, int(first[j]))
+                if positions is not None:
+                    where = where._replace(position=int(positions[where.position]))
+                examples[reason].append(where)
         n_unmatched = sum(by_reason.values())
         return ResolveReport(n_input=n, n_matched=n - n_unmatched, n_unmatched=n_unmatched,
                              n_rest=int(counts[via_rest].sum()), by_reason=by_reason,
@@ -891,6 +932,11 @@ def _expand(codes, uniques):
     values[:-1] = uniques
     values[-1] = None
     return values[codes]
+
+
+def _given(values):
+    """Mask of the values that are not missing."""
+    return np.array([as_text(v) is not None for v in values], dtype=bool)
 
 
 def _plain_or_none(value):

@@ -68,6 +68,9 @@ class ResolveReport:
         ``(position, geonames_id, lat, lon)``.
     radius_km : float or None
         Radius used for coordinates (None when no location was located).
+    n_alias : int
+        Locations whose city name matched only through the gazetteer (an alternate or
+        folded spelling naming a single place).
 
     Examples
     --------
@@ -90,6 +93,7 @@ class ResolveReport:
     n_placed: int = 0
     unplaced: tuple = ()
     radius_km: float | None = None
+    n_alias: int = 0
 
     def __post_init__(self):
         object.__setattr__(self, "unplaced", tuple(tuple(u) for u in self.unplaced))
@@ -101,7 +105,7 @@ class ResolveReport:
         return (type(self), (self.n_input, self.n_matched, self.n_unmatched, self.n_rest,
                              dict(self.by_reason), dict(self.examples), self.map_name,
                              self.unmatched, self.n_located, self.n_placed, self.unplaced,
-                             self.radius_km))
+                             self.radius_km, self.n_alias))
 
     def __str__(self):
         head = (f"Resolved {self.n_input:,} locations with RegionMap {self.map_name!r} "
@@ -118,6 +122,8 @@ class ResolveReport:
                 fields = ", ".join(f"{f}={getattr(ex, f)!r}" for f in UnmatchedLocation._fields[1:]
                                    if f == "country" or getattr(ex, f) is not None)
                 lines.append(f"    at {ex.position}: {fields}")
+        if self.n_alias:
+            lines.append(f"  city names matched through the gazetteer: {self.n_alias:,}")
         if self.n_located:
             lines.append(f"  located by GeoNames id or coordinates: {self.n_located:,}, "
                          f"{self.n_placed:,} found in the gazetteer (radius "
