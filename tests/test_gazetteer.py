@@ -178,14 +178,18 @@ def test_geonames_admin1_codes_in_patterns():
 def test_names_come_first_and_place_fills_in():
     m = metro_areas()
     codes, report = m.resolve(
-        ["US", "US", None, "JP", "US"],
-        admin1=["NJ", None, None, None, None],
-        city=["Princeton", None, None, None, "Palo Alto"],
-        geonames_id=[5128581, 5380748, 1850147, 2110681, 5128581])
-    # Princeton NJ named: its name decides, not the id; a location with only a country
-    # takes the place's city; a missing country is filled; names beat a conflicting id
-    assert codes_of(m, codes) == ["US-rest", "SFBA", "GTKY", "JP-rest", "SFBA"]
-    assert report.n_located == 5 and report.n_placed == 5
+        ["US", "US", None, "JP", "US", "US", "US"],
+        admin1=[None, None, None, None, None, "NJ", "CA"],
+        city=["Palo Alto", None, None, None, "Stanford Research Park", "Princeton", "Nowhere"],
+        lat=[40.71, 37.44, 35.69, 36.08, 37.41, 40.3431, 40.3431],
+        lon=[-74.01, -122.14, 139.69, 140.12, -122.15, -74.6551, -74.6551])
+    # a name that matches a pattern decides, even against the coordinates (Palo Alto
+    # named, New York located); a location with only a country takes the place's city;
+    # a missing country is filled; a name that matches nothing gives way to the place
+    # when the place matches (a research park near Palo Alto) and stays otherwise
+    # (Princeton, which is not in the New York metro, located at Princeton)
+    assert codes_of(m, codes) == ["SFBA", "SFBA", "GTKY", "JP-rest", "SFBA", "US-rest", "US-rest"]
+    assert report.n_located == 7 and report.n_placed == 7
 
 
 def test_unplaced_locations_are_counted_with_examples():

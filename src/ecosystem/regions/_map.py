@@ -492,6 +492,12 @@ class RegionMap:
             alpha2 = np.array([country_alpha2(c)[0] for c in country_], dtype=object)
             same = alpha2 == g_country
             use = placed & ((alpha2 == None) | (same & ~has_city & ~_given(county_)))  # noqa: E711
+            # names given that match no pattern: the place, if it matches one
+            maybe = np.flatnonzero(placed & same & ~use & (by_name < 0))
+            if len(maybe):
+                by_place, _ = self._resolve_names(g_country[maybe], g_admin1[maybe],
+                                                  g_city[maybe], None, "drop")
+                use[maybe[by_place >= 0]] = True
             country_, admin1_, city_, county_ = (np.where(use, new, old) for new, old in (
                 (g_country, country_), (g_admin1, admin1_), (g_city, city_), (None, county_)))
         # 3. a name that matches no pattern, read through the gazetteer (alternate and
