@@ -244,3 +244,101 @@ def test_find_unique():
     assert g.find(["US"], ["MO"], ["Berkeley"], unique=True)[0] == -1
     assert g.find(["DE"], ["Bayern"], ["Muenchen"], unique=True)[0] == -1
     assert g.find(["DE"], None, ["Muenchen"], unique=True)[0] >= 0
+
+
+# --------------------------------------------------------------------------- readers
+
+
+def _work(wid, insts):
+    return {"id": f"https://openalex.org/W{wid}", "publication_year": 2020, "type": "article",
+            "authorships": [
+                {"author_position": "first" if k == 0 else "middle",
+                 "author": {"id": f"https://openalex.org/A{wid}{k}"},
+                 "institutions": [{"id": f"https://openalex.org/I{i}", "country_code": cc,
+                                   "type": "education", "lineage": [f"https://openalex.org/I{i}"]}],
+                 "countries": [cc], "is_corresponding": k == 0}
+                for k, (i, cc) in enumerate(insts)]}
+
+
+def test_openalex_institution_geo_resolves_into_metros(tmp_path):
+    import json
+
+    from ecosystem.readers import read_openalex
+    from ecosystem.regions import metros
+
+    insts = [  # id, country, geo: city the maps do not name, GeoNames id, lat, lon
+        (11, "US", {"city": "Moffett Federal Airfield", "geonames_city_id": "5380748",
+                    "latitude": 37.415, "longitude": -122.048}),          # Palo Alto's id
+        (12, "KR", {"city": "Gwanak-gu", "geonames_city_id": None,
+                    "latitude": 37.46, "longitude": 126.95}),             # coordinates: Seoul
+        (13, "HK", {"city": "Sha Tin", "geonames_city_id": "1819729",
+                    "latitude": 22.38, "longitude": 114.19}),
+        (14, "CN", {"city": "Shenzhen", "latitude": 22.54, "longitude": 114.06}),
+        (15, "FR", {"city": "Gif-sur-Yvette", "latitude": 48.70, "longitude": 2.13}),
+    ]
+    with open(tmp_path / "institutions.jsonl", "w") as fh:
+        for i, cc, geo in insts:
+            fh.write(json.dumps({"id": f"https://openalex.org/I{i}", "country_code": cc,
+                                 "type": "education", "lineage": [f"https://openalex.org/I{i}"],
+                                 "geo": dict(geo, country_code=cc)}) + "\n")
+    with open(tmp_path / "works.jsonl", "w") as fh:
+        fh.write(json.dumps(_work(1, [(11, "US"), (12, "KR")])) + "\n")
+        fh.write(json.dumps(_work(2, [(13, "HK"), (14, "CN"), (15, "FR")])) + "\n")
+    m = metros()
+    res = read_openalex(tmp_path / "works.jsonl", tmp_path / "institutions.jsonl", regions=m)
+    regions_ = set(res.contributions.to_pandas()["region"])
+    assert regions_ == {"SFBA", "KR-SEL", "GBA-HK", "GBA-GD", "FR-PAR"}
+    rep = res.report.unmatched
+    assert rep.n_located == 5 and rep.n_placed == 5
+
+
+def test_patentsview_coordinates_resolve_into_metros(tmp_path):
+    from ecosystem.readers import read_patentsview
+    from ecosystem.regions import metros
+
+    def tsv(name, header, rows):
+        with open(tmp_path / f"{name}.tsv", "w") as fh:
+            fh.write("\t".join(f'"{h}"' for h in header) + "\n")
+            for r in rows:
+                fh.write("\t".join(f'"{v}"' for v in r) + "\n")
+
+    tsv("g_location_disambiguated",
+        ["location_id", "disambig_city", "disambig_state", "disambig_country", "latitude",
+         "longitude", "county", "state_fips", "county_fips"],
+        [["l1", "Kendall Square", "MA", "US", "42.3629", "-71.0901", "Middlesex", "25", "017"],
+         ["l2", "Sunnyvale", "CA", "US", "37.3688", "-122.0363", "Santa Clara", "06", "085"],
+         ["l3", "Hsinchu", "", "TW", "24.8039", "120.9647", "", "", ""]])
+    tsv("g_patent", ["patent_id", "patent_date"], [["p1", "2020-01-07"], ["p2", "2020-02-04"]])
+    tsv("g_inventor_disambiguated", ["patent_id", "inventor_sequence", "inventor_id", "location_id"],
+        [["p1", "0", "i1", "l1"], ["p1", "1", "i2", "l3"], ["p2", "0", "i3", "l2"]])
+    res = read_patentsview(tmp_path, regions=metros())
+    got = dict(zip(res.contributions.to_pandas()["actor"], res.contributions.to_pandas()["region"]))
+    # Kendall Square (no GeoNames city) goes to Boston by its coordinates, Sunnyvale to
+    # the Bay Area by its county, Hsinchu by name
+    assert got == {"i1": "US-BOS", "i2": "TW-TPE", "i3": "SFBA"}
+
+
+def test_regpat_labels_resolve_into_metros(formats):
+    from ecosystem.readers import read_regpat
+    from ecosystem.regions import metros
+
+    res = read_regpat(formats / "regpat_sample", regions=metros())
+    regions_ = set(res.contributions.to_pandas()["region"])
+    # NUTS3 DE212 "Muenchen, Kreisfreie Stadt" and FR101 "Paris" become metros
+    assert {"DE-MUC", "FR-PAR"} <= regions_
+
+
+def test_wos_address_city_resolves_into_metros(tmp_path):
+    from ecosystem.readers._places import parse_address
+    from ecosystem.regions import metros
+
+    m = metros()
+    parsed = [parse_address(a) for a in (
+        "Univ Tokyo, Dept Phys, Bunkyo Ku, Tokyo 1130033, Japan.",
+        "Seoul Natl Univ, Seoul 08826, South Korea.",
+        "Tech Univ Munich, Munich, Germany.",
+        "MIT, Cambridge, MA 02139 USA.",
+        "Univ Cambridge, Cambridge CB2 1TN, England.")]
+    codes, _ = m.resolve([p[0] for p in parsed], admin1=[p[1] for p in parsed],
+                         city=[p[2] for p in parsed])
+    assert codes_of(m, codes) == ["GTKY", "KR-SEL", "DE-MUC", "US-BOS", "GB-CAM"]

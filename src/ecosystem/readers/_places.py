@@ -14,7 +14,8 @@ import re
 
 from ..regions._iso import countries_table, name_lower
 
-__all__ = ["parse_address", "country_code"]
+__all__ = ["parse_address", "country_code", "geo_fields", "located_keywords",
+           "regpat_place_names"]
 
 _US_STATE_ZIP = re.compile(r"^(?:([A-Z]{2})\s+)?(?:\d{5}(?:-\d{4})?\s+)?USA$")
 _HAS_DIGIT = re.compile(r"\d")
@@ -100,3 +101,87 @@ def parse_address(address):
     if 1 <= city_idx < len(tokens):
         city = _clean_city(tokens[city_idx])
     return country, admin1, city, org
+
+
+# --------------------------------------------------------------------------- geo hooks
+
+
+def geo_fields(geo):
+    """(geonames_city_id, latitude, longitude) of an OpenAlex ``geo`` object (None where absent).
+
+    Examples
+    --------
+    >>> geo_fields(None)
+    (None, None, None)
+    """
+    if geo is None:
+        return (None, None, None)
+    return tuple(getattr(geo, name, None) for name in ("geonames_city_id", "latitude",
+                                                       "longitude"))
+
+
+def located_keywords(geonames_id=None, lat=None, lon=None):
+    """Keyword arguments of ``RegionMap.resolve`` for the located columns that hold data.
+
+    Parameters
+    ----------
+    geonames_id, lat, lon : sequence, optional
+        GeoNames ids and coordinates aligned with the locations (None where unknown).
+
+    Returns
+    -------
+    dict
+        ``geonames_id=``, ``lat=`` and ``lon=`` for the columns with at least one value
+        (coordinates only in pairs); empty when there are none, so that maps without
+        gazetteer support resolve as before.
+
+    Examples
+    --------
+    >>> sorted(located_keywords([None, "5128581"], [None, None], [None, None]))
+    ['geonames_id']
+    >>> located_keywords([None], [1.0], [None])
+    {}
+    """
+    def present(values):
+        return values is not None and any(v is not None and v == v and str(v).strip() != ""
+                                          for v in values)
+
+    out = {}
+    if present(geonames_id):
+        out["geonames_id"] = geonames_id
+    if present(lat) and present(lon):
+        out["lat"], out["lon"] = lat, lon
+    return out
+
+
+def regpat_place_names(regions_file):
+    """REGPAT region code → place name, from ``REGPAT_Regions.txt``.
+
+    The name is the ``reg_label`` up to its first comma ("Muenchen, Kreisfreie Stadt"
+    → "Muenchen"), which region maps resolve as a city name (through the gazetteer's
+    alternate spellings when no pattern names it). TL3/TL2 labels outside Europe name
+    regions, not cities, and mostly stay at country level.
+
+    Parameters
+    ----------
+    regions_file : path or None
+
+    Returns
+    -------
+    dict of str to str
+    """
+    if regions_file is None:
+        return {}
+    import csv
+
+    out = {}
+    with open(regions_file, encoding="utf-8-sig", newline="") as fh:
+        rows = csv.reader(fh, delimiter="|")
+        header = [h.strip().lower() for h in next(rows, [])]
+        if "reg_code" not in header or "reg_label" not in header:
+            return {}
+        ir, il = header.index("reg_code"), header.index("reg_label")
+        for row in rows:
+            if len(row) > max(ir, il) and row[ir].strip() and row[il].strip():
+                out[row[ir].strip()] = row[il].split(",")[0].strip()
+    return out
