@@ -55,6 +55,23 @@ class ClusterMap(RegionMap):
     any region map — by the gazetteer places the clusters hold, else to their country's
     rest-of-country region.
 
+    Parameters
+    ----------
+    name : str
+        Name of the map.
+    regions, patterns : iterable of tuple
+        As for :class:`RegionMap`.
+    rest : mapping of str to str, optional
+        As for :class:`RegionMap`.
+    params : dict
+        Clustering parameters and counts.
+    table : pandas.DataFrame
+        The cluster parts (columns as in the attribute).
+    points : array-like of shape (m, 2)
+        Latitude and longitude of the clustered grid points.
+    point_region : array-like of int
+        Region id of each point.
+
     Attributes
     ----------
     params : dict
@@ -112,14 +129,29 @@ class ClusterMap(RegionMap):
                 geonames_id=None, radius_km=None, unmatched="rest"):
         """Code locations into cluster parts; coordinates near a clustered point first.
 
-        Parameters and results as :meth:`RegionMap.resolve`; a location with coordinates
-        within ``eps_km`` of a point of a cluster goes to that cluster (to its part in the
-        country the point was assigned), whatever its names say.
+        A location with coordinates within ``eps_km`` of a point of a cluster goes to
+        that cluster (to its part in the country the point was assigned), whatever its
+        names say; every other location resolves as in :meth:`RegionMap.resolve`.
+
+        Parameters
+        ----------
+        country, admin1, city, county : array-like of str, optional
+            Names and codes, as in :meth:`RegionMap.resolve`.
+        lat, lon : array-like of float, optional
+            Coordinates (degrees).
+        geonames_id : array-like, optional
+            GeoNames ids, for locations outside the clusters.
+        radius_km : float, optional
+            Gazetteer radius for locations outside the clusters (default 30).
+        unmatched : {"rest", "error", "drop"}, default "rest"
+            As in :meth:`RegionMap.resolve`.
 
         Returns
         -------
         codes : ndarray of int64
+            Region id per location, -1 when unmatched.
         report : ResolveReport
+            Counts, with positions in the input.
 
         Examples
         --------

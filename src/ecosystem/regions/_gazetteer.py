@@ -64,6 +64,11 @@ class Gazetteer:
 
     Use :func:`gazetteer` for the shared instance.
 
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The places, with the columns listed under Attributes.
+
     Attributes
     ----------
     table : pandas.DataFrame
@@ -125,6 +130,7 @@ class Gazetteer:
         Returns
         -------
         ndarray of int64
+            Gazetteer row of each id.
         """
         values = pd.to_numeric(pd.Series(np.asarray(ids, dtype=object).ravel()),
                                errors="coerce").to_numpy(np.float64)
@@ -202,6 +208,7 @@ class Gazetteer:
         Returns
         -------
         ndarray of int64
+            Gazetteer row of each location.
 
         Examples
         --------
@@ -252,9 +259,13 @@ class Gazetteer:
 
         Returns
         -------
-        country, admin1, city : ndarray of object
-            ISO alpha-2 code, admin-1 code as region patterns name it (see
-            :func:`admin1_code`), place name.
+        country : ndarray of object
+            ISO alpha-2 code.
+        admin1 : ndarray of object
+            Admin-1 code as region patterns name it (``"JP.40"``; US state codes as
+            they are).
+        city : ndarray of object
+            Place name.
         """
         rows = np.asarray(rows, dtype=np.int64)
         ok = rows >= 0

@@ -395,12 +395,6 @@ class RegionMap:
             Admin-1 name or code (state, province, prefecture), city, county name or FIPS
             code; missing values allowed. A scalar is broadcast to every location (one
             location when every argument is a scalar).
-        unmatched : {"rest", "error", "drop"}, default "rest"
-            What to do with a location that matches no pattern. ``"rest"``: send it to its
-            country's rest-of-country region where the map has one (e.g. ``"US-rest"`` in
-            :func:`metro_areas`), else code it -1; ``"drop"``: code it -1 (rest-of-country
-            regions are not used); ``"error"``: raise. Locations coded -1 are always
-            counted in the report, by reason.
         lat, lon : array-like of float, optional
             Coordinates in degrees: the location is the nearest place of the shipped
             GeoNames gazetteer (:func:`gazetteer`) within `radius_km`.
@@ -409,6 +403,12 @@ class RegionMap:
             the gazetteer holds it, it takes precedence over the coordinates.
         radius_km : float, default 30
             Largest great-circle distance from the coordinates to a gazetteer place.
+        unmatched : {"rest", "error", "drop"}, default "rest"
+            What to do with a location that matches no pattern. ``"rest"``: send it to its
+            country's rest-of-country region where the map has one (e.g. ``"US-rest"`` in
+            :func:`metro_areas`), else code it -1; ``"drop"``: code it -1 (rest-of-country
+            regions are not used); ``"error"``: raise. Locations coded -1 are always
+            counted in the report, by reason.
 
         Returns
         -------
