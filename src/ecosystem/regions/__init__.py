@@ -54,6 +54,7 @@ from ._constants import (
 )
 from ._clusters import ClusterMap, clusters
 from ._gazetteer import Gazetteer, gazetteer
+from ._geometry import centroids, world_outlines
 from ._layers import layer_codes
 from ._map import RegionMap
 from ._resolve import ResolveReport, UnmatchedLocation
@@ -70,6 +71,8 @@ __all__ = [
     "Gazetteer",
     "ClusterMap",
     "clusters",
+    "centroids",
+    "world_outlines",
     "gazetteer",
     "layer_codes",
     "LAYER_INTERNAL",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -39,6 +40,17 @@ def name_key(value):
     Trailing generic words (City, County, -shi, -ken, -to, Province, State, SAR, ...)
     and a leading "The" are dropped; Saint/Mount/Fort become St/Mt/Ft.
     """
+    if isinstance(value, str):
+        return _string_key(value)
+    return _name_key(value)
+
+
+@functools.lru_cache(maxsize=1 << 18)
+def _string_key(text):
+    return _name_key(text)
+
+
+def _name_key(value):
     text = as_text(value)
     if text is None:
         return None
