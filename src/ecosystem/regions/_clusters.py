@@ -27,11 +27,6 @@ DEFAULT_EPS_KM = 10.0
 DEFAULT_ROUNDING = 0.01
 #: Default minimum weight of a core point's neighbourhood, as a share of the total weight.
 DEFAULT_MIN_SHARE = 0.001
-# A place within this distance of a gazetteer place at least _LOCALITY_RATIO times as
-# populous is named after it (Tokyo's wards after Tokyo, Bao'an after Shenzhen), so names
-# stay at the level a reader recognises; Yokohama keeps its name beside Tokyo.
-_LOCALITY_KM = 25.0
-_LOCALITY_RATIO = 3.0
 # A locality enters the name when it has at least this share of the heaviest one's weight.
 _NAME_SHARE = 0.1
 # Largest distance (km) from a point to a gazetteer place for its country to be known.
@@ -382,7 +377,7 @@ def _cluster_map(name, plat, plon, pw, labels, params, rest):
     clustered = np.flatnonzero(labels >= 0)
     rows, _ = g.nearest(plat[clustered], plon[clustered], radius_km=_COUNTRY_KM)
     country = np.where(rows >= 0, g.column("country")[np.maximum(rows, 0)], None)
-    locality = _localities(rows)
+    locality = g.locality(rows)
     # clusters ordered by weight (ties by label), then parts by country
     frame = pd.DataFrame({"label": labels[clustered], "w": pw[clustered],
                           "lat": plat[clustered], "lon": plon[clustered],
@@ -442,35 +437,23 @@ def _pattern(pattern):
     return PatternRecord(*(tuple(pattern) + (None,) * (5 - len(pattern))))
 
 
-def _localities(rows):
-    """Gazetteer row of the locality of each place: itself, or a more populous place near it."""
-    g = gazetteer()
-    out = np.full(len(rows), -1, dtype=np.int64)
-    ok = rows >= 0
-    if not ok.any():
-        return out
-    unique_rows = np.unique(rows[ok])
-    pop = g.column("population")
-    xyz = unit_xyz(g.column("latitude")[unique_rows], g.column("longitude")[unique_rows])
-    near = g._kdtree().query_ball_point(xyz, float(km_to_chord(_LOCALITY_KM)))  # noqa: SLF001
-    head = {}
-    for r, candidates in zip(unique_rows.tolist(), near):
-        head[r] = max(candidates, key=lambda c: (pop[c], -c)) if candidates else r
-        if pop[head[r]] < _LOCALITY_RATIO * pop[r]:
-            head[r] = r
-    lookup = np.array([head[r] for r in unique_rows.tolist()], dtype=np.int64)
-    out[ok] = lookup[np.searchsorted(unique_rows, rows[ok])]
-    return out
-
-
 def _cluster_name(sub):
     g = gazetteer()
     by_locality = sub[sub["locality"] >= 0].groupby("locality")["w"].sum()
     if by_locality.empty:
         return "unnamed cluster"
     pop = g.column("population")
-    top = sorted(by_locality.items(), key=lambda kv: (-kv[1], -pop[kv[0]], kv[0]))[:3]
-    names = [g.column("name")[r] for r, w in top if w >= _NAME_SHARE * top[0][1]]
+    ranked = sorted(by_locality.items(), key=lambda kv: (-kv[1], -pop[kv[0]], kv[0]))
+    names = []
+    for r, w in ranked:
+        name = g.column("name")[r]
+        if w < _NAME_SHARE * ranked[0][1] or len(names) == 3:
+            break
+        # "South Boston" beside "Boston" says nothing new
+        if any(set(n.split()) <= set(name.split()) or set(name.split()) <= set(n.split())
+               for n in names):
+            continue
+        names.append(name)
     return "–".join(dict.fromkeys(names))
 
 

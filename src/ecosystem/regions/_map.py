@@ -488,16 +488,26 @@ class RegionMap:
                 todo = has_xy & (rows < 0)
                 rows[todo] = g.nearest(lat_[todo], lon_[todo], radius_km)[0]
             placed = rows >= 0
+            # a place that matches no pattern stands for its locality when that matches
+            # (a city section such as Gangxia stands for Shenzhen)
             g_country, g_admin1, g_city = g.location(rows)
+            hit, _ = self._resolve_names(g_country, g_admin1, g_city, None, "drop")
+            section = np.flatnonzero(placed & (hit < 0))
+            if len(section):
+                heads = g.locality(rows[section])
+                moved = heads != rows[section]
+                if moved.any():
+                    h_country, h_admin1, h_city = g.location(heads[moved])
+                    h_hit, _ = self._resolve_names(h_country, h_admin1, h_city, None, "drop")
+                    ok = h_hit >= 0
+                    at = section[moved][ok]
+                    g_country[at], g_admin1[at], g_city[at] = h_country[ok], h_admin1[ok], h_city[ok]
+                    hit[at] = h_hit[ok]
             alpha2 = np.array([country_alpha2(c)[0] for c in country_], dtype=object)
             same = alpha2 == g_country
             use = placed & ((alpha2 == None) | (same & ~has_city & ~_given(county_)))  # noqa: E711
             # names given that match no pattern: the place, if it matches one
-            maybe = np.flatnonzero(placed & same & ~use & (by_name < 0))
-            if len(maybe):
-                by_place, _ = self._resolve_names(g_country[maybe], g_admin1[maybe],
-                                                  g_city[maybe], None, "drop")
-                use[maybe[by_place >= 0]] = True
+            use |= placed & same & (by_name < 0) & (hit >= 0)
             country_, admin1_, city_, county_ = (np.where(use, new, old) for new, old in (
                 (g_country, country_), (g_admin1, admin1_), (g_city, city_), (None, county_)))
         # 3. a name that matches no pattern, read through the gazetteer (alternate and
