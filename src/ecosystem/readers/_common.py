@@ -23,6 +23,7 @@ import numpy as np
 
 from ..contributions import Contributions
 from ..exceptions import InputTypeError, OptionalDependencyError, ParameterError
+from ._places import located_keywords
 from ._report import DROP_DUPLICATE, DROP_NO_COUNTRY, DROP_UNMATCHED, SKIP_NO_COUNTRY
 
 __all__ = [
@@ -624,10 +625,13 @@ def contributions_from_frame(frame, region_map, report, info, *, region_column=N
         for name in ("admin1", "city", "county"):
             cols[name] = _missing_str(frame[name].to_numpy()) if name in frame else None
         no_country = np.asarray([c is None for c in country], dtype=bool)
+        located = located_keywords(*(_missing_str(frame[c].to_numpy()) if c in frame else None
+                                     for c in ("geonames_id", "lat", "lon")))
         if n:
             codes, rep = region_map.resolve(country, admin1=cols["admin1"], city=cols["city"],
-                                            county=cols["county"], unmatched="rest")
+                                            county=cols["county"], unmatched="rest", **located)
             codes = np.asarray(codes, dtype=np.int64)
+            no_country &= codes < 0  # a location the gazetteer placed has its country
             report.unmatched = rep
         else:
             codes = np.zeros(0, np.int64)

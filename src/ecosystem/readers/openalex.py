@@ -40,6 +40,7 @@ from ._report import (
     ReadReport,
     ReadResult,
 )
+from ._places import geo_fields, located_keywords
 from .mobility import moves_from_spells
 
 __all__ = ["read_openalex", "OPENALEX_LICENCE"]
@@ -426,7 +427,8 @@ def _load_institutions(func, institutions, policy, report, progress):
                 country = inst.country_code or (geo.country_code if geo is not None else None)
                 table[num] = [country.strip().upper() if country else None, inst.type, root,
                               geo.city if geo is not None else None,
-                              geo.region if geo is not None else None]
+                              geo.region if geo is not None else None,
+                              *geo_fields(geo)]
     report.notes["institutions read"] = len(table)
     return table
 
@@ -869,7 +871,8 @@ def read_openalex(works, institutions=None, authors=None, *, regions=None, chann
         A JSON Lines line may itself be an API page.
     institutions : path, folder or list, optional
         OpenAlex institutions (JSON Lines or API pages): ``geo.city`` and ``geo.region``
-        for city-level region maps, the full ``lineage``, the type and country (used
+        for city-level region maps (and ``geo.geonames_city_id``, ``geo.latitude``,
+        ``geo.longitude``, resolved through the gazetteer), the full ``lineage``, the type and country (used
         where the copy inside a work has none).
     authors : path, folder or list, optional
         OpenAlex authors: ``affiliations[].years`` are affiliation spells for talent
@@ -1099,13 +1102,15 @@ def _resolve_locations(state, report, region_map, inst_tab, row_loc, sp_l):
     l_ctry = countries[all_locs % _CSHIFT]
     city = np.empty(len(all_locs), dtype=object)
     admin1 = np.empty(len(all_locs), dtype=object)
+    geo = np.empty((3, len(all_locs)), dtype=object)  # geonames_city_id, latitude, longitude
     for j, inum in enumerate(l_inst.tolist()):
         info = inst_tab.get(inum) if inum else None
         if info is not None and (info[0] is None or info[0] == l_ctry[j]):
             city[j], admin1[j] = info[3], info[4]
+            geo[:, j] = info[5:8] if len(info) >= 8 else (None, None, None)
     if len(all_locs):
         loc_region, rep = region_map.resolve(l_ctry, admin1=admin1, city=city,
-                                             unmatched="rest")
+                                             unmatched="rest", **located_keywords(*geo))
         loc_region = np.asarray(loc_region, dtype=np.int32)
         report.unmatched = rep
     else:

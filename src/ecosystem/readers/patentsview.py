@@ -62,7 +62,8 @@ def read_patentsview(folder, *, regions=None, year="grant", channel="enterprise"
         (patent ids such as ``D0912345`` and FIPS codes keep their letters and zeros).
     regions : RegionMap, optional
         Default :func:`ecosystem.regions.countries`. Locations are resolved by country,
-        state (admin1), city and county FIPS.
+        state (admin1), city and county FIPS, and by latitude and longitude (the
+        nearest gazetteer place) where the names match no region.
     year : {"grant", "filing"}, default "grant"
         Record year: grant year (``g_patent.patent_date``) or filing year
         (``g_application.filing_date``, closer to the invention).
@@ -133,9 +134,11 @@ def read_patentsview(folder, *, regions=None, year="grant", channel="enterprise"
     # ---- locations
     loc = _read_all(_table(folder, "g_location_disambiguated", func),
                     ["location_id", "disambig_country"],
-                    ["disambig_city", "disambig_state", "county", "county_fips", "state_fips"],
+                    ["disambig_city", "disambig_state", "county", "county_fips", "state_fips",
+                     "latitude", "longitude"],
                     policy, report)
-    for col in ("disambig_city", "disambig_state", "county", "county_fips"):
+    for col in ("disambig_city", "disambig_state", "county", "county_fips", "latitude",
+                "longitude"):
         if col not in loc:
             loc[col] = ""
     ctry = loc["disambig_country"].str.strip().str.upper()
@@ -211,7 +214,8 @@ def read_patentsview(folder, *, regions=None, year="grant", channel="enterprise"
         "record": inv["patent_id"].to_numpy(), "actor": inv["inventor_id"].to_numpy(),
         "role": "inventor", "lead": False, "weight": 1.0 / n_inv, "org": None,
         "country": ref["country"].to_numpy(), "admin1": ref["disambig_state"].to_numpy(),
-        "city": ref["disambig_city"].to_numpy(), "county": ref["county_key"].to_numpy()})
+        "city": ref["disambig_city"].to_numpy(), "county": ref["county_key"].to_numpy(),
+        "lat": ref["latitude"].to_numpy(), "lon": ref["longitude"].to_numpy()})
     frames = [inv_rows]
     if asg is not None and len(asg):
         n_asg = asg.groupby("patent_id")["assignee_id"].transform("size").to_numpy()
@@ -221,7 +225,8 @@ def read_patentsview(folder, *, regions=None, year="grant", channel="enterprise"
             "role": "applicant", "lead": True, "weight": 1.0 / n_asg,
             "org": asg["assignee_id"].to_numpy(),
             "country": ref["country"].to_numpy(), "admin1": ref["disambig_state"].to_numpy(),
-            "city": ref["disambig_city"].to_numpy(), "county": ref["county_key"].to_numpy()}))
+            "city": ref["disambig_city"].to_numpy(), "county": ref["county_key"].to_numpy(),
+        "lat": ref["latitude"].to_numpy(), "lon": ref["longitude"].to_numpy()}))
         owned = set(asg["patent_id"].tolist())
         report.note("patents without assignee (inventor-owned)",
                     len(set(inv["patent_id"].tolist()) - owned))

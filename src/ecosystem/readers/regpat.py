@@ -15,6 +15,7 @@ from ._common import (
     drop_duplicate_rows,
 )
 from ._io import float_column, int_column, read_whole_table, year_column
+from ._places import regpat_place_names
 from ._report import Policy, ReadReport, ReadResult
 
 __all__ = ["read_regpat", "REGPAT_LICENCE", "regpat_region_map"]
@@ -110,7 +111,10 @@ def read_regpat(folder, *, regions=None, route="EPO", year="priority", channel="
         (optional). Pipe-delimited; headers of any edition's case (``Appln_id`` or
         ``appln_id``) are read.
     regions : RegionMap or "reg_code", optional
-        Default :func:`ecosystem.regions.countries` (resolved by ``ctry_code``).
+        Default :func:`ecosystem.regions.countries` (resolved by ``ctry_code``; with
+        ``REGPAT_Regions.txt`` in the folder, the ``reg_label`` up to its first comma is
+        the city, so metro maps such as :func:`ecosystem.regions.metros` place NUTS3
+        regions named after a city).
         ``"reg_code"``: the REGPAT regions themselves (:func:`regpat_region_map`), with a
         country-level region for addresses without a region code.
     route : {"EPO", "PCT", "both"}, default "EPO"
@@ -243,8 +247,11 @@ def read_regpat(folder, *, regions=None, route="EPO", year="priority", channel="
         "year": rows["appln_id"].map(years).fillna(-1).astype(np.int64).to_numpy(),
         "country": ctry.to_numpy(),
         "city": reg.where(reg != "", None).to_numpy() if by_code else None})
-    if not by_code:
-        frame = frame.drop(columns=["city"])
+    if not by_code:  # NUTS3/TL3 labels as place names, for metro-scale maps
+        reg_files = sorted(p for p in folder.iterdir()
+                           if p.name.lower().startswith("regpat_regions") and p.is_file())
+        names = regpat_place_names(reg_files[0] if reg_files else None)
+        frame["city"] = reg.map(names).where(reg != "", None).to_numpy(dtype=object)
     no_reg = int((reg == "").sum())
     if no_reg:
         report.note("addresses without reg_code (country level only)", no_reg)
