@@ -20,8 +20,7 @@ One pattern for every reader: it returns a :class:`ReadResult` with
     map's unmatched locations, and the source's licence / attribution line.
 
 Readers: :func:`read_openalex`, :func:`read_patentsview`, :func:`read_regpat`,
-:func:`read_wos`, :func:`read_scopus`, :func:`read_records`, :func:`read_bibliometrix`
-(one-row-per-paper tables). All take ``regions=`` (a
+:func:`read_wos`, :func:`read_scopus`, :func:`read_records`. All take ``regions=`` (a
 :class:`~ecosystem.regions.RegionMap`, default ``countries()``) and ``errors="raise"``
 (stop at the first malformed record with a located
 :class:`~ecosystem.exceptions.DataFormatError`) or ``"skip"`` (count and go on).
@@ -31,14 +30,8 @@ decoding; else orjson, else the standard json module), isal (gzip decompression;
 zlib), tqdm (progress bars), pyarrow (Parquet in :func:`read_records`).
 """
 
-from ._common import (
-    ORG_CHANNELS,
-    Citations,
-    PrefixedIds,
-    ReadReport,
-    ReadResult,
-    channel_of,
-)
+from ._common import ORG_CHANNELS, Citations, PrefixedIds, channel_of
+from ._report import ReadReport, ReadResult
 from .bibliometrix import read_bibliometrix
 from .mobility import Moves, moves_from_spells
 from .openalex import read_openalex
