@@ -860,6 +860,16 @@ def _common(p, *, out_default, out_help="output folder"):
     p.add_argument("--top", type=int, default=15, help="rows to print (default: %(default)s)")
 
 
+def _regions_arg(p):
+    """--regions: the region map of the reader formats (the readers accept the same words)."""
+    p.add_argument("--regions", default="countries",
+                   metavar="{countries,metros,metro_areas,FILE}",
+                   help="region map of the reader formats: ISO countries, the world metro map "
+                        "(ecosystem.regions.metros), the four seed metro areas, or a region "
+                        "CSV (RegionMap.from_csv) (default: countries); flow tables keep their "
+                        "own region labels (see --region-table)")
+
+
 def _focus_arg(p, default_help):
     """--focus REGION[,REGION]: regions drawn, explained and always shown in the table."""
     p.add_argument("--focus", metavar="REGION[,REGION]",
@@ -884,10 +894,7 @@ def _nonneg(text):
 def _input_args(p):
     p.add_argument("input", metavar="INPUT", help="file or folder to read")
     p.add_argument("--format", required=True, choices=FORMATS, help="input format")
-    p.add_argument("--regions", default="countries", metavar="{countries,metros,FILE}",
-                   help="region map of the reader formats: ISO countries, the bundled metro "
-                        "areas, or a region CSV (RegionMap.from_csv) (default: countries); "
-                        "flow tables keep their own region labels (see --region-table)")
+    _regions_arg(p)
     p.add_argument("--channel", action="append", metavar="CHANNEL",
                    help="channel to keep (talent, academic, enterprise); repeat for several")
     p.add_argument("--window", nargs=2, type=int, metavar=("FIRST", "LAST"),

@@ -255,8 +255,10 @@ class Gazetteer:
         return out
 
     def locality(self, rows):
-        """The locality of each place: itself, or the most populous place within 25 km
-        when that has at least three times its population.
+        """Return the locality of each place (itself, or a much larger place nearby).
+
+        The locality is the most populous place within 25 km when that has at least three
+        times the place's population.
 
         GeoNames lists city sections (Gangxia in Shenzhen, the Financial District of New
         York) as places of their own; their locality is the city a reader recognises.
