@@ -329,6 +329,13 @@ class TextLines:
     def __iter__(self):
         return self
 
+    def peek(self):
+        """The next ``(line_number, text, ok)`` without consuming it, or None at the end."""
+        if not self._fill():
+            return None
+        i = self._pos
+        return self._n0 + i, self._texts[i], i not in self._bad
+
     def __next__(self):
         if not self._fill():
             raise StopIteration
