@@ -154,11 +154,13 @@ def _plots_available():
     return True
 
 
-def _make_plots(out, res, flows, log, *, focus, names=None, highlight=(), extra=()):
-    """Typology maps, partner charts and channel profiles; returns (caption, png) pairs.
+def _make_plots(out, res, flows, log, *, focus, names=None, highlight=(), extra=(),
+                region_map=None):
+    """World map, typology maps, partner charts and channel profiles; (caption, png) pairs.
 
     ``extra``: (caption template, file stem template, flows, channel) of further partner
-    charts drawn for every focus region.
+    charts drawn for every focus region. ``region_map`` places the regions on the world
+    map (default: the map named in the result, else countries).
     """
     if not _plots_available():
         log.note(f"plots skipped: matplotlib is not installed ({PLOT_HINT})")
@@ -168,6 +170,10 @@ def _make_plots(out, res, flows, log, *, focus, names=None, highlight=(), extra=
     figures = []
     table = res.table
     pdir = Path(out) / "plots"
+    plot.save(plot.world_map(res, flows, regions=region_map), Path(out) / "world_map",
+              formats=("png",))
+    figures.append(("World map: regions coloured by type, sized by external volume, with "
+                    "the strongest flows", "world_map.png"))
     for ch in res.params["channels"]:
         sub = table[table.channel == ch]
         drawable = sub[["D", "z_openness"]].notna().all(axis=1)
@@ -536,7 +542,7 @@ def _demo(args):
         print(f"Co-authorship: {datasets.NCSES_CITATION}")
         print(f"\nWrote {out}/: classification.csv, regions.csv, talent_indicators.csv, "
               f"coauthorship_openness.csv, report.html, report.md, manifest.json"
-              + (", plots/" if figures else f" (no plots: {PLOT_HINT})")
+              + (", world_map.png, plots/" if figures else f" (no plots: {PLOT_HINT})")
               + f" in {log.elapsed:.1f} s")
     return 0
 
@@ -587,7 +593,8 @@ def _classify(args):
     log.step("plots")
     focus = _focus_regions(args, res)
     names = _region_names(data)
-    figures = (_make_plots(out, res, flows, log, focus=focus, highlight=focus)
+    figures = (_make_plots(out, res, flows, log, focus=focus, highlight=focus,
+                           region_map=getattr(data, "region_map", None))
                if not args.no_plots else [])
 
     log.step("report and manifest")
