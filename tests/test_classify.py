@@ -351,3 +351,19 @@ def test_mpidr_talent_flows_classify(shared_data):
     assert (t.window == "2014-2018").all() and res.params["window"] == [2014, 2018]
     assert (t.loc[t.n_external < 30, "label"] == "insufficient").all()
     assert res.params["size_source"] == "given"
+
+
+def test_rows_outside_the_window_add_no_region():
+    """Issue 10.4: a single 2013 move must not bring a region into the 2014-2018 panel."""
+    import pandas as pd
+
+    flows = eco.datasets.scholarly_migration(window=(2014, 2018))
+    t = flows.to_pandas()[["source", "target", "presence"]].rename(columns={"presence": "weight"})
+    t["time"] = 2016
+    extra = pd.DataFrame({"source": ["ZZZ"], "target": ["USA"], "weight": [1.0], "time": [2013]})
+    kw = dict(window=(2014, 2018), bootstrap=0, n_null=0, sensitivity=0)
+    a = classify(t, **kw).table
+    b = classify(pd.concat([t, extra], ignore_index=True), **kw).table
+    assert "ZZZ" not in set(b.region)
+    np.testing.assert_allclose(b.z_openness.to_numpy(float), a.z_openness.to_numpy(float), equal_nan=True)
+    assert b.label.tolist() == a.label.tolist()

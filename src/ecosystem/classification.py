@@ -403,44 +403,11 @@ def _subset_channels(flows, idx):
 
 
 def _flows_from_table(func, frame, *, window, channels, countries, columns):
+    """Deprecated home of :meth:`RegionFlows.from_table` (kept for callers not yet moved)."""
     from .flows import RegionFlows
 
-    names = {"source": "source", "target": "target", "weight": "weight", "time": "time",
-             "channel": "channel"}
-    if columns is not None:
-        if not isinstance(columns, dict):
-            raise InputTypeError(f"{func}: columns must be a dict of column names; got {type(columns).__name__}")
-        bad = set(columns) - set(names)
-        if bad:
-            raise ParameterError(f"{func}: columns has unknown keys {sorted(bad)}; known are {sorted(names)}")
-        names.update(columns)
-    for key in ("source", "target"):
-        if names[key] not in frame.columns:
-            raise ParameterError(f"{func}: the table has no {key} column {names[key]!r}; columns are "
-                                 f"{list(frame.columns)} (name it with columns={{'{key}': ...}})")
-    weight = names["weight"] if names["weight"] in frame.columns else None
-    time = names["time"] if names["time"] in frame.columns else None
-    if window is not None and time is None:
-        raise ParameterError(f"{func}: window needs a time column; the table has no {names['time']!r} column")
-    regions = sorted(set(frame[names["source"]].tolist()) | set(frame[names["target"]].tolist()), key=str)
-    if names["channel"] in frame.columns:
-        chs = _channel_list(func, channels, sorted(set(frame[names["channel"]].tolist()), key=str))
-        parts = []
-        for ch in chs:
-            sub = frame[frame[names["channel"]] == ch]
-            parts.append(RegionFlows.from_pandas(sub, source=names["source"], target=names["target"],
-                                                 weight=weight, time=time, window=window, channel=ch,
-                                                 regions=regions, countries=countries))
-        first = parts[0]
-        return RegionFlows(regions=first.regions, countries=first.countries, parents=first.parents,
-                           channels=tuple(chs), presence=np.stack([p.presence[0] for p in parts]),
-                           copresence=np.stack([p.copresence[0] for p in parts]),
-                           internal=np.stack([p.internal[0] for p in parts]), size=None,
-                           counting="given", info=dict(first.info))
-    ch = "talent" if channels is None else _channel_list(func, channels, [channels] if isinstance(channels, str) else list(channels))[0]
-    return RegionFlows.from_pandas(frame, source=names["source"], target=names["target"], weight=weight,
-                                   time=time, window=window, channel=ch, regions=regions,
-                                   countries=countries)
+    return RegionFlows.from_table(frame, columns=columns, window=window, channels=channels,
+                                  countries=countries, func=func)
 
 
 def _plain(info):
