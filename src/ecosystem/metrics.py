@@ -295,10 +295,49 @@ def _layer_mask(flows, layer):
     return mask
 
 
+def layer_nulls(flows, mask, ind, *, n_null, seed, n_jobs=None, func="region_metrics", alpha=0.05):
+    """Reciprocity null of every region at the point estimate (one step for metrics and classify).
+
+    Parameters
+    ----------
+    flows : RegionFlows
+    mask : ndarray of shape (R, R), bool
+        Pairs of the layer.
+    ind : dict
+        Indicators from :func:`derive` (``R``, ``outbound``, ``inbound``, ``qo``, ``qi``).
+    n_null, seed, n_jobs : int
+        Null draws (0: NaN results), seed and threads.
+    func : str
+        Caller name for messages.
+    alpha : float, default 0.05
+        Level of the upper null quantile ``R_null_upper``.
+
+    Returns
+    -------
+    dict of ndarray of shape (K, R)
+        ``R_null`` (null mean), ``R_null_upper`` (1 - alpha quantile), ``p_R`` (one-sided
+        Monte Carlo p-value), ``rho_R`` = (R - R_null)/(1 - R_null).
+    """
+    from .uncertainty import null_summary, reciprocity_null
+
+    K, R = len(flows.channels), flows.n_regions
+    if n_null > 0:
+        draws = reciprocity_null(np.asarray(flows.presence), mask, ind["outbound"], ind["inbound"],
+                                 ind["qo"], ind["qi"], channel_labels=flows.channels,
+                                 region_labels=flows.regions, n_null=n_null, seed=seed,
+                                 n_jobs=n_jobs, func=func)
+        R0, upper, pR = null_summary(ind["R"], draws, alpha=alpha)
+    else:
+        R0 = upper = pR = np.full((K, R), np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rho = np.where(R0 < 1, (ind["R"] - R0) / (1 - R0), np.nan)
+    return {"R_null": R0, "R_null_upper": upper, "p_R": pR, "rho_R": rho}
+
+
 def _layer_table(flows, layer, ctx, network, *, n_null, seed, n_jobs, func):
     import pandas as pd
 
-    from .uncertainty import _stats_from_point, null_summary, openness_expectation, reciprocity_null
+    from .uncertainty import _stats_from_point, openness_expectation
 
     K, R = len(flows.channels), flows.n_regions
     mask = _layer_mask(flows, layer)
@@ -314,16 +353,8 @@ def _layer_table(flows, layer, ctx, network, *, n_null, seed, n_jobs, func):
         z_O = panel_z(y, np.log(np.where(basis > 0, basis, np.nan)), ctx["panel"])
         E0 = openness_expectation(basis, mask)
         O_star = np.where(known, (ind["openness"] - E0) / (1 - E0), np.nan)
-    if n_null > 0:
-        draws = reciprocity_null(np.asarray(flows.presence), mask, ind["outbound"], ind["inbound"],
-                                 ind["outbound"], ind["inbound"], channel_labels=flows.channels,
-                                 region_labels=flows.regions, n_null=n_null, seed=seed,
-                                 n_jobs=n_jobs, func=func)
-        R0, _, pR = null_summary(ind["R"], draws, alpha=0.05)
-    else:
-        R0 = pR = np.full((K, R), np.nan)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        rho = np.where(R0 < 1, (ind["R"] - R0) / (1 - R0), np.nan)
+    nulls = layer_nulls(flows, mask, ind, n_null=n_null, seed=seed, n_jobs=n_jobs, func=func)
+    R0, pR, rho = nulls["R_null"], nulls["p_R"], nulls["rho_R"]
     seed_ind = _seed_indicators(flows, mask, ind)
     window = _window_label(flows)
     frames = []

@@ -9,12 +9,24 @@ import numpy as np
 
 from .exceptions import ParameterError
 
-__all__ = ["Classification", "LABELS", "TYPES"]
+__all__ = ["Classification", "LABELS", "TYPES", "UNDETERMINED_SUBTYPES"]
 
 #: Every label a (region, channel) can get, in code order.
 LABELS = ("hub", "introduction", "outbound", "local", "undetermined", "insufficient")
 #: The four types of the typology (labels that count towards a region's overall label).
 TYPES = LABELS[:4]
+#: Why a region is ``undetermined`` (column ``subtype`` of :attr:`Classification.table`):
+#: no direction (co-presence only, not local); low intensity (balanced, but in- or
+#: out-volume below the size model's panel quantile); balanced, not reciprocal (balanced,
+#: volumes met, partner reciprocity below the threshold or not above its null); not
+#: significant (beyond the balance band, but the bootstrap CI of D includes D_ref);
+#: weakly directional (inside the balance band and not a hub, but with a significant lean:
+#: the CI of D excludes D_ref and |D - D_ref| exceeds half the band);
+#: role veto (directional, but the opposite brokerage role is stronger); unstable (the
+#: rules give a type at the point estimate, ``rule_label``, but fewer than half of the
+#: bootstrap replicates agree).
+UNDETERMINED_SUBTYPES = ("no direction", "low intensity", "balanced, not reciprocal",
+                         "not significant", "weakly directional", "role veto", "unstable")
 
 
 def _jsonable(value):
