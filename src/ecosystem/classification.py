@@ -471,7 +471,7 @@ def _recentre(Q, P):
     return bias
 
 
-def _size_model(ind, ctx, size_known, known):
+def _size_model(ind, ctx, size_known, known, active):
     """The one size model: log volumes on log size, robust fit over the panel.
 
     Returns z_in, z_out, z_C (studentised residuals of log(V + 0.5) on log basis) and
@@ -486,10 +486,11 @@ def _size_model(ind, ctx, size_known, known):
     with np.errstate(divide="ignore", invalid="ignore"):
         x = np.log(np.where(basis > 0, basis, np.nan))
     usable = np.isfinite(x).any(axis=-1, keepdims=True)
+    panel = ctx["panel"] & active          # regions without any activity do not enter the fit
     out = {}
     for key, vol in (("z_in", ind["inbound"]), ("z_out", ind["outbound"]), ("z_C", ind["external"])):
         y = np.log(np.asarray(vol, dtype=float) + 0.5)
-        out[key] = np.where(usable, _m.panel_z(y, x, ctx["panel"]), y)
+        out[key] = np.where(usable, _m.panel_z(y, x, panel), y)
     return out
 
 
@@ -531,11 +532,12 @@ def _classify_window(func, data, window, thr, *, channels, layer, counting, refe
     fixed_size = ctx["S"] if ctx["size_source"] == "given" else None
     P = _m.derive(point, size=fixed_size)
     Q = _m.derive(reps, size=fixed_size)
+    active = _m.active_regions(P, n_records)
     for ind in (P, Q):
         for key in ("openness", "ei"):
             ind[key] = np.where(known, ind[key], np.nan)
         ind["z_O"] = _z_openness(ind, ctx, size_known, known)
-        ind.update(_size_model(ind, ctx, size_known, known))
+        ind.update(_size_model(ind, ctx, size_known, known, active))
     bias = _recentre(Q, P) if bootstrap > 0 else {}
 
     mask = _m._layer_mask(flows, layer)
@@ -588,7 +590,7 @@ def _classify_window(func, data, window, thr, *, channels, layer, counting, refe
     review = (rule_type & (soft_arg >= 0) & (soft_arg != rule_labels)) | (entropy > thr["entropy_flag"])
     sens_rows, changed = _sensitivity(P, thr, ctx["panel"], reference, r_sig_point, rho, p_R, q_R, brok,
                                       adjust, ci_width, rule_labels, sensitivity,
-                                      boot_D=Q["D"] if bootstrap > 0 else None)
+                                      boot_D=Q["D"] if bootstrap > 0 else None, active=active)
 
     # --- assemble
     window_label = _m._window_label(flows)
@@ -657,6 +659,8 @@ def _classify_window(func, data, window, thr, *, channels, layer, counting, refe
         })
         frames.append(pd.DataFrame(cols))
     table = pd.concat(frames, ignore_index=True)
+    # rows of regions without any activity in the channel and window carry no information
+    table = table[active.ravel()].reset_index(drop=True)
     regions = _overall(table, flows, thr["stable"], window_label)
     sens = pd.DataFrame(sens_rows)
     sens.insert(0, "window", window_label)
@@ -831,7 +835,7 @@ def _soft_scores(z_O, dirv, R, zG, zR, zL, tau):
 
 # ============================================================================ sensitivity
 def _sensitivity(P, thr, panel, reference, r_sig_point, rho, p_R, q_R, brok, adjust, ci_width,
-                 labels, sensitivity, boot_D=None):
+                 labels, sensitivity, boot_D=None, active=None):
     K, R = labels.shape
     changed = [[[] for _ in range(R)] for _ in range(K)]
     rows = []
@@ -845,11 +849,14 @@ def _sensitivity(P, thr, panel, reference, r_sig_point, rho, p_R, q_R, brok, adj
             new, _ = _rules(P, t2, panel, reference=reference, r_sig=r_sig, brok=brok, adjust=adjust,
                             ci_width=ci_width, boot_D=boot_D)
             diff = new != labels
+            if active is not None:
+                diff &= active
             for k, r in zip(*np.nonzero(diff)):
                 changed[k][r].append(f"{name}x{factor:g}->{LABELS[new[k, r]]}")
             rows.append({"threshold": name, "factor": factor, "value": t2[name],
                          "default": thr[name], "n_changed": int(diff.sum()),
-                         "share_changed": float(diff.mean()) if diff.size else 0.0})
+                         "share_changed": float(diff.sum() / max(1, active.sum() if active is not None
+                                                                  else diff.size))})
     return rows, changed
 
 

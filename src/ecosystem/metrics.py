@@ -295,6 +295,26 @@ def _layer_mask(flows, layer):
     return mask
 
 
+def active_regions(ind, n_records=None):
+    """Which (channel, region) cells have any activity: records, layer or internal volume.
+
+    Parameters
+    ----------
+    ind : dict
+        Indicators from :func:`derive` (``external``, ``internal``, ``size``).
+    n_records : ndarray of shape (K, R), optional
+        Records touching the region (NaN when unknown).
+
+    Returns
+    -------
+    ndarray of shape (K, R), bool
+    """
+    act = (np.nan_to_num(ind["external"]) > 0) | (np.nan_to_num(ind["internal"]) > 0)
+    if n_records is not None:
+        act |= np.nan_to_num(np.asarray(n_records, dtype=float)) > 0
+    return act
+
+
 def layer_nulls(flows, mask, ind, *, n_null, seed, n_jobs=None, func="region_metrics", alpha=0.05):
     """Reciprocity null of every region at the point estimate (one step for metrics and classify).
 
@@ -357,6 +377,7 @@ def _layer_table(flows, layer, ctx, network, *, n_null, seed, n_jobs, func):
     R0, pR, rho = nulls["R_null"], nulls["p_R"], nulls["rho_R"]
     seed_ind = _seed_indicators(flows, mask, ind)
     window = _window_label(flows)
+    allext = _all_external(flows)
     frames = []
     for k, ch in enumerate(flows.channels):
         p = np.where(mask, flows.presence[k], 0.0)
@@ -381,7 +402,12 @@ def _layer_table(flows, layer, ctx, network, *, n_null, seed, n_jobs, func):
                      "z_representative", "z_liaison", "z_gatekeeper_sna",
                      "z_representative_sna", "z_liaison_sna", "hits_hub", "hits_authority"):
             cols[name] = net[name] if net is not None else np.full(R, np.nan)
-        frames.append(pd.DataFrame(cols))
+        frame = pd.DataFrame(cols)
+        # regions without any activity in the channel (no volume in any layer, no internal
+        # volume, no records) carry no information: no rows of zeros
+        active = (allext[k] > 0) | (np.nan_to_num(ind["internal"][k]) > 0) | \
+            (np.nan_to_num(np.asarray(flows.size[k], float)) > 0 if flows.size is not None else False)
+        frames.append(frame[active])
     return pd.concat(frames, ignore_index=True)
 
 

@@ -69,9 +69,14 @@ class Classification:
     Attributes
     ----------
     table : pandas.DataFrame
-        One row per region, channel, layer and window: ``label`` (one of
-        :data:`LABELS`), ``rule`` (the rule that fired), ``stability`` (share of bootstrap
-        replicates with the same label), ``boot_<label>`` (replicate label shares), the
+        One row per region, channel, layer and window with any activity (records,
+        external or internal volume): ``label`` (one of :data:`LABELS`; a type whose
+        bootstrap stability is below 0.5 is reported as ``undetermined``), ``subtype``
+        (why a row is undetermined, one of :data:`UNDETERMINED_SUBTYPES`), ``rule_label``
+        (the label the rules give at the point estimate), ``rule`` (the rule that
+        fired), ``stability`` (share of bootstrap replicates with the rule label),
+        ``stable`` (stability at least the ``stable`` threshold), ``boot_<label>``
+        (replicate label shares), the
         prototype model's ``soft_<type>`` probabilities, ``soft_label``,
         ``soft_entropy`` and ``review`` flag, the indicators with percentile CIs
         (``D``, ``D_lo``, ``D_hi``, ``R``, ``openness``, ``v_in``, ``v_out``,
@@ -80,8 +85,9 @@ class Classification:
         ``z_openness``), brokerage z-scores, ``n_records``, ``n_external``,
         threshold sensitivity (``n_sensitive``, ``sensitive_to``) and ``reason``.
     regions : pandas.DataFrame
-        One row per region and window: ``overall`` (a type shared by at least two
-        channels with stability >= the ``stable`` threshold, else ``"mixed"``),
+        One row per region and window: ``overall`` (with one channel, that channel's
+        label; otherwise a type shared by at least two channels with stability >= the
+        ``stable`` threshold, else ``"mixed"``),
         ``profile`` (e.g. ``"T:hub/A:introduction/E:outbound"``), ``n_agree``.
     sensitivity : pandas.DataFrame
         One row per threshold and factor (x0.75, x1.25 by default): the perturbed value
@@ -138,10 +144,37 @@ class Classification:
         t = t[t["window"] == first]
         return t.pivot(index="region", columns="channel", values="label")
 
+    def label_counts(self):
+        """Number of (region, channel) rows per label, and how many of them are stable.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Index ``label`` (in :data:`LABELS` order, labels present only); columns ``n``,
+            ``n_stable`` (stability at least the ``stable`` threshold; NaN without a
+            bootstrap) and ``text`` (e.g. ``"hub 45 (6 stable)"``), the form the
+            headline prints.
+        """
+        import pandas as pd
+
+        t = self._table
+        stable = self._params.get("thresholds", {}).get("stable", 0.8)
+        boot = bool(self._params.get("bootstrap"))
+        rows = []
+        for lab in LABELS:
+            sub = t[t["label"] == lab] if len(t) else t
+            if not len(sub):
+                continue
+            n_stable = int((sub["stability"].fillna(0) >= stable).sum()) if boot else np.nan
+            text = f"{lab} {len(sub)}"
+            if boot and lab in TYPES:
+                text += f" ({n_stable} stable)"
+            rows.append({"label": lab, "n": int(len(sub)), "n_stable": n_stable, "text": text})
+        return pd.DataFrame(rows, columns=["label", "n", "n_stable", "text"]).set_index("label")
+
     def __repr__(self):
         t = self._table
-        counts = t["label"].value_counts().to_dict() if len(t) else {}
-        parts = ", ".join(f"{k} {counts[k]}" for k in LABELS if k in counts)
+        parts = ", ".join(self.label_counts()["text"]) if len(t) else ""
         overall = self._regions["overall"].value_counts().to_dict() if len(self._regions) else {}
         ov = ", ".join(f"{k} {v}" for k, v in sorted(overall.items()))
         return (f"<Classification: {t['region'].nunique() if len(t) else 0} regions x "
@@ -208,10 +241,17 @@ class Classification:
                              f"({'stable' if row['stability'] >= self._params['thresholds']['stable'] else 'not stable'}).")
             else:
                 lines.append("  Bootstrap: not run (bootstrap=0), stability unknown.")
-            if isinstance(row["soft_label"], str):
-                lines.append(f"  Prototype model: {row['soft_label']} "
-                             f"(p = {row['soft_' + row['soft_label']]:.2f}, normalised entropy "
-                             f"{row['soft_entropy']:.2f}){'; flagged for review' if row['review'] else ''}.")
+            rule_label = row.get("rule_label", row["label"])
+            if isinstance(row["soft_label"], str) and row["soft_label"]:
+                if rule_label in TYPES and row["soft_label"] != rule_label:
+                    lines.append(f"  Prototype model: not shown — it favours {row['soft_label']} against the "
+                                 f"rules' {rule_label}; the prototypes are fixed points in feature space, "
+                                 "not fitted to this panel or its size model, so the rules decide "
+                                 "(flagged for review).")
+                else:
+                    lines.append(f"  Prototype model: {row['soft_label']} "
+                                 f"(p = {row['soft_' + row['soft_label']]:.2f}, normalised entropy "
+                                 f"{row['soft_entropy']:.2f}){'; flagged for review' if row['review'] else ''}.")
             if row["n_sensitive"]:
                 lines.append(f"  Threshold sensitivity: the label changes under {row['sensitive_to']}.")
             else:
