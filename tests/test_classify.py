@@ -549,3 +549,24 @@ def test_soft_model_agrees_with_rule_labels_on_planted_data(planted_result):
     t = planted_result.table
     typed = t[t.rule_label.isin(C.TYPES) & t.soft_label.notna()]
     assert (typed.soft_label == typed.rule_label).mean() > 0.6
+
+
+def test_thresholds_record_replaces_the_keywords(planted_small):
+    """Issue 10 (pipeline): one frozen Thresholds record; the keywords still work."""
+    c, _ = planted_small
+    t = C.Thresholds(d_threshold=0.4, alpha=0.01)
+    assert t.as_dict() == {**DEFAULT_THRESHOLDS, "d_threshold": 0.4, "alpha": 0.01}
+    with pytest.raises(AttributeError):
+        t.alpha = 0.5
+    with pytest.raises(eco.exceptions.ParameterError, match="d_threshold"):
+        C.Thresholds(d_threshold=1.5)
+    kw = dict(bootstrap=10, n_null=19, seed=1, sensitivity=0)
+    a = classify(c, thresholds=t, **kw)
+    b = classify(c, d_threshold=0.4, alpha=0.01, **kw)
+    assert a.params["thresholds"] == b.params["thresholds"]
+    assert a.table.label.tolist() == b.table.label.tolist()
+    # a keyword given beside the record replaces its value
+    assert classify(c, thresholds=t, alpha=0.05, **kw).params["thresholds"]["alpha"] == 0.05
+    assert C.Thresholds().as_dict() == DEFAULT_THRESHOLDS
+    with pytest.raises(eco.exceptions.InputTypeError):
+        classify(c, thresholds={"alpha": 0.1}, **kw)

@@ -7,6 +7,7 @@ documentation (classification, uncertainty);
 
 import math
 import warnings
+from dataclasses import dataclass, fields, replace
 
 import numpy as np
 
@@ -15,9 +16,103 @@ from ._validation import check_int, check_option, check_real
 from .exceptions import InputTypeError, ParameterError
 from .results import LABELS, TYPES, UNDETERMINED_SUBTYPES, Classification
 
-__all__ = ["classify", "DEFAULT_THRESHOLDS", "PROTOTYPES", "LABELS", "TYPES", "UNDETERMINED_SUBTYPES"]
+__all__ = ["classify", "Thresholds", "DEFAULT_THRESHOLDS", "PROTOTYPES", "LABELS", "TYPES", "UNDETERMINED_SUBTYPES"]
 
-#: Default thresholds (methodology chapter, classification); every one is a parameter of :func:`classify`.
+@dataclass(frozen=True)
+class Thresholds:
+    """The rule thresholds of :func:`classify`, in one frozen record.
+
+    Construct with keyword arguments named as the attributes (every one optional, with
+    the default shown); values are validated on construction.
+
+    Attributes
+    ----------
+    min_external : float, default 30
+        Sufficiency: least external volume of the layer.
+    max_ci_width : float, default 1.0
+        Sufficiency: widest bootstrap 95 % CI of D, in (0, 2].
+    local_z : float, default -1
+        Local: size-adjusted openness at most this.
+    local_quantile : float, default 0.25
+        Local: size-adjusted circulation below this panel quantile.
+    d_threshold : float, default 1/3
+        Half-width of the balance band of D (hub inside, introduction/outbound beyond).
+    min_reciprocity : float, default 0.5
+        Hub: least partner reciprocity R.
+    alpha : float, default 0.05
+        Level of the significance conditions (direction, reciprocity null).
+    volume_quantile : float, default 0.5
+        Hub: size-adjusted in- and out-volumes at least this panel quantile.
+    support_z : float, default 1.96
+        Brokerage z-scores that count as significant (hub support, role veto).
+    one_way : float, default 0.818
+        Flag |D| above this (minority flow below 10 % of the majority).
+    stable : float, default 0.8
+        Stability from which a label counts as stable (overall label, label counts).
+    tau : float, default 0.25
+        Temperature of the prototype model.
+    entropy_flag : float, default 0.8
+        Review flag on the prototype model's normalised entropy.
+
+    Raises
+    ------
+    ParameterError
+        A value outside its domain; the message names the field.
+
+    Examples
+    --------
+    >>> from ecosystem.classification import Thresholds
+    >>> t = Thresholds(d_threshold=0.4)
+    >>> t.d_threshold, t.replace(alpha=0.01).alpha
+    (0.4, 0.01)
+    """
+
+    min_external: float = 30.0
+    max_ci_width: float = 1.0
+    local_z: float = -1.0
+    local_quantile: float = 0.25
+    d_threshold: float = 1.0 / 3.0
+    min_reciprocity: float = 0.5
+    alpha: float = 0.05
+    volume_quantile: float = 0.5
+    support_z: float = 1.96
+    one_way: float = 0.818
+    stable: float = 0.8
+    tau: float = 0.25
+    entropy_flag: float = 0.8
+
+    def __post_init__(self):
+        checked = _check_thresholds("Thresholds", {f.name: getattr(self, f.name) for f in fields(self)})
+        for name, value in checked.items():
+            object.__setattr__(self, name, value)
+
+    def replace(self, **changes):
+        """A copy with some thresholds changed.
+
+        Parameters
+        ----------
+        **changes : float
+            New values by field name.
+
+        Returns
+        -------
+        Thresholds
+            A new record; this one is unchanged.
+        """
+        return replace(self, **changes)
+
+    def as_dict(self):
+        """The thresholds as a plain dict.
+
+        Returns
+        -------
+        dict
+            Field name -> value.
+        """
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+#: Default thresholds (methodology chapter, classification), as a dict: ``Thresholds().as_dict()``.
 DEFAULT_THRESHOLDS = {
     "min_external": 30.0,
     "max_ci_width": 1.0,
@@ -69,10 +164,10 @@ _ABBREV = {"talent": "T", "academic": "A", "enterprise": "E"}
 def classify(data, *, channels=None, layer="international", window=None, counting="fractional",
              reference="fixed", bootstrap=1000, cluster=None, seed=0, n_null=999, size=None,
              internal=None, panel=None, countries=None, adjust=None, backbone_alpha=0.05,
-             brokerage_rule="significant", columns=None, min_external=30.0, max_ci_width=1.0, local_z=-1.0,
-             local_quantile=0.25, d_threshold=1.0 / 3.0, min_reciprocity=0.5, alpha=0.05,
-             volume_quantile=0.5, support_z=1.96, one_way=0.818, stable=0.8, tau=0.25,
-             entropy_flag=0.8, sensitivity=0.25, n_jobs=None):
+             brokerage_rule="significant", columns=None, thresholds=None, min_external=None,
+             max_ci_width=None, local_z=None, local_quantile=None, d_threshold=None,
+             min_reciprocity=None, alpha=None, volume_quantile=None, support_z=None, one_way=None,
+             stable=None, tau=None, entropy_flag=None, sensitivity=0.25, n_jobs=None):
     r"""Classify every region, per channel, as hub, introduction, outbound or local.
 
     Rules (methodology chapter, classification), applied in order to each (region r,
@@ -159,13 +254,16 @@ def classify(data, *, channels=None, layer="international", window=None, countin
         Column names of an origin–destination table: ``source``, ``target``,
         ``weight``, ``time``, ``channel`` (defaults: those names, weight/time/channel
         optional).
-    min_external, max_ci_width, local_z, local_quantile, d_threshold, min_reciprocity, alpha, volume_quantile : float
-        Rule thresholds (defaults 30, 1.0, -1, 0.25, 1/3, 0.5, 0.05, 0.5).
-    support_z, one_way : float
+    thresholds : Thresholds, optional
+        Every rule threshold in one frozen record (default: ``Thresholds()``).
+    min_external, max_ci_width, local_z, local_quantile, d_threshold, min_reciprocity, alpha, volume_quantile : float, optional
+        Rule thresholds (defaults 30, 1.0, -1, 0.25, 1/3, 0.5, 0.05, 0.5); a value given
+        here replaces the one of ``thresholds``.
+    support_z, one_way : float, optional
         Flag thresholds (1.96, 0.818).
-    stable : float, default 0.8
-        Stability needed for a channel to count towards the overall label.
-    tau, entropy_flag : float
+    stable : float, optional
+        Stability needed for a channel to count towards the overall label (0.8).
+    tau, entropy_flag : float, optional
         Prototype model temperature (0.25) and review flag on normalised entropy (0.8).
     sensitivity : float, default 0.25
         Relative move of every rule threshold in the sensitivity analysis (0 = none).
@@ -260,11 +358,18 @@ def classify(data, *, channels=None, layer="international", window=None, countin
     True
     """
     func = "classify"
-    thr = _check_thresholds(func, dict(
-        min_external=min_external, max_ci_width=max_ci_width, local_z=local_z,
-        local_quantile=local_quantile, d_threshold=d_threshold, min_reciprocity=min_reciprocity,
-        alpha=alpha, volume_quantile=volume_quantile, support_z=support_z, one_way=one_way,
-        stable=stable, tau=tau, entropy_flag=entropy_flag))
+    if thresholds is None:
+        thresholds = Thresholds()
+    elif not isinstance(thresholds, Thresholds):
+        raise InputTypeError(f"{func}: thresholds must be a Thresholds record; got {type(thresholds).__name__}")
+    given = dict(min_external=min_external, max_ci_width=max_ci_width, local_z=local_z,
+                 local_quantile=local_quantile, d_threshold=d_threshold,
+                 min_reciprocity=min_reciprocity, alpha=alpha, volume_quantile=volume_quantile,
+                 support_z=support_z, one_way=one_way, stable=stable, tau=tau,
+                 entropy_flag=entropy_flag)
+    values = thresholds.as_dict()
+    values.update({k: v for k, v in given.items() if v is not None})
+    thr = _check_thresholds(func, values)
     check_option(func, "layer", layer, _m.METRIC_LAYERS)
     check_option(func, "counting", counting, ("fractional", "full"))
     check_option(func, "reference", reference, ("fixed", "panel"))
@@ -471,29 +576,6 @@ def _recentre(Q, P):
     return bias
 
 
-def _size_model(ind, ctx, size_known, known, active):
-    """The one size model: log volumes on log size, robust fit over the panel.
-
-    Returns z_in, z_out, z_C (studentised residuals of log(V + 0.5) on log basis) and
-    the basis used per channel. Without any size basis the residuals fall back to the
-    raw log volumes (and the caller warns).
-    """
-    S = ctx["S"] if ctx["size_source"] == "given" else ind["size"]
-    if size_known:
-        basis = np.broadcast_to(S, ind["internal"].shape)
-    else:
-        basis = np.where(known, ind["internal"] + ind["external"], np.nan)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        x = np.log(np.where(basis > 0, basis, np.nan))
-    usable = np.isfinite(x).any(axis=-1, keepdims=True)
-    panel = ctx["panel"] & active          # regions without any activity do not enter the fit
-    out = {}
-    for key, vol in (("z_in", ind["inbound"]), ("z_out", ind["outbound"]), ("z_C", ind["external"])):
-        y = np.log(np.asarray(vol, dtype=float) + 0.5)
-        out[key] = np.where(usable, _m.panel_z(y, x, panel), y)
-    return out
-
-
 def _size_basis_text(ctx, size_known, known):
     if size_known:
         what = "the given region sizes" if ctx["size_source"] == "given" else \
@@ -529,15 +611,9 @@ def _classify_window(func, data, window, thr, *, channels, layer, counting, refe
     basis_text = _size_basis_text(ctx, size_known, known)
     if not size_known:
         warnings.warn(f"{func}: no region size given; {basis_text}", UserWarning, stacklevel=3)
-    fixed_size = ctx["S"] if ctx["size_source"] == "given" else None
-    P = _m.derive(point, size=fixed_size)
-    Q = _m.derive(reps, size=fixed_size)
-    active = _m.active_regions(P, n_records)
-    for ind in (P, Q):
-        for key in ("openness", "ei"):
-            ind[key] = np.where(known, ind[key], np.nan)
-        ind["z_O"] = _z_openness(ind, ctx, size_known, known)
-        ind.update(_size_model(ind, ctx, size_known, known, active))
+    active = _m.active_regions(_m.derive(point), n_records)
+    P = _m.indicators(point, ctx, active=active)
+    Q = _m.indicators(reps, ctx, active=active)
     bias = _recentre(Q, P) if bootstrap > 0 else {}
 
     mask = _m._layer_mask(flows, layer)
@@ -682,14 +758,6 @@ def _brokerage_conditions(zG, zR, rule, support_z):
         g_ok = g_ok | (zR < support_z)
         r_ok = r_ok | (zG < support_z)
     return {"in": undefined | g_ok, "out": undefined | r_ok, "undefined": undefined, "rule": rule}
-
-
-def _z_openness(ind, ctx, size_known, known):
-    basis = _m.size_basis(ind, ctx["S"] if ctx["size_source"] == "given" else ind["size"], size_known)
-    y = np.where(known, _m.empirical_logit(ind["external"], ind["internal"]), np.nan)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        x = np.log(np.where(basis > 0, basis, np.nan))
-    return _m.panel_z(y, x, ctx["panel"])
 
 
 # ============================================================================ rules

@@ -295,6 +295,55 @@ def _layer_mask(flows, layer):
     return mask
 
 
+def indicators(stats, ctx, *, active=None):
+    r"""The indicator step shared by :func:`region_metrics` and :func:`ecosystem.classify`.
+
+    From the statistics of the point estimate or of every bootstrap replicate (any
+    leading shape) it derives the volumes, openness, D, B, R and intensities
+    (:func:`derive`), blanks openness where the internal volume is unknown, and fits the
+    one size model: over the panel regions with activity, robust (Huber) lines of
+    :math:`\mathrm{logit}(O)` and of :math:`\log(V + 0.5)` on :math:`\log S` give the
+    studentised residuals ``z_O`` (openness), ``z_in``, ``z_out`` and ``z_C`` (in-,
+    out- and all external volume). :math:`S` is the given size, else the records
+    touching the region, else the internal plus layer volume; with none of these the
+    volume residuals fall back to the raw log volumes.
+
+    Parameters
+    ----------
+    stats : ndarray of shape (..., 10, K, R)
+        Statistics in :data:`ecosystem.uncertainty.BOOT_STATS` order.
+    ctx : dict
+        Sizes, internal volumes and panel of the flows (``metrics._context``).
+    active : ndarray of shape (K, R), bool, optional
+        Cells with activity (:func:`active_regions`); only they enter the size fit.
+
+    Returns
+    -------
+    dict of ndarray of shape (..., K, R)
+        The :func:`derive` indicators plus ``z_O``, ``z_in``, ``z_out``, ``z_C``.
+    """
+    size_known = ctx["size_source"] != "unknown"
+    ind = derive(stats, size=ctx["S"] if ctx["size_source"] == "given" else None)
+    known = ctx["internal_known"][:, None]
+    for key in ("openness", "ei"):
+        ind[key] = np.where(known, ind[key], np.nan)
+    S = ctx["S"] if ctx["size_source"] == "given" else ind["size"]
+    panel = ctx["panel"] if active is None else ctx["panel"] & active
+    basis = size_basis(ind, S, size_known)
+    y = np.where(known, empirical_logit(ind["external"], ind["internal"]), np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        x = np.log(np.where(basis > 0, basis, np.nan))
+    ind["z_O"] = panel_z(y, x, ctx["panel"])
+    vbasis = basis if size_known else np.where(known, basis, np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        xv = np.log(np.where(vbasis > 0, vbasis, np.nan))
+    usable = np.isfinite(xv).any(axis=-1, keepdims=True)
+    for key, vol in (("z_in", ind["inbound"]), ("z_out", ind["outbound"]), ("z_C", ind["external"])):
+        yv = np.log(np.asarray(vol, dtype=float) + 0.5)
+        ind[key] = np.where(usable, panel_z(yv, xv, panel), yv)
+    return ind
+
+
 def active_regions(ind, n_records=None):
     """Which (channel, region) cells have any activity: records, layer or internal volume.
 
@@ -363,14 +412,12 @@ def _layer_table(flows, layer, ctx, network, *, n_null, seed, n_jobs, func):
     mask = _layer_mask(flows, layer)
     st = _stats_from_point(flows, mask)
     st[3] = ctx["I"]
-    ind = derive(st, size=ctx["S"])
+    active = active_regions(derive(st), flows.size)
+    ind = indicators(st, ctx, active=active)
     basis = size_basis(ind, ctx["S"], ctx["size_source"] != "unknown")
     known = ctx["internal_known"][:, None]
-    for key in ("openness", "ei"):
-        ind[key] = np.where(known, ind[key], np.nan)
-    y = np.where(known, empirical_logit(ind["external"], ind["internal"]), np.nan)
+    z_O = ind["z_O"]
     with np.errstate(divide="ignore", invalid="ignore"):
-        z_O = panel_z(y, np.log(np.where(basis > 0, basis, np.nan)), ctx["panel"])
         E0 = openness_expectation(basis, mask)
         O_star = np.where(known, (ind["openness"] - E0) / (1 - E0), np.nan)
     nulls = layer_nulls(flows, mask, ind, n_null=n_null, seed=seed, n_jobs=n_jobs, func=func)
@@ -396,6 +443,7 @@ def _layer_table(flows, layer, ctx, network, *, n_null, seed, n_jobs, func):
             "D": ind["D"][k], "B": ind["B"][k], "R": ind["R"][k], "R_null": R0[k],
             "rho_R": rho[k], "p_R": pR[k],
             "v_in": ind["v_in"][k], "v_out": ind["v_out"][k], "circulation": ind["circulation"][k],
+            "z_in": ind["z_in"][k], "z_out": ind["z_out"][k], "z_circulation": ind["z_C"][k],
         }
         cols.update({name: v[k] for name, v in seed_ind.items()})
         for name in ("gatekeeper", "representative", "liaison", "z_gatekeeper",
