@@ -570,3 +570,17 @@ def test_thresholds_record_replaces_the_keywords(planted_small):
     assert C.Thresholds().as_dict() == DEFAULT_THRESHOLDS
     with pytest.raises(eco.exceptions.InputTypeError):
         classify(c, thresholds={"alpha": 0.1}, **kw)
+
+
+def test_replicate_indicators_are_classify_s_replicates(planted_small):
+    """The per-replicate D that classify uses (for ecosystem.trajectories)."""
+    c, _ = planted_small
+    w = C.replicate_indicators(c, window=(2016, 2018), bootstrap=30, seed=3)
+    D = w["replicates"]["D"]
+    assert D.shape == (30, len(w["flows"].channels), w["flows"].n_regions)
+    res = classify(c, window=(2016, 2018), bootstrap=30, n_null=0, seed=3, sensitivity=0)
+    t = res.table
+    k = list(w["flows"].channels).index(t.channel.iloc[0])
+    r = list(w["flows"].regions).index(t.region.iloc[0])
+    lo, hi = np.nanquantile(D[:, k, r], [0.025, 0.975])
+    assert t.D_lo.iloc[0] == pytest.approx(lo) and t.D_hi.iloc[0] == pytest.approx(hi)

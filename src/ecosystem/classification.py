@@ -16,7 +16,7 @@ from ._validation import check_int, check_option, check_real
 from .exceptions import InputTypeError, ParameterError
 from .results import LABELS, TYPES, UNDETERMINED_SUBTYPES, Classification
 
-__all__ = ["classify", "Thresholds", "DEFAULT_THRESHOLDS", "PROTOTYPES", "LABELS", "TYPES", "UNDETERMINED_SUBTYPES"]
+__all__ = ["classify", "Thresholds", "replicate_indicators", "DEFAULT_THRESHOLDS", "PROTOTYPES", "LABELS", "TYPES", "UNDETERMINED_SUBTYPES"]
 
 @dataclass(frozen=True)
 class Thresholds:
@@ -588,18 +588,43 @@ def _size_basis_text(ctx, size_known, known):
             "panel (pass size= and internal=)")
 
 
-def _classify_window(func, data, window, thr, *, channels, layer, counting, reference, bootstrap,
-                     cluster, seed, n_null, size, internal, panel, countries, adjust,
-                     backbone_alpha, brokerage_rule, columns, sensitivity, n_jobs):
-    import pandas as pd
+def replicate_indicators(data, *, window=None, channels=None, layer="international",
+                         counting="fractional", bootstrap=1000, cluster=None, seed=0, size=None,
+                         internal=None, panel=None, countries=None, columns=None, n_jobs=None,
+                         func="replicate_indicators"):
+    """Point and bias-corrected bootstrap indicators of one window (classify's first step).
 
-    from .uncertainty import benjamini_hochberg, null_summary, openness_expectation, percentile_ci
+    The same hash-derived replicate weights as :func:`classify` (a unit's weight depends
+    only on its label, the replicate number and the seed), so results for different
+    windows of the same data share their replicates unit by unit — the basis for
+    trajectories of D per region and channel across windows.
 
+    Parameters
+    ----------
+    data, window, channels, layer, counting, bootstrap, cluster, seed, size, internal, panel, countries, columns, n_jobs
+        As in :func:`classify` (one window).
+    func : str
+        Caller name for messages and warnings.
+
+    Returns
+    -------
+    dict
+        ``flows`` (RegionFlows), ``point`` (indicators of :func:`ecosystem.metrics.indicators`,
+        arrays of shape (K, R)), ``replicates`` (the same, shape (B, K, R), re-centred on
+        the point estimate: e.g. ``replicates["D"]`` is D per replicate, channel and
+        region), ``bias`` (the subtracted bootstrap bias per indicator), ``active``
+        ((K, R) cells with activity), ``n_records``, ``design`` (bootstrap design),
+        ``provenance``, ``ctx`` (sizes and panel) and ``size_model`` (the basis, in words).
+
+    Warns
+    -----
+    UserWarning
+        No region size is known (the size model falls back, as stated in ``size_model``).
+    """
     flows, point, reps, n_records, design, provenance = _resolve(
         func, data, window, channels=channels, layer=layer, counting=counting,
         bootstrap=bootstrap, cluster=cluster, seed=seed, countries=countries, columns=columns,
         n_jobs=n_jobs)
-    K, R = len(flows.channels), flows.n_regions
     ctx = _m._context(func, flows, size=size, internal=internal, panel=panel)
     if internal is not None:
         point = point.copy()
@@ -610,11 +635,32 @@ def _classify_window(func, data, window, thr, *, channels, layer, counting, refe
     known = ctx["internal_known"][:, None]
     basis_text = _size_basis_text(ctx, size_known, known)
     if not size_known:
-        warnings.warn(f"{func}: no region size given; {basis_text}", UserWarning, stacklevel=3)
+        warnings.warn(f"{func}: no region size given; {basis_text}", UserWarning, stacklevel=4)
     active = _m.active_regions(_m.derive(point), n_records)
     P = _m.indicators(point, ctx, active=active)
     Q = _m.indicators(reps, ctx, active=active)
-    bias = _recentre(Q, P) if bootstrap > 0 else {}
+    bias = _recentre(Q, P) if reps.shape[0] > 0 else {}
+    return {"flows": flows, "point": P, "replicates": Q, "bias": bias, "active": active,
+            "n_records": n_records, "design": design, "provenance": provenance, "ctx": ctx,
+            "size_model": basis_text}
+
+
+def _classify_window(func, data, window, thr, *, channels, layer, counting, reference, bootstrap,
+                     cluster, seed, n_null, size, internal, panel, countries, adjust,
+                     backbone_alpha, brokerage_rule, columns, sensitivity, n_jobs):
+    import pandas as pd
+
+    from .uncertainty import benjamini_hochberg, null_summary, openness_expectation, percentile_ci
+
+    w = replicate_indicators(data, window=window, channels=channels, layer=layer,
+                             counting=counting, bootstrap=bootstrap, cluster=cluster, seed=seed,
+                             size=size, internal=internal, panel=panel, countries=countries,
+                             columns=columns, n_jobs=n_jobs, func=func)
+    flows, P, Q, n_records, design, provenance = (w["flows"], w["point"], w["replicates"],
+                                                   w["n_records"], w["design"], w["provenance"])
+    ctx, active, bias, basis_text = w["ctx"], w["active"], w["bias"], w["size_model"]
+    K, R = len(flows.channels), flows.n_regions
+    size_known = ctx["size_source"] != "unknown"
 
     mask = _m._layer_mask(flows, layer)
     stats = _m.layer_nulls(flows, mask, P, n_null=n_null, seed=seed, n_jobs=n_jobs, func=func,
