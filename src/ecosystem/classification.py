@@ -46,7 +46,7 @@ class Thresholds:
     support_z : float, default 1.96
         Brokerage z-scores that count as significant (hub support, role veto).
     one_way : float, default 0.818
-        Flag |D| above this (minority flow below 10 % of the majority).
+        Flag :math:`|D|` above this (minority flow below 10 % of the majority).
     stable : float, default 0.8
         Stability from which a label counts as stable (overall label, label counts).
     tau : float, default 0.25
