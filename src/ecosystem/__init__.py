@@ -29,7 +29,7 @@ from .brokerage import (
     region_brokerage,
 )
 from .centrality import betweenness, degree, harmonic_closeness, hits, pagerank, region_table, strength
-from .classification import classify
+from .classification import Thresholds, classify
 from .contributions import Contributions
 from .exceptions import (
     ConvergenceError,
@@ -90,6 +90,7 @@ __all__ = [
     "read_records",
     "read_bibliometrix",
     "classify",
+    "Thresholds",
     "Classification",
     "bootstrap_weights",
     "datasets",

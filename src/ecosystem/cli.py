@@ -25,7 +25,7 @@ PLOT_HINT = "pip install 'ecosystem[plot]'"
 
 #: Columns written first in ``classification.csv`` (the rest of ``Classification.table``
 #: follows, under the same names).
-CLASSIFICATION_COLUMNS = ["region", "channel", "layer", "label", "D", "D_lo", "D_hi", "R",
+CLASSIFICATION_COLUMNS = ["region", "channel", "layer", "label", "subtype", "D", "D_lo", "D_hi", "R",
                           "R_lo", "R_hi", "openness", "stability", "review", "n"]
 #: Focus regions of the demo when --focus is not given (the case-study countries).
 DEMO_FOCUS = ("USA", "CHN", "JPN")
@@ -206,7 +206,7 @@ def _make_plots(out, res, flows, log, *, focus, names=None, highlight=(), extra=
 
 
 #: Columns of the printed table (names of Classification.table; absent ones are left out).
-SUMMARY_COLUMNS = ["region", "channel", "label", "stability", "review", "D", "D_lo", "D_hi", "R",
+SUMMARY_COLUMNS = ["region", "channel", "label", "subtype", "stability", "review", "D", "D_lo", "D_hi", "R",
                    "openness", "z_openness", "n_external"]
 
 
@@ -315,13 +315,13 @@ def _read(args, log):
                             "(name them with --source/--target/--weight/--time)")
         if args.channel_column and args.channel_column not in frame.columns:
             raise DataError(f"{src}: no channel column {args.channel_column!r}")
-        from .classification import _flows_from_table
+        from .flows import RegionFlows
 
         cols["channel"] = args.channel_column or "\x00none"
         window = tuple(args.window) if args.window else None
         channels = args.channel[0] if args.channel and not args.channel_column else args.channel
-        flows = _flows_from_table("ecosystem classify", frame, window=window, channels=channels,
-                                  countries=_countries_file(args), columns=cols)
+        flows = RegionFlows.from_table(frame, columns=cols, window=window, channels=channels,
+                                       countries=_countries_file(args), func="ecosystem classify")
         flows.info.update(source=str(src), licence=args.licence or "", window=window)
         report = {"source": str(src), "rows": int(len(frame)), "rows_in_window":
                   flows.info.get("rows"), "rows_outside_window": flows.info.get("rows_outside_window")}

@@ -9,12 +9,24 @@ import numpy as np
 
 from .exceptions import ParameterError
 
-__all__ = ["Classification", "LABELS", "TYPES"]
+__all__ = ["Classification", "LABELS", "TYPES", "UNDETERMINED_SUBTYPES"]
 
 #: Every label a (region, channel) can get, in code order.
 LABELS = ("hub", "introduction", "outbound", "local", "undetermined", "insufficient")
 #: The four types of the typology (labels that count towards a region's overall label).
 TYPES = LABELS[:4]
+#: Why a region is ``undetermined`` (column ``subtype`` of :attr:`Classification.table`):
+#: no direction (co-presence only, not local); low intensity (balanced, but in- or
+#: out-volume below the size model's panel quantile); balanced, not reciprocal (balanced,
+#: volumes met, partner reciprocity below the threshold or not above its null); not
+#: significant (beyond the balance band, but the bootstrap CI of D includes D_ref);
+#: weakly directional (inside the balance band and not a hub, but with a significant lean:
+#: the CI of D excludes D_ref and |D - D_ref| exceeds half the band);
+#: role veto (directional, but the opposite brokerage role is stronger); unstable (the
+#: rules give a type at the point estimate, ``rule_label``, but fewer than half of the
+#: bootstrap replicates agree).
+UNDETERMINED_SUBTYPES = ("no direction", "low intensity", "balanced, not reciprocal",
+                         "not significant", "weakly directional", "role veto", "unstable")
 
 
 def _jsonable(value):
@@ -82,9 +94,14 @@ class Classification:
     Attributes
     ----------
     table : pandas.DataFrame
-        One row per region, channel, layer and window: ``label`` (one of
-        :data:`LABELS`), ``rule`` (the rule that fired), ``stability`` (share of bootstrap
-        replicates with the same label), ``boot_<label>`` (replicate label shares), the
+        One row per region, channel, layer and window with any activity (records,
+        external or internal volume): ``label`` (one of :data:`LABELS`; a type whose
+        bootstrap stability is below 0.5 is reported as ``undetermined``), ``subtype``
+        (why a row is undetermined, one of :data:`UNDETERMINED_SUBTYPES`), ``rule_label``
+        (the label the rules give at the point estimate), ``rule`` (the rule that
+        fired), ``stability`` (share of bootstrap replicates with the rule label),
+        ``stable`` (stability at least the ``stable`` threshold), ``boot_<label>``
+        (replicate label shares), the
         prototype model's ``soft_<type>`` probabilities, ``soft_label``,
         ``soft_entropy`` and ``review`` flag, the indicators with percentile CIs
         (``D``, ``D_lo``, ``D_hi``, ``R``, ``openness``, ``v_in``, ``v_out``,
@@ -93,8 +110,9 @@ class Classification:
         ``z_openness``), brokerage z-scores, ``n_records``, ``n_external``,
         threshold sensitivity (``n_sensitive``, ``sensitive_to``) and ``reason``.
     regions : pandas.DataFrame
-        One row per region and window: ``overall`` (a type shared by at least two
-        channels with stability >= the ``stable`` threshold, else ``"mixed"``),
+        One row per region and window: ``overall`` (with one channel, that channel's
+        label; otherwise a type shared by at least two channels with stability >= the
+        ``stable`` threshold, else ``"mixed"``),
         ``profile`` (e.g. ``"T:hub/A:introduction/E:outbound"``), ``n_agree``.
     sensitivity : pandas.DataFrame
         One row per threshold and factor (x0.75, x1.25 by default): the perturbed value
@@ -151,10 +169,37 @@ class Classification:
         t = t[t["window"] == first]
         return t.pivot(index="region", columns="channel", values="label")
 
+    def label_counts(self):
+        """Number of (region, channel) rows per label, and how many of them are stable.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Index ``label`` (in :data:`LABELS` order, labels present only); columns ``n``,
+            ``n_stable`` (stability at least the ``stable`` threshold; NaN without a
+            bootstrap) and ``text`` (e.g. ``"hub 45 (6 stable)"``), the form the
+            headline prints.
+        """
+        import pandas as pd
+
+        t = self._table
+        stable = self._params.get("thresholds", {}).get("stable", 0.8)
+        boot = bool(self._params.get("bootstrap"))
+        rows = []
+        for lab in LABELS:
+            sub = t[t["label"] == lab] if len(t) else t
+            if not len(sub):
+                continue
+            n_stable = int((sub["stability"].fillna(0) >= stable).sum()) if boot else np.nan
+            text = f"{lab} {len(sub)}"
+            if boot and lab in TYPES:
+                text += f" ({n_stable} stable)"
+            rows.append({"label": lab, "n": int(len(sub)), "n_stable": n_stable, "text": text})
+        return pd.DataFrame(rows, columns=["label", "n", "n_stable", "text"]).set_index("label")
+
     def __repr__(self):
         t = self._table
-        counts = t["label"].value_counts().to_dict() if len(t) else {}
-        parts = ", ".join(f"{k} {counts[k]}" for k in LABELS if k in counts)
+        parts = ", ".join(self.label_counts()["text"]) if len(t) else ""
         overall = self._regions["overall"].value_counts().to_dict() if len(self._regions) else {}
         ov = ", ".join(f"{k} {v}" for k, v in sorted(overall.items()))
         return (f"<Classification: {t['region'].nunique() if len(t) else 0} regions x "
@@ -240,16 +285,19 @@ class Classification:
                              f"({'stable' if row['stability'] >= self._params['thresholds']['stable'] else 'not stable'}).")
             else:
                 lines.append("  Bootstrap: not run (bootstrap=0), stability unknown.")
-            if isinstance(row["soft_label"], str) and row["soft_label"] != row["label"] and (
-                    row["label"] in TYPES
-                    or f"not {row['soft_label']}" in str(row["reason"]).lower()):
-                lines.append("  Prototype model: not shown, it disagrees with the rule label "
-                             "(the soft scores are not calibrated against the rules; the rule "
-                             "label stands; soft scores are in the table).")
-            elif isinstance(row["soft_label"], str):
-                lines.append(f"  Prototype model: {row['soft_label']} "
-                             f"(p = {row['soft_' + row['soft_label']]:.2f}, normalised entropy "
-                             f"{row['soft_entropy']:.2f}){'; flagged for review' if row['review'] else ''}.")
+            rule_label = row.get("rule_label", row["label"])
+            soft = row["soft_label"]
+            if isinstance(soft, str) and soft:
+                if soft != rule_label and (rule_label in TYPES
+                                           or f"not {soft}" in str(row["reason"]).lower()):
+                    lines.append(f"  Prototype model: not shown, it disagrees with the rule label: it "
+                                 f"favours {soft} against the rules' {rule_label}; the prototypes are "
+                                 "fixed points in feature space, not fitted to this panel or its size "
+                                 "model, so the rules decide (flagged for review).")
+                else:
+                    lines.append(f"  Prototype model: {soft} "
+                                 f"(p = {row['soft_' + soft]:.2f}, normalised entropy "
+                                 f"{row['soft_entropy']:.2f}){'; flagged for review' if row['review'] else ''}.")
             if row["n_sensitive"]:
                 lines.append(f"  Threshold sensitivity: the label changes under {row['sensitive_to']}.")
             else:

@@ -387,7 +387,7 @@ class Citations:
         """
         import scipy.sparse as sp
 
-        from ..flows import PRESENCE_CONVENTION, RegionFlows, _region_axis
+        from ..flows import PRESENCE_CONVENTION, RegionFlows, region_axis
 
         if counting not in ("fractional", "full"):
             raise ParameterError(f"Citations.region_flows: counting must be one of "
@@ -410,7 +410,7 @@ class Citations:
             S = sp.diags(np.divide(1.0, tot, out=np.zeros_like(tot), where=tot > 0)) @ S
         C = sp.csr_matrix((np.ones(int(ok.sum())), (a[ok], b[ok])), shape=(n_rec, n_rec))
         M = np.asarray((S.T @ C @ S).todense()).reshape(1, R, R)
-        _, ctry, par, region_map = _region_axis("Citations.region_flows", c.labels["region"],
+        _, ctry, par, region_map = region_axis("Citations.region_flows", c.labels["region"],
                                                 None)
         if c.region_map is not None:
             ctry = tuple(c.region_map.country(r) for r in c.labels["region"])
