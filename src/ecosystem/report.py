@@ -159,16 +159,21 @@ def methods_text(params, *, n_regions=None, data_sentence=None):
         f"{_g(thr.get('max_ci_width'))}; local if z_O ≤ {_g(thr.get('local_z'))} and C below "
         f"the panel's {_g(thr.get('local_quantile'))} quantile {cite('Bathelt')}; hub if "
         f"|D − D_ref| ≤ {_g(thr.get('d_threshold'))}, R ≥ {_g(thr.get('min_reciprocity'))} and "
-        f"above its gravity null (p < {_g(thr.get('alpha'))}), with inbound and outbound "
-        f"intensities at least the panel's {_g(thr.get('volume_quantile'))} quantile; "
+        f"above its quasi-independence null (p < {_g(thr.get('alpha'))}), with inbound and "
+        f"outbound volumes at least the panel's {_g(thr.get('volume_quantile'))} quantile "
+        f"after the size model; "
         f"introduction (outbound) if D − D_ref < −{_g(thr.get('d_threshold'))} "
-        f"(> +{_g(thr.get('d_threshold'))}) and significant under the direction-flip null "
-        f"(p < {_g(thr.get('alpha'))}), with the gatekeeper (representative) brokerage role "
+        f"(> +{_g(thr.get('d_threshold'))}) and significant (p < {_g(thr.get('alpha'))}), "
+        f"with the gatekeeper (representative) brokerage role "
         f"{cite('Gould')} not significantly weaker than the other "
         f"(rule '{p.get('brokerage_rule')}'); otherwise undetermined. D_ref = "
         + ("0" if p.get("reference") == "fixed" else "the panel median of D")
         + f"; flows with |D| > {_g(thr.get('one_way'))} are flagged one-way "
         f"{cite('Fontagné')}.")
+    for key, lead in (("size_model", "Size model"), ("direction_test", "Direction test"),
+                      ("bias_correction", "Bootstrap bias"), ("multiple_testing", "Multiple testing")):
+        if p.get(key):
+            parts.append(f"{lead}: {str(p[key]).rstrip('.')}.")
     nulls = p.get("nulls", {})
     parts.append(
         f"Uncertainty: {B} replicates of a {kind} {cite('Efron')} (seed {p.get('seed')}) gave "
