@@ -383,7 +383,8 @@ def brokerage(graph, groups=None, *, variance="sna", n_jobs=None):
         Whole-network variance: sna's formulas, or the exact variance under the same null
         model (see Notes). Node-level moments are exact either way.
     n_jobs : int or None, default None
-        Threads for the counting kernel (None: all cores). The counts do not depend on it.
+        Threads for the counting kernel (``None``: one, ``-1``: all cores, larger counts are
+        clamped to the cores). The counts do not depend on it.
 
     Returns
     -------
@@ -524,7 +525,7 @@ def region_brokerage(flows, countries, *, threshold=0.0, regions=None, variance=
     variance : {"sna", "exact"}, default "sna"
         Whole-network variance, as in :func:`brokerage`.
     n_jobs : int or None, default None
-        Threads for the counting kernel (None: all cores).
+        Threads for the counting kernel (``None``: one, ``-1``: all cores).
 
     Returns
     -------
@@ -822,7 +823,7 @@ def effective_size(graph, *, weighted=False, n_jobs=None):
     weighted : bool, default False
         Use tie weights (default: every tie weighs 1).
     n_jobs : int or None, default None
-        Threads (None: all cores); the result does not depend on it.
+        Threads (``None``: one, ``-1``: all cores); the result does not depend on it.
 
     Returns
     -------
@@ -881,7 +882,7 @@ def burt_constraint(graph, *, weighted=False, n_jobs=None):
     weighted : bool, default False
         Use tie weights (default: every tie weighs 1).
     n_jobs : int or None, default None
-        Threads (None: all cores); the result does not depend on it.
+        Threads (``None``: one, ``-1``: all cores); the result does not depend on it.
 
     Returns
     -------

@@ -330,7 +330,7 @@ def betweenness(graph, samples=None, *, weights=None, normalized=False, directed
         With ``samples=None``, graphs with more nodes raise a ParameterError instead of
         silently running for a long time; ``None`` lifts the limit.
     n_jobs : int, optional
-        Threads of the sampled kernel (``None``: all cores; ``-1``: all cores). The
+        Threads of the sampled kernel (``None``: one; ``-1``: all cores). The
         result does not depend on it, bit for bit. The exact igraph path is serial.
 
     Returns

@@ -57,7 +57,8 @@ def coauthorship_graph(contributions, *, counting="newman", channel=None,
     max_record_size : int or None, default 100
         Largest record kept; ``None`` keeps all.
     n_jobs : int or None
-        OpenMP threads (see :func:`ecosystem.show_config`); results do not depend on it.
+        OpenMP threads (``None``: one, ``-1``: all cores; see
+        :func:`ecosystem.show_config`); results do not depend on it.
 
     Returns
     -------
