@@ -709,3 +709,49 @@ def test_power_law_50k_matches_igraph_sources_and_threads(weighted):
     expected = np.array(G.betweenness(sources=C._sample_sources(n, k, 0).tolist(),
                                       weights="weight" if weighted else None))
     np.testing.assert_allclose(one * k / n, expected, rtol=1e-9, atol=1e-9)
+
+
+# --------------------------------------------------------------------------- weighted ties
+
+
+def _newman_coauthorship(seed, n_papers=400, n_authors=120):
+    """A Newman-weighted co-authorship graph: weights are sums of 1/(n_p - 1)."""
+    rng = np.random.default_rng(seed)
+    rec, act = [], []
+    for p in range(n_papers):
+        k = int(rng.integers(2, 7))
+        for a in rng.choice(n_authors, size=k, replace=False):
+            rec.append(p)
+            act.append(int(a))
+    c = ecosystem.Contributions.from_arrays(record=rec, actor=act, region=["X"] * len(rec))
+    return ecosystem.coauthorship_graph(c, counting="newman")
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("reciprocal", [False, True])
+def test_weighted_kernel_and_igraph_agree_on_near_ties(seed, reciprocal):
+    # issue 19 item 10: on Newman weights (1/2 + 1/6 vs 2/3, ...) path lengths that are
+    # equal in exact arithmetic differ in the last bits; the kernel tied only equal
+    # doubles and igraph uses a relative epsilon, so samples=n and samples=None differed
+    # by up to 10 % of a node's value. Both now use PATH_RTOL.
+    g = _newman_coauthorship(seed)
+    if reciprocal:  # tie strengths -> lengths, as Newman (2001) does
+        g = ActorGraph(g.indptr, g.indices, 1.0 / g.weights, False, g.node_region)
+    exact = betweenness(g, weights=True)
+    kernel = betweenness(g, g.n_nodes, weights=True, seed=0)
+    assert exact.max() > 0
+    np.testing.assert_allclose(kernel, exact, rtol=1e-9, atol=1e-9)
+    np.testing.assert_array_equal(betweenness(g, g.n_nodes, weights=True, seed=0, n_jobs=2),
+                                  kernel)
+
+
+def test_path_rtol_is_igraphs_relative_rule():
+    # 0->1->3 (0.1 + 0.2) and 0->2->3 (0.15 + 0.15): equal in exact arithmetic, not as
+    # doubles. Under the stated tolerance both are shortest, so 1 and 2 share the pair
+    # (0, 3), on both paths (exact values by hand: 1/2 each).
+    a, b = 0.1 + 0.2, 0.15 + 0.15
+    assert a != b and abs(a - b) < C.PATH_RTOL * ((1 + a) + (1 + b))
+    g = ActorGraph.from_edges([0, 1, 0, 2], [1, 3, 2, 3], [0.1, 0.2, 0.15, 0.15])
+    expected = [0.0, 0.5, 0.5, 0.0]
+    np.testing.assert_allclose(betweenness(g, weights=True), expected, rtol=1e-12)
+    np.testing.assert_allclose(betweenness(g, 4, weights=True, seed=0), expected, rtol=1e-12)

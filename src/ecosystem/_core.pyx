@@ -20,18 +20,11 @@ from libc.string cimport memset
 
 import numpy as np
 
-cdef extern from *:
-    """
-    #ifdef _OPENMP
-    #include <omp.h>
-    #define ECO_OPENMP 1
-    #else
-    #define ECO_OPENMP 0
-    static int omp_get_max_threads(void) { return 1; }
-    #endif
-    """
+cdef extern from "_eco_core.h":
     int ECO_OPENMP
     int omp_get_max_threads() noexcept nogil
+    void ECO_PREFETCH(const void* p) noexcept nogil
+    int eco_cmp_rel(double a, double b, double rtol) noexcept nogil
 
 ctypedef fused idx_t:
     int32_t
@@ -217,6 +210,7 @@ def bipartite_projection(
     cdef double[::1] slot_data = slot_data_arr
     upper_len_arr = np.zeros(n_actors, dtype=np.int64)
     cdef int64_t[::1] upper_len = upper_len_arr
+    cdef bint ok
     cdef int[1] failed
     failed[0] = 0
     cdef int* failed_ptr = &failed[0]  # written through a pointer: shared by all threads
@@ -230,14 +224,16 @@ def bipartite_projection(
 
     with nogil, parallel(num_threads=n_threads):
         acc = <double*> calloc(n_actors + 1, sizeof(double))
-        if acc == NULL:
+        ok = acc != NULL
+        if not ok:
             failed_ptr[0] = 1
-        else:
-            for i in prange(n_actors, schedule="dynamic", chunksize=64):
+        # every thread reaches the worksharing loop, even without its scratch
+        for i in prange(n_actors, schedule="dynamic", chunksize=64):
+            if ok:
                 upper_len[i] = _projection_upper_row(
                     i, rp, ra, ap, ar, pw, acc,
                     &slot_indices[0] + upper_cap[i], &slot_data[0] + upper_cap[i])
-            free(acc)
+        free(acc)
     if failed[0]:
         raise MemoryError("bipartite_projection: could not allocate per-thread scratch")
 
@@ -433,6 +429,7 @@ def region_flows(
     cdef double* br
     cdef uint8_t* flags
     cdef Py_ssize_t* touched
+    cdef bint ok
     cdef int[1] failed
     failed[0] = 0
     cdef int* failed_ptr = &failed[0]  # written through a pointer: shared by all threads
@@ -449,12 +446,14 @@ def region_flows(
             xr = <double*> calloc(3 * R + 1, sizeof(double))
             flags = <uint8_t*> calloc(R + 1, sizeof(uint8_t))
             touched = <Py_ssize_t*> malloc((R + 1) * sizeof(Py_ssize_t))
-            if xr == NULL or flags == NULL or touched == NULL:
+            ok = xr != NULL and flags != NULL and touched != NULL
+            if not ok:
                 failed_ptr[0] = 1
-            else:
-                ar = xr + R
-                br = xr + 2 * R
-                for chunk in prange(n_chunks, schedule="dynamic", chunksize=1):
+            ar = xr + R
+            br = xr + 2 * R
+            # every thread reaches the worksharing loop, even without its scratch
+            for chunk in prange(n_chunks, schedule="dynamic", chunksize=1):
+                if ok:
                     base = &partial[chunk, 0]
                     g0 = (G * chunk) // n_chunks
                     g1 = (G * (chunk + 1)) // n_chunks

@@ -42,12 +42,17 @@ __all__ = [
     "harmonic_closeness",
     "region_table",
     "EXACT_LIMIT",
+    "PATH_RTOL",
 ]
 
 #: Largest graph (in nodes) on which ``betweenness(samples=None)`` computes the exact
 #: values by default. igraph's exact Brandes on a power-law (Chung–Lu) graph with mean
 #: degree 10 takes 15-30 s on one core of an AMD EPYC at this size, and grows as n * m.
 EXACT_LIMIT = 10_000
+
+#: Relative tolerance under which two weighted shortest-path lengths tie (see
+#: :func:`betweenness`): igraph's ``IGRAPH_SHORTEST_PATH_EPSILON``, applied to 1 + length.
+PATH_RTOL = 1e-10
 
 _INT32_MAX = np.iinfo(np.int32).max
 # Memory budget (bytes) for the per-chunk partial score rows of the Brandes kernels.
@@ -288,7 +293,7 @@ def _brandes(csr, sources, n_threads):
     if csr.weights is None:
         return _core.betweenness_unweighted(csr.indptr, csr.indices, src, chunks, n_threads)
     return _core.betweenness_weighted(
-        csr.indptr, csr.indices, csr.weights, src, chunks, n_threads
+        csr.indptr, csr.indices, csr.weights, src, chunks, n_threads, PATH_RTOL
     )
 
 
@@ -370,11 +375,14 @@ def betweenness(graph, samples=None, *, weights=None, normalized=False, directed
       ``numpy.random.default_rng(seed).choice(n, k, replace=False)``, sorted: the same
       seed gives the same sources and the same result. The estimator's variance falls
       as 1/k; a node's estimate is exact when every source reaching it is sampled.
-    * **Weighted ties.** Shortest paths tie only when their lengths are equal doubles
-      (networkx's rule). With integer weights (or any weights whose sums are exact in
-      floating point) ties are exact; with weights like 0.1 + 0.2 vs 0.3 they are not.
-      igraph, used by the exact path, compares lengths with a relative tolerance of
-      about 1e-10, so on such near-ties ``samples=None`` and ``samples=n`` can differ.
+    * **Weighted ties.** Two path lengths a and b tie when
+      :math:`|a - b| < \varepsilon\,((1 + a) + (1 + b))` with
+      :math:`\varepsilon` = :data:`PATH_RTOL` = 1e-10, on both paths: this is igraph's
+      rule (``igraph_cmp_epsilon`` on 1 + length, ``IGRAPH_SHORTEST_PATH_EPSILON``),
+      used by the exact path, and the sampled kernel applies the same comparison, so
+      ``samples=None`` and ``samples=n`` agree on weights like 1/2 + 1/6 vs 2/3 whose
+      sums are not exact in floating point (Newman co-authorship weights). networkx
+      ties only equal doubles and can differ from both on such near-ties.
     * **Graph clean-up.** Self-loops never lie on a shortest path and are ignored.
       Parallel edges are merged into one (keeping the shortest). Nodes in other
       components contribute nothing (unreachable pairs are skipped).
