@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 import ecosystem
 from ecosystem import ActorGraph, GraphFormatError, InputTypeError, ParameterError
 from ecosystem import centrality as C
+from ecosystem._graph_input import as_csr
 from ecosystem.centrality import (
     betweenness,
     degree,
@@ -258,7 +259,7 @@ def test_networkx_k_sample_is_our_raw_sum_rescaled(directed):
     est_nx = nx_array(nx.betweenness_centrality(G0, k=k, seed=seed, normalized=False,
                                                 endpoints=False), n)
     g = ActorGraph.from_networkx(G0)
-    raw = C._brandes(C._as_csr("t", g, weights=None, directed=None, combine="min",
+    raw = C._brandes(as_csr("t", g, weights=None, directed=None, combine="min",
                                positive=True), np.sort(sources), 1)
     raw /= 1 if directed else 2
     scale = np.full(n, (n - 1) / k)
@@ -337,7 +338,7 @@ def test_estimator_is_unbiased_over_all_source_sets():
     # the mean of the n/k-scaled estimate over every k-subset of sources is exact
     G = nx.krackhardt_kite_graph()
     g = ActorGraph.from_networkx(G)
-    csr = C._as_csr("t", g, weights=None, directed=None, combine="min", positive=True)
+    csr = as_csr("t", g, weights=None, directed=None, combine="min", positive=True)
     n, k = 10, 3
     total = np.zeros(n)
     subsets = list(itertools.combinations(range(n), k))

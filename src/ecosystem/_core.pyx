@@ -16,7 +16,7 @@ Kernels that live in their own include files (``_kernels_*.pxi``) follow the sam
 from cython.parallel cimport parallel, prange
 from libc.stdint cimport int32_t, int64_t, uint8_t
 from libc.stdlib cimport free, malloc, calloc
-from libc.string cimport memset
+from libc.string cimport memcpy, memmove, memset
 
 import numpy as np
 
@@ -495,3 +495,4 @@ cdef inline double _column_sum_in_order(double[:, ::1] partial, Py_ssize_t cell)
 include "_kernels_bootstrap.pxi"
 include "_kernels_brokerage.pxi"
 include "_kernels_betweenness.pxi"
+include "_kernels_graph.pxi"

@@ -24,13 +24,13 @@ import numbers
 import warnings
 
 import numpy as np
-import scipy.sparse as sp
 
 from . import _core
+from ._graph_input import as_csr, n_nodes
 from ._grouping import by_group
 from ._parallel import effective_n_threads
 from ._validation import check_int, check_option, check_real
-from .exceptions import GraphFormatError, InputTypeError, ParameterError
+from .exceptions import InputTypeError, ParameterError
 from .graph import ActorGraph
 
 __all__ = [
@@ -54,190 +54,12 @@ EXACT_LIMIT = 10_000
 #: :func:`betweenness`): igraph's ``IGRAPH_SHORTEST_PATH_EPSILON``, applied to 1 + length.
 PATH_RTOL = 1e-10
 
-_INT32_MAX = np.iinfo(np.int32).max
 # Memory budget (bytes) for the per-chunk partial score rows of the Brandes kernels.
 _CHUNK_BUDGET = 32 * 2**20
 _MAX_CHUNKS = 32
 _MIN_CHUNKS = 8
 # Below this many arc + node visits (sources x (m + n)) the kernel runs on one thread.
 _SERIAL_WORK = 1_000_000
-
-
-# ---------------------------------------------------------------------------------------
-# The gate: any accepted graph -> a merged CSR (private to this module)
-# ---------------------------------------------------------------------------------------
-
-
-class _Csr:
-    """Validated CSR out-adjacency with merged duplicates (undirected: symmetric)."""
-
-    __slots__ = ("indptr", "indices", "weights", "directed", "n")
-
-    def __init__(self, indptr, indices, weights, directed):
-        self.indptr = indptr
-        self.indices = indices
-        self.weights = weights  # float64 array, or None when unweighted
-        self.directed = bool(directed)
-        self.n = len(indptr) - 1
-
-    def sources(self):
-        return np.repeat(np.arange(self.n, dtype=self.indices.dtype), np.diff(self.indptr))
-
-
-def _weight_spec(func, weights):
-    """None (ignore weights), True (the graph's own) or an attribute name."""
-    if weights is None or weights is False:
-        return None
-    if weights is True:
-        return True
-    if isinstance(weights, str):
-        return weights
-    raise InputTypeError(
-        f"{func}: weights must be None, True or an edge attribute name; got {weights!r}"
-    )
-
-
-def _arcs_to_csr(n, src, dst, w, combine):
-    """CSR (sorted, duplicates merged by ``combine``) from arc arrays."""
-    src = np.asarray(src, dtype=np.int64)
-    dst = np.asarray(dst, dtype=np.int64)
-    key = src * n + dst
-    order = np.argsort(key, kind="stable")
-    key = key[order]
-    if len(key):
-        first = np.empty(len(key), dtype=bool)
-        first[0] = True
-        np.not_equal(key[1:], key[:-1], out=first[1:])
-        starts = np.flatnonzero(first)
-        key = key[starts]
-        if w is not None:
-            w = w[order]
-            reduce = np.minimum if combine == "min" else np.add
-            w = reduce.reduceat(w, starts)
-    elif w is not None:
-        w = np.empty(0, dtype=np.float64)
-    rows = key // n if n else key
-    cols = key - rows * n
-    dtype = np.int32 if max(n, len(key)) <= _INT32_MAX else np.int64
-    indptr = np.zeros(n + 1, dtype=dtype)
-    np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
-    weights = None if w is None else np.ascontiguousarray(w, dtype=np.float64)
-    return indptr, np.ascontiguousarray(cols, dtype=dtype), weights
-
-
-def _read_graph(func, graph, spec):
-    """(n, src, dst, w, directed, csr_or_None) from any accepted graph type.
-
-    Edge lists of undirected graphs hold each edge once; ``_as_csr`` symmetrises them.
-    """
-    if isinstance(graph, ActorGraph):
-        w = graph.weights if spec is not None else None
-        if isinstance(spec, str) and spec != "weight":
-            raise ParameterError(
-                f"{func}: weights must be None, True or 'weight' for an ActorGraph; got {spec!r}"
-            )
-        csr = (graph.indptr, graph.indices, w)
-        return graph.n_nodes, None, None, w, graph.directed, csr
-    if sp.issparse(graph):
-        if graph.ndim != 2 or graph.shape[0] != graph.shape[1]:
-            raise GraphFormatError(
-                f"{func}: graph must be a square adjacency; got shape {graph.shape}"
-            )
-        if isinstance(spec, str) and spec != "weight":
-            raise ParameterError(
-                f"{func}: weights must be None, True or 'weight' for a SciPy adjacency; "
-                f"got {spec!r}"
-            )
-        coo = sp.coo_array(graph)
-        data = np.asarray(coo.data, dtype=np.float64)
-        keep = data != 0
-        w = data[keep] if spec is not None else None
-        return graph.shape[0], coo.row[keep], coo.col[keep], w, True, None
-    try:
-        import igraph as ig
-    except ImportError:  # pragma: no cover - igraph is a dependency
-        ig = None
-    if ig is not None and isinstance(graph, ig.Graph):
-        n = graph.vcount()
-        edges = np.asarray(graph.get_edgelist(), dtype=np.int64).reshape(-1, 2)
-        w = None
-        if spec is not None:
-            name = "weight" if spec is True else spec
-            if name in graph.edge_attributes():
-                w = np.asarray(graph.es[name], dtype=np.float64)
-            elif spec is True:
-                w = np.ones(len(edges), dtype=np.float64)
-            else:
-                raise ParameterError(
-                    f"{func}: weights names an edge attribute the igraph.Graph lacks; got "
-                    f"{spec!r}, available: {sorted(graph.edge_attributes())}"
-                )
-        return n, edges[:, 0], edges[:, 1], w, graph.is_directed(), None
-    raise InputTypeError(
-        f"{func}: graph must be an ActorGraph, an igraph.Graph or a square scipy.sparse "
-        f"adjacency; got {type(graph).__name__} (networkx graphs: use "
-        f"ActorGraph.from_networkx)"
-    )
-
-
-def _check_weight_values(func, w, src_of, dst_of, *, positive):
-    bad = ~np.isfinite(w)
-    kind = "NaN/inf"
-    if not bad.any():
-        bad = w <= 0 if positive else w < 0
-        kind = "non-positive" if positive else "negative"
-    if bad.any():
-        k = int(np.flatnonzero(bad)[0])
-        need = (
-            "positive and finite (they are path lengths)" if positive
-            else "non-negative and finite"
-        )
-        raise GraphFormatError(
-            f"{func}: weights must be {need}; got {int(bad.sum())} {kind}, "
-            f"e.g. {float(w[k])!r} on edge ({int(src_of(k))}, {int(dst_of(k))})"
-        )
-
-
-def _as_csr(func, graph, *, weights, directed, combine, positive):
-    """Validate ``graph`` and return a merged :class:`_Csr`.
-
-    ``combine`` is how parallel arcs merge ("min" for lengths, "sum" for strengths);
-    ``positive`` requires weights > 0 (lengths) instead of >= 0.
-    """
-    spec = _weight_spec(func, weights)
-    if directed is not None and not isinstance(directed, (bool, np.bool_)):
-        raise InputTypeError(f"{func}: directed must be None, True or False; got {directed!r}")
-    n, src, dst, w, own_directed, csr = _read_graph(func, graph, spec)
-    target = own_directed if directed is None else bool(directed)
-    if csr is not None:
-        indptr, indices, w = csr
-        if w is not None:
-            if own_directed:
-                _check_weight_values(
-                    func, w, lambda k: np.searchsorted(indptr, k, side="right") - 1,
-                    lambda k: indices[k], positive=positive)
-            else:  # count each undirected edge once
-                s, d, x = graph.edge_list()
-                _check_weight_values(func, x, lambda k: s[k], lambda k: d[k],
-                                     positive=positive)
-        if target == own_directed or not own_directed:
-            # undirected read as directed: the symmetric CSR already holds both arcs
-            return _Csr(indptr, indices, w, target)
-        src = np.repeat(np.arange(n, dtype=np.int64), np.diff(indptr))
-        dst = indices
-    elif w is not None:
-        _check_weight_values(func, w, lambda k: src[k], lambda k: dst[k], positive=positive)
-    if not own_directed or not target:
-        # an undirected edge list is stored in both directions. Read as undirected, the
-        # arcs u->v (w1) and v->u (w2) become the edge u-v with weight min(w1, w2) for
-        # lengths and w1 + w2 for strengths (igraph's reading with directed=False).
-        # Loops are stored once.
-        back = src != dst
-        src, dst = np.concatenate([src, dst[back]]), np.concatenate([dst, src[back]])
-        if w is not None:
-            w = np.concatenate([w, w[back]])
-    indptr, indices, w = _arcs_to_csr(n, src, dst, w, combine)
-    return _Csr(indptr, indices, w, target)
 
 
 def _to_igraph(csr):
@@ -428,7 +250,7 @@ def betweenness(graph, samples=None, *, weights=None, normalized=False, directed
     array([0., 2., 2., 0.])
     """
     func = "betweenness"
-    csr = _as_csr(func, graph, weights=weights, directed=directed, combine="min",
+    csr = as_csr(func, graph, weights=weights, directed=directed, combine="min",
                   positive=True)
     n = csr.n
     n_threads = effective_n_threads(n_jobs, func=func)
@@ -538,7 +360,7 @@ def degree(graph, mode="all"):
     """
     func = "degree"
     _check_mode(func, mode)
-    csr = _as_csr(func, graph, weights=None, directed=None, combine="sum", positive=False)
+    csr = as_csr(func, graph, weights=None, directed=None, combine="sum", positive=False)
     return _degree_like(csr, mode, None)
 
 
@@ -589,7 +411,7 @@ def strength(graph, mode="all", *, weights=True):
     """
     func = "strength"
     _check_mode(func, mode)
-    csr = _as_csr(func, graph, weights=weights, directed=None, combine="sum", positive=False)
+    csr = as_csr(func, graph, weights=weights, directed=None, combine="sum", positive=False)
     return _degree_like(csr, mode, csr.weights).astype(np.float64, copy=False)
 
 
@@ -664,7 +486,7 @@ def pagerank(graph, damping=0.85, *, weights=None, directed=None):
     """
     func = "pagerank"
     damping = check_real(func, "damping", damping, low=0.0, high=1.0, high_open=True)
-    csr = _as_csr(func, graph, weights=weights, directed=directed, combine="sum",
+    csr = as_csr(func, graph, weights=weights, directed=directed, combine="sum",
                   positive=False)
     if csr.n == 0:
         return np.zeros(0)
@@ -735,7 +557,7 @@ def hits(graph, *, weights=None):
     (array([0.562, 0.438, 0.   , 0.   ]), array([0.   , 0.219, 0.39 , 0.39 ]))
     """
     func = "hits"
-    csr = _as_csr(func, graph, weights=weights, directed=None, combine="sum", positive=False)
+    csr = as_csr(func, graph, weights=weights, directed=None, combine="sum", positive=False)
     n = csr.n
     if n == 0:
         return np.zeros(0), np.zeros(0)
@@ -830,7 +652,7 @@ def harmonic_closeness(graph, mode="out", *, weights=None, normalized=True):
     _check_mode(func, mode)
     if not isinstance(normalized, (bool, np.bool_)):
         raise InputTypeError(f"{func}: normalized must be True or False; got {normalized!r}")
-    csr = _as_csr(func, graph, weights=weights, directed=None, combine="min", positive=True)
+    csr = as_csr(func, graph, weights=weights, directed=None, combine="min", positive=True)
     n = csr.n
     if n <= 1:
         return np.zeros(n)
@@ -897,7 +719,7 @@ def region_table(graph, *, groups=None, agg="sum", **measures):
     func = "region_table"
     if not measures:
         raise ParameterError(f"{func}: measures must name at least one column; got none")
-    n = _n_nodes(func, graph)
+    n = n_nodes(func, graph)
     columns = []
     for name, values in measures.items():
         arr = np.asarray(values, dtype=np.float64)
@@ -918,17 +740,3 @@ def region_table(graph, *, groups=None, agg="sum", **measures):
         groups = vocab[graph.node_region]
     return by_group(np.column_stack(columns), groups, agg=agg, columns=list(measures),
                     func=func)
-
-
-def _n_nodes(func, graph):
-    if isinstance(graph, ActorGraph):
-        return graph.n_nodes
-    if sp.issparse(graph):
-        return graph.shape[0]
-    try:
-        return graph.vcount()
-    except AttributeError:
-        raise InputTypeError(
-            f"{func}: graph must be an ActorGraph, an igraph.Graph or a square scipy.sparse "
-            f"adjacency; got {type(graph).__name__}"
-        ) from None

@@ -6,16 +6,11 @@ from functools import cached_property
 import numpy as np
 import scipy.sparse as sp
 
+from ._graph_input import arcs_to_csr, check_square, index_dtype
 from ._validation import as_1d, as_labels, as_weights, check_length
 from .exceptions import GraphFormatError, InputTypeError, OptionalDependencyError
 
 __all__ = ["ActorGraph"]
-
-_INT32_MAX = np.iinfo(np.int32).max
-
-
-def _index_dtype(n_nodes, nnz):
-    return np.int32 if max(n_nodes, nnz) <= _INT32_MAX else np.int64
 
 
 def _readonly(arr):
@@ -114,13 +109,14 @@ class ActorGraph:
         """
         if not self.directed:
             return self.indptr, self.indices, self.weights
-        t = self.to_scipy().T.tocsr()
-        t.sort_indices()
+        # the counting sort scatters arcs in source order: rows come out sorted
+        indptr, indices, weights = arcs_to_csr(self.n_nodes, self.indices, self.sources(),
+                                               self.weights)
         dtype = self.indptr.dtype
         return (
-            _readonly(t.indptr.astype(dtype, copy=False)),
-            _readonly(t.indices.astype(dtype, copy=False)),
-            _readonly(t.data.astype(np.float64, copy=False)),
+            _readonly(indptr.astype(dtype, copy=False)),
+            _readonly(indices.astype(dtype, copy=False)),
+            _readonly(weights),
         )
 
     def __repr__(self):
@@ -158,8 +154,7 @@ class ActorGraph:
             raise InputTypeError(
                 f"{func}: matrix must be a scipy.sparse matrix or array; got {type(matrix).__name__}"
             )
-        if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1]:
-            raise GraphFormatError(f"{func}: matrix must be square; got shape {matrix.shape}")
+        check_square(func, "matrix", matrix.shape)
         csr = sp.csr_array(matrix, dtype=np.float64, copy=True)
         csr.sum_duplicates()
         csr.eliminate_zeros()
@@ -215,13 +210,10 @@ class ActorGraph:
             n_nodes = top
         elif n_nodes < top:
             raise GraphFormatError(f"{func}: n_nodes={n_nodes} but the edges use node id {top - 1}")
-        if not directed:
-            loop = src == tgt
-            src, tgt = np.concatenate([src, tgt[~loop]]), np.concatenate([tgt, src[~loop]])
-            w = np.concatenate([w, w[~loop]])
-        csr = sp.csr_array((w, (src, tgt)), shape=(n_nodes, n_nodes))
-        csr.sum_duplicates()
-        csr.sort_indices()
+        # the core's counting sort; an undirected edge is stored both ways inside it
+        indptr, indices, data = arcs_to_csr(n_nodes, src, tgt, w, "sum",
+                                            symmetric=not directed)
+        csr = sp.csr_array((data, indices, indptr), shape=(n_nodes, n_nodes), copy=False)
         return cls._from_csr(csr, directed, node_region, node_labels, info, func)
 
     @classmethod
@@ -288,7 +280,7 @@ class ActorGraph:
     @classmethod
     def _from_csr(cls, csr, directed, node_region, node_labels, info, func):
         n = csr.shape[0]
-        dtype = _index_dtype(n, csr.nnz)
+        dtype = index_dtype(n, csr.nnz)
         if node_region is None:
             codes, vocab = np.full(n, -1, dtype=np.intp), ()
         else:
