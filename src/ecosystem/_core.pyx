@@ -30,6 +30,13 @@ ctypedef fused idx_t:
     int32_t
     int64_t
 
+# codes of a labelled field (Contributions stores int32, or int64 for huge vocabularies;
+# Py_ssize_t for callers that pass intp arrays)
+ctypedef fused code_t:
+    int32_t
+    int64_t
+    Py_ssize_t
+
 
 def openmp_enabled():
     """openmp_enabled()
@@ -283,7 +290,7 @@ def bipartite_projection(
 
 cdef void _flows_group(
     int64_t start, int64_t stop, double gw, bint fractional, Py_ssize_t R,
-    const Py_ssize_t* region, const uint8_t* lead, const double* cweight,
+    const code_t* region, const uint8_t* lead, const double* cweight,
     double* xr, double* ar, double* br, uint8_t* flags, Py_ssize_t* touched,
     double* presence, double* copresence, double* internal, double* size,
 ) noexcept nogil:
@@ -374,7 +381,7 @@ cdef inline Py_ssize_t _reset_touched(
 def region_flows(
     const int64_t[::1] group_ptr, const Py_ssize_t[::1] group_channel,
     const double[::1] group_weight,
-    const Py_ssize_t[::1] region, const uint8_t[::1] lead, const double[::1] cweight,
+    const code_t[::1] region, const uint8_t[::1] lead, const double[::1] cweight,
     Py_ssize_t n_regions, Py_ssize_t n_channels, bint fractional,
     Py_ssize_t n_chunks, int n_threads,
 ):
@@ -397,8 +404,9 @@ def region_flows(
         IN. Channel id (0..n_channels-1) of each group; empty means channel 0 for all.
     group_weight : ndarray of shape (n_groups,) or (0,), dtype=float64
         IN. Weight of each group (e.g. bootstrap weights); empty means 1 for all.
-    region : ndarray of shape (n_contributions,), dtype=intp
-        IN. Region id (0..n_regions-1) of each contribution.
+    region : ndarray of shape (n_contributions,), dtype=int32 or int64
+        IN. Region id (0..n_regions-1) of each contribution (Contributions' compact
+        codes, no copy).
     lead : ndarray of shape (n_contributions,), dtype=uint8
         IN. 1 for a lead (owner, corresponding author, origin) contribution.
     cweight : ndarray of shape (n_contributions,), dtype=float64
@@ -435,7 +443,7 @@ def region_flows(
     cdef int* failed_ptr = &failed[0]  # written through a pointer: shared by all threads
 
     # raw pointers for the group worker (memoryview arguments would be reference-counted)
-    cdef const Py_ssize_t* reg_p = NULL
+    cdef const code_t* reg_p = NULL
     cdef const uint8_t* lead_p = NULL
     cdef const double* cw_p = NULL
     if G > 0 and block > 0:
