@@ -117,18 +117,24 @@ def coauthorship_graph(contributions, *, counting="newman", channel=None,
         keep = ~excluded[rec]
         rec, act = rec[keep], act[keep]
     dtype = index_dtype(max(n_rec, n_act), len(rec))
+    rec, act = rec.astype(dtype), act.astype(dtype)  # compact ids from here on
     rec_ptr = np.zeros(n_rec + 1, dtype=np.int64)
     np.cumsum(np.bincount(rec, minlength=n_rec), out=rec_ptr[1:])
     # the transpose (actor -> records, records sorted) by the core's counting sort
     act_ptr, act_rec, _ = arcs_to_csr(n_act, act, rec, None, n_threads=n_threads,
                                       n_cols=n_rec)
     act_ptr = act_ptr.astype(np.int64)
-    # co-actors with a larger id on each incidence (record lists are sorted), per actor
-    larger = rec_ptr[rec + 1] - 1 - np.arange(len(rec), dtype=np.int64)
+    # co-actors with a larger id on each incidence (record lists are sorted), per actor;
+    # an actor has at most n_act - 1 - i distinct co-actors with a larger id
+    larger = rec_ptr[1:][rec] - 1 - np.arange(len(rec), dtype=np.int64)
+    cap = np.bincount(act, weights=larger, minlength=n_act).astype(np.int64)
+    del rec, larger  # keep the kernel's peak memory down
+    np.minimum(cap, np.arange(n_act - 1, -1, -1, dtype=np.int64), out=cap)
     upper_cap = np.zeros(n_act + 1, dtype=np.int64)
-    np.cumsum(np.bincount(act, weights=larger, minlength=n_act), out=upper_cap[1:])
+    np.cumsum(cap, out=upper_cap[1:])
+    del cap
     indptr, indices, data = _core.bipartite_projection(
-        rec_ptr, act.astype(dtype), act_ptr, act_rec.astype(dtype, copy=False),
+        rec_ptr, act, act_ptr, act_rec.astype(dtype, copy=False),
         _pair_weights(n_per_record, counting), upper_cap, n_act, n_threads)
 
     info = {
