@@ -126,17 +126,20 @@ def test_counting_sort_csr_matches_reference_and_scipy(combine, symmetric, dtype
         if trial % 3 == 0:
             src[: m // 2] = 0  # one long row: the merge sort path
         w = rng.random(m)
-        ip, ix, d = _core.csr_from_arcs(src.astype(dtype), dst.astype(dtype), w, n,
-                                        int(combine == "min"), 1, 1, symmetric)
+        ip, ix, d = _core.csr_from_arcs(src.astype(dtype), dst.astype(dtype), w,
+                                        np.zeros(n + 1, dtype), int(combine == "min"), 1, 1,
+                                        symmetric)
         rp, rx, rd = _reference_csr(n, src, dst, w, combine, symmetric)
         assert ip.dtype == dtype and ix.dtype == dtype
         np.testing.assert_array_equal(ip, rp)
         np.testing.assert_array_equal(ix, rx)
         np.testing.assert_array_equal(d, rd)  # sums in input order: bit for bit
         # bit-identical for any chunking and thread count
-        for chunks, threads in ((3, 2), (8, 2), (5, 1)):
-            got = _core.csr_from_arcs(src.astype(dtype), dst.astype(dtype), w, n,
-                                      int(combine == "min"), chunks, threads, symmetric)
+        # and for int64 ids read straight into int32 indices (no copy of the ids)
+        for chunks, threads, ids in ((3, 2, dtype), (8, 2, np.int64), (5, 1, np.int32)):
+            got = _core.csr_from_arcs(src.astype(ids), dst.astype(ids), w,
+                                      np.zeros(n + 1, dtype), int(combine == "min"), chunks,
+                                      threads, symmetric)
             for a, b in zip(got, (ip, ix, d)):
                 assert a.tobytes() == b.tobytes()
         # scipy's COO -> CSR (sum_duplicates, sorted indices) agrees up to summation order
@@ -149,7 +152,7 @@ def test_counting_sort_csr_matches_reference_and_scipy(combine, symmetric, dtype
             np.testing.assert_allclose(d, ref.data, rtol=1e-13)
         # unweighted: the same structure
         ip2, ix2, d2 = _core.csr_from_arcs(src.astype(dtype), dst.astype(dtype), np.empty(0),
-                                           n, 0, 1, 1, symmetric)
+                                           np.zeros(n + 1, dtype), 0, 1, 1, symmetric)
         np.testing.assert_array_equal(ip2, rp)
         np.testing.assert_array_equal(ix2, rx)
         assert len(d2) == 0

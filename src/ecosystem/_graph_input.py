@@ -129,19 +129,18 @@ def arcs_to_csr(n, src, dst, w, combine="sum", n_threads=1, symmetric=False, n_c
     indptr, indices : ndarray, dtype=int32 where ids and arc counts fit, else int64
     weights : ndarray of shape (nnz,), dtype=float64, or None
     """
-    src = np.asarray(src)
-    dst = np.asarray(dst)
     m = 2 * len(src) if symmetric else len(src)
     dtype = index_dtype(max(n, n_cols or 0), m)
-    if src.dtype != dtype:
-        src = src.astype(dtype)
-    if dst.dtype != dtype:
-        dst = dst.astype(dtype)
+    # ids are read in their own dtype (int32 or int64), never copied into another one
+    ids = np.int32 if (np.asarray(src).dtype == np.int32 and
+                       np.asarray(dst).dtype == np.int32) else np.int64
+    src = np.ascontiguousarray(src, dtype=ids)
+    dst = np.ascontiguousarray(dst, dtype=ids)
     weights = None if w is None else np.ascontiguousarray(w, dtype=np.float64)
     indptr, indices, data = _core.csr_from_arcs(
-        np.ascontiguousarray(src), np.ascontiguousarray(dst),
-        weights if weights is not None else np.empty(0), int(n),
-        1 if combine == "min" else 0, _scatter_chunks(n, m), int(n_threads), bool(symmetric))
+        src, dst, weights if weights is not None else np.empty(0),
+        np.zeros(n + 1, dtype=dtype), 1 if combine == "min" else 0, _scatter_chunks(n, m),
+        int(n_threads), bool(symmetric))
     return indptr, indices, (data if weights is not None else None)
 
 

@@ -136,22 +136,29 @@ cdef Py_ssize_t _row_sort_merge(idx_t* idx, double* w, Py_ssize_t L, bint has_w,
     return o + 1
 
 
+ctypedef fused id_t:
+    int32_t
+    int64_t
+
+
 def csr_from_arcs(
-    const idx_t[::1] src, const idx_t[::1] dst, const double[::1] w,
-    Py_ssize_t n, int combine, Py_ssize_t n_chunks, int n_threads, bint symmetric=False,
+    const id_t[::1] src, const id_t[::1] dst, const double[::1] w, idx_t[::1] indptr,
+    int combine, Py_ssize_t n_chunks, int n_threads, bint symmetric=False,
 ):
-    """csr_from_arcs(src, dst, w, n, combine, n_chunks, n_threads, symmetric=False)
+    """csr_from_arcs(src, dst, w, indptr, combine, n_chunks, n_threads, symmetric=False)
 
     CSR of an arc list by counting sort: rows sorted by target, parallel arcs merged.
 
     Parameters
     ----------
     src, dst : ndarray of shape (m,), dtype=int32 or int64
-        IN. Arc end points, every id in [0, n) (not checked here).
+        IN. Arc end points, every id in [0, n) (not checked here); read as they are, no
+        copy in another dtype.
+    indptr : ndarray of shape (n + 1,), dtype=int32 or int64, all zero
+        OUT. Row pointer; its dtype is the index dtype of the result (it must hold the
+        number of stored arcs and every node id).
     w : ndarray of shape (m,) or (0,), dtype=float64
         IN. Arc weights; empty for an unweighted graph.
-    n : int
-        Number of nodes (rows).
     combine : int
         0: parallel arcs add their weights, in input order; 1: they keep the smallest.
     n_chunks : int
@@ -166,15 +173,15 @@ def csr_from_arcs(
 
     Returns
     -------
-    indptr : ndarray of shape (n + 1,), dtype of ``src``
-    indices : ndarray of shape (nnz,), dtype of ``src``
+    indptr : ndarray of shape (n + 1,)
+        The ``indptr`` passed in.
+    indices : ndarray of shape (nnz,), dtype of ``indptr``
         Sorted within each row, no duplicates.
     data : ndarray of shape (nnz,) or (0,), dtype=float64
         Merged weights (empty when ``w`` is empty).
     """
-    cdef Py_ssize_t m = src.shape[0], k, i, c, p, total, L, o, k0, k1
+    cdef Py_ssize_t m = src.shape[0], n = indptr.shape[0] - 1, k, i, c, p, total, L, o, k0, k1
     cdef bint has_w = w.shape[0] > 0
-    cdef idx_t s, t
     cdef idx_t run
     idx_dtype = np.int32 if idx_t is int32_t else np.int64
     if n_chunks < 1 or m == 0:
@@ -190,8 +197,6 @@ def csr_from_arcs(
             if symmetric and src[k] != dst[k]:
                 cnt[c, dst[k]] += 1
     # 2. row layout; cnt[c, i] becomes chunk c's first slot in row i
-    indptr_arr = np.zeros(n + 1, dtype=idx_dtype)
-    cdef idx_t[::1] indptr = indptr_arr
     cdef Py_ssize_t maxrow = 0
     with nogil:
         for i in range(n):
@@ -257,7 +262,7 @@ def csr_from_arcs(
         for i in range(n):
             new_total += newlen[i]
     if new_total == total:
-        return indptr_arr, indices_arr, data_arr
+        return np.asarray(indptr), indices_arr, data_arr
     # 5. close the gaps left by merged arcs: rows move left, in increasing order
     with nogil:
         o = 0
@@ -271,12 +276,15 @@ def csr_from_arcs(
             indptr[i] = <idx_t> o
             o += L
         indptr[n] = <idx_t> o
-    return (indptr_arr, indices_arr[:new_total].copy(),
+    if new_total >= total - total // 8:
+        # few merged: keep the buffers (a copy would double the peak memory)
+        return np.asarray(indptr), indices_arr[:new_total], data_arr[:new_total]
+    return (np.asarray(indptr), indices_arr[:new_total].copy(),
             data_arr[:new_total].copy() if has_w else data_arr)
 
 
 cdef void _csr_scatter_chunks(
-    const idx_t* src, const idx_t* dst, const double* w, Py_ssize_t m, Py_ssize_t n_chunks,
+    const id_t* src, const id_t* dst, const double* w, Py_ssize_t m, Py_ssize_t n_chunks,
     idx_t* cnt, Py_ssize_t stride, idx_t* ip, double* dp, bint has_w, bint symmetric,
     int n_threads,
 ) noexcept nogil:
@@ -287,15 +295,15 @@ cdef void _csr_scatter_chunks(
                      cnt + c * stride, ip, dp, has_w, symmetric)
 
 
-cdef void _csr_scatter(const idx_t* src, const idx_t* dst, const double* w,
+cdef void _csr_scatter(const id_t* src, const id_t* dst, const double* w,
                        Py_ssize_t k0, Py_ssize_t k1, idx_t* cursor,
                        idx_t* ip, double* dp, bint has_w, bint symmetric) noexcept nogil:
     """Append arcs k0..k1-1 to their rows at ``cursor`` (advanced)."""
     cdef Py_ssize_t k, p
     cdef idx_t s, t
     for k in range(k0, k1):
-        s = src[k]
-        t = dst[k]
+        s = <idx_t> src[k]
+        t = <idx_t> dst[k]
         p = cursor[s]
         cursor[s] = <idx_t> (p + 1)
         ip[p] = t
