@@ -37,10 +37,12 @@ cdef double _pr_prepare(const double* x, const double* inv_out, double* y,
 
 cdef double _pr_pull(const idx_t* tindptr, const idx_t* tindices, const double* tw,
                      const double* y, const double* pers, const double* x, double* xn,
+                     const double* inv_out, double* yn, double* dang_out,
                      double tele, double damping, Py_ssize_t v0, Py_ssize_t v1) noexcept nogil:
-    """New scores of v0..v1 into xn; return their L1 change."""
+    """New scores of v0..v1 into xn, and already the next iteration's ``yn = xn / s``
+    and dangling score (into ``dang_out[0]``); return their L1 change."""
     cdef Py_ssize_t v, e, e1
-    cdef double acc, nv, r = 0.0
+    cdef double acc, nv, r = 0.0, dang = 0.0
     for v in range(v0, v1):
         acc = 0.0
         e1 = tindptr[v + 1]
@@ -53,6 +55,12 @@ cdef double _pr_pull(const idx_t* tindptr, const idx_t* tindices, const double* 
         nv = tele * pers[v] + damping * acc
         r = r + fabs(nv - x[v])
         xn[v] = nv
+        if inv_out[v] == 0.0:
+            dang = dang + nv
+            yn[v] = 0.0
+        else:
+            yn[v] = nv * inv_out[v]
+    dang_out[0] = dang
     return r
 
 
@@ -100,17 +108,21 @@ def pagerank_pull(
     x_arr = np.full(n, 1.0 / n if n > 0 else 0.0)
     xn_arr = np.empty(n)
     y_arr = np.empty(n)
-    part_arr = np.zeros(max(n_chunks, 1))
+    yn_arr = np.empty(n)
+    part_arr = np.zeros(2 * max(n_chunks, 1))
     cdef double[::1] x_v = x_arr
     cdef double[::1] xn_v = xn_arr
     cdef double[::1] y_v = y_arr
+    cdef double[::1] yn_v = yn_arr
     cdef double[::1] part_v = part_arr
     if n == 0:
         return x_arr, 0, 0.0
     cdef double* x = &x_v[0]
     cdef double* xn = &xn_v[0]
     cdef double* y = &y_v[0]
+    cdef double* yn = &yn_v[0]
     cdef double* part = &part_v[0]
+    cdef double* dpart = part + n_chunks
     cdef double* tmp
     cdef const idx_t* tp = &tindptr[0]
     cdef const idx_t* ti = &tindices[0] if tindices.shape[0] > 0 else NULL
@@ -118,25 +130,31 @@ def pagerank_pull(
     cdef const double* io = &inv_out[0]
     cdef const double* pp = &pers[0]
     with nogil:
+        # y = x / s and the dangling score of the start; afterwards every pull pass
+        # also prepares them for the next iteration: one parallel region per iteration
+        for c in prange(n_chunks, num_threads=n_threads, schedule="static"):
+            v0 = c * _RANK_CHUNK
+            v1 = v0 + _RANK_CHUNK
+            if v1 > n:
+                v1 = n
+            dpart[c] = _pr_prepare(x, io, y, v0, v1)
         while it < max_iter:
-            for c in prange(n_chunks, num_threads=n_threads, schedule="static"):
-                v0 = c * _RANK_CHUNK
-                v1 = v0 + _RANK_CHUNK
-                if v1 > n:
-                    v1 = n
-                part[c] = _pr_prepare(x, io, y, v0, v1)
-            D = _sum_in_order(part, n_chunks)
+            D = _sum_in_order(dpart, n_chunks)
             tele = (1.0 - damping) + damping * D
             for c in prange(n_chunks, num_threads=n_threads, schedule="dynamic", chunksize=4):
                 v0 = c * _RANK_CHUNK
                 v1 = v0 + _RANK_CHUNK
                 if v1 > n:
                     v1 = n
-                part[c] = _pr_pull(tp, ti, tw, y, pp, x, xn, tele, damping, v0, v1)
+                part[c] = _pr_pull(tp, ti, tw, y, pp, x, xn, io, yn, dpart + c, tele,
+                                   damping, v0, v1)
             err = _sum_in_order(part, n_chunks)
             tmp = x
             x = xn
             xn = tmp
+            tmp = y
+            y = yn
+            yn = tmp
             it += 1
             if err < tol:
                 break
