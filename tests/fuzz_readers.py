@@ -129,30 +129,70 @@ class _IoResult:
 
 
 def _io_table(path, sep, errors):
+    """read_table on its own, through both paths (pandas fast path and csv careful path).
+
+    Differential check: both paths must keep the same rows at the same physical lines
+    and report the same problems; line numbers increase; every bad row counted once.
+    """
+    from ecosystem.readers import _io
     from ecosystem.readers._io import iter_text_lines, read_header, read_table
     from ecosystem.readers._report import Policy, ReadReport
 
-    rep = ReadReport("io")
-    pol = Policy("io", errors, rep)
-    header = read_header(path, iter_text_lines(path, pol), sep=sep, policy=pol)
-    if header is None:
+    def once(fast):
+        _io._FAST = fast
+        try:
+            rep = ReadReport("io")
+            pol = Policy("io", errors, rep)
+            header = read_header(path, iter_text_lines(path, pol), sep=sep, policy=pol)
+            if header is None:
+                return None
+            names = [h.strip().strip('"').lower() for h in header]
+            req = list(dict.fromkeys(n for n in names if n))[:3]
+            if not req:
+                return None
+            try:
+                parts = list(read_table(path, sep=sep, required=req, policy=pol, chunksize=5))
+            except eco.DataFormatError as exc:
+                return ("error", exc)
+            return (req, parts, dict(rep.skipped), [m[:2] for m in rep.malformed],
+                    rep.records_read)
+        finally:
+            _io._FAST = True
+
+    fast = once(True)
+    careful = once(False)
+    def key(r):
+        return r if r is None or r[0] != "error" else ("error", str(r[1]))
+
+    if fast is None or careful is None or fast[0] == "error" or careful[0] == "error":
+        if key(fast) != key(careful):
+            return _IoResult([f"paths differ: {str(key(fast))[:80]} / {str(key(careful))[:80]}"])
+        if fast is not None and fast[0] == "error":
+            raise fast[1]   # an accepted, typed outcome
         return _IoResult([])
-    names = [h.strip().strip('"').lower() for h in header]
-    req = list(dict.fromkeys(n for n in names if n))[:3]
-    if not req:
-        return _IoResult([])
-    problems, last, n = [], 0, 0
-    for lines, df in read_table(path, sep=sep, required=req, policy=pol, chunksize=5):
+    req, parts, skipped, malformed, read = fast
+    problems, last = [], 0
+    for lines, df in parts:
         if len(lines) != len(df) or list(df.columns) != req:
             problems.append("rows and line numbers differ")
-        if len(lines) and (np.diff(lines) <= 0).any() or (len(lines) and lines[0] <= last):
+        if len(lines) and ((np.diff(lines) <= 0).any() or lines[0] <= last):
             problems.append("line numbers not increasing")
         if df.isna().any().any():
             problems.append("missing cells in a kept row")
         last = int(lines[-1]) if len(lines) else last
-        n += len(df)
-    if rep.records_read != rep.records_skipped:   # units only: every bad row counted
+    if read != sum(skipped.values()):   # units only: every bad row counted once
         problems.append("bad rows not counted once")
+    lf = [int(x) for a, _ in parts for x in a]
+    lc = [int(x) for a, _ in careful[1] for x in a]
+    if lf != lc or skipped != careful[2] or malformed != careful[3]:
+        problems.append("fast and careful paths differ (lines or reports)")
+    else:
+        import pandas as pd
+
+        a = pd.concat([d for _, d in parts], ignore_index=True) if parts else None
+        b = pd.concat([d for _, d in careful[1]], ignore_index=True) if careful[1] else None
+        if (a is None) != (b is None) or (a is not None and not a.equals(b)):
+            problems.append("fast and careful paths differ (cells)")
     return _IoResult(problems)
 
 

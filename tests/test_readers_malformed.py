@@ -812,7 +812,7 @@ def _table(path, sep, required, policy_errors="skip"):
     return lines, frame, rep.skipped, [m[:2] for m in rep.malformed]
 
 
-@pytest.mark.parametrize("case", ["pv", "regpat", "quoted", "messy"])
+@pytest.mark.parametrize("case", ["pv", "regpat", "quoted", "messy", "long"])
 def test_read_table_fast_and_careful_paths_agree(formats, tmp_path, monkeypatch, case):
     """The pandas fast path and the csv careful path give the same rows and reports."""
     from ecosystem.readers import _io
@@ -828,6 +828,8 @@ def test_read_table_fast_and_careful_paths_agree(formats, tmp_path, monkeypatch,
         body = "".join(f'x{i},"y, {i}",z{i}\n' for i in range(40))
         if case == "quoted":
             body += 'q,"two\nlines",r\n' + body
+        elif case == "long":   # a row longer than the header first (pandas would index it)
+            body = "1,2,3,4\n" + body + "5,6,7,8\n"
         else:
             body += "short,row\n\n\xe9,2,3\n".replace("\xe9", "e") + 'open,"quote,3\n' + body
         p.write_bytes(("a,b,c\n" + body).encode() + (b"\xff,1,2\n" if case == "messy" else b""))
@@ -923,3 +925,24 @@ def test_merged_ids_and_parquet_bad_input_is_located(formats, tmp_path):
     with pytest.raises(DataFormatError) as exc:
         read_records(pq)
     assert exc.value.path == str(pq)
+
+
+@given(body=st.lists(st.sampled_from([b"x1,y,z\n", b'"q,1",2,3\n', b"a,b\n", b"\n", b"1,2,3,4\n",
+                                      b'"open,1,2\n', b"p\xff,1,2\n", b'"two\nlines",1,2\n',
+                                      b"r\r,1,2\n", b"  \n", b'a"b,c,d\n', b'"",,\n']),
+                    max_size=30))
+def test_read_table_paths_agree_on_random_tables(body, tmp_path_factory):
+    """Property: the fast and the careful path give the same rows, lines and reports."""
+    from ecosystem.readers import _io
+
+    p = tmp_path_factory.mktemp("t") / "t.csv"
+    p.write_bytes(b"a,b,c\n" + b"".join(body))
+    fast = _table(p, ",", ["a", "b", "c"])
+    _io._FAST = False
+    try:
+        careful = _table(p, ",", ["a", "b", "c"])
+    finally:
+        _io._FAST = True
+    assert fast[0] == careful[0] and fast[2:] == careful[2:]
+    if fast[1] is not None:
+        pd.testing.assert_frame_equal(fast[1], careful[1])

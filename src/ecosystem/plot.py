@@ -329,7 +329,7 @@ def channel_profile(result, regions, *, layer=None, ax=None):
 
 def world_map(result, flows=None, *, regions=None, positions=None, channel=None, layer=None,
               top_flows=25, annotate=15, title=None, ax=None):
-    """Regions on a world map: coloured by type, sized by volume, strongest flows as arcs.
+    """Draw regions on a world map, coloured by type and sized by volume, flows as arcs.
 
     Parameters
     ----------

@@ -27,6 +27,7 @@ import csv
 import io
 import itertools
 import os
+import warnings
 import zlib
 from contextlib import contextmanager
 from pathlib import Path
@@ -328,6 +329,13 @@ class TextLines:
 
     def __iter__(self):
         return self
+
+    def peek(self):
+        """The next ``(line_number, text, ok)`` without consuming it, or None at the end."""
+        if not self._fill():
+            return None
+        i = self._pos
+        return self._n0 + i, self._texts[i], i not in self._bad
 
     def __next__(self):
         if not self._fill():
@@ -685,10 +693,14 @@ def _frame_batches(lines, *, sep, policy, path, ncols, quoting, wanted, position
                 (ncols > 1 or all(t.strip() for t in texts)):
             data = "".join([t.rstrip("\r\n") + sep + _SENTINEL + "\n" for t in texts])
             try:
-                df = pd.read_csv(io.StringIO(data), sep=sep, header=None, names=names,
-                                 dtype=str, keep_default_na=False, na_values=[],
-                                 quoting=quoting, engine="c", skip_blank_lines=False,
-                                 on_bad_lines="error")
+                with warnings.catch_warnings(record=True) as caught:
+                    warnings.simplefilter("always")
+                    df = pd.read_csv(io.StringIO(data), sep=sep, header=None, names=names,
+                                     index_col=False, dtype=str, keep_default_na=False,
+                                     na_values=[], quoting=quoting, engine="c",
+                                     skip_blank_lines=False, on_bad_lines="error")
+                if caught:   # e.g. a row longer than the header: the careful path
+                    df = None
             except (pd.errors.ParserError, ValueError, OverflowError):
                 df = None
             if df is not None and (len(df) != len(texts) or

@@ -154,8 +154,8 @@ def located_keywords(geonames_id=None, lat=None, lon=None):
     return out
 
 
-def regpat_place_names(regions_file):
-    """REGPAT region code → place name, from ``REGPAT_Regions.txt``.
+def regpat_place_names(codes, labels):
+    """REGPAT region code → place name, from the columns of ``REGPAT_Regions.txt``.
 
     The name is the ``reg_label`` up to its first comma ("Muenchen, Kreisfreie Stadt"
     → "Muenchen"), which region maps resolve as a city name (through the gazetteer's
@@ -164,24 +164,22 @@ def regpat_place_names(regions_file):
 
     Parameters
     ----------
-    regions_file : path or None
+    codes, labels : sequence of str
+        ``reg_code`` and ``reg_label`` columns.
 
     Returns
     -------
     dict of str to str
-    """
-    if regions_file is None:
-        return {}
-    import csv
 
+    Examples
+    --------
+    >>> regpat_place_names(["DE212", "FR101", ""], ["Muenchen, Kreisfreie Stadt", "Paris", "x"])
+    {'DE212': 'Muenchen', 'FR101': 'Paris'}
+    """
     out = {}
-    with open(regions_file, encoding="utf-8-sig", newline="") as fh:
-        rows = csv.reader(fh, delimiter="|")
-        header = [h.strip().lower() for h in next(rows, [])]
-        if "reg_code" not in header or "reg_label" not in header:
-            return {}
-        ir, il = header.index("reg_code"), header.index("reg_label")
-        for row in rows:
-            if len(row) > max(ir, il) and row[ir].strip() and row[il].strip():
-                out[row[ir].strip()] = row[il].split(",")[0].strip()
+    for code, label in zip(codes, labels):
+        code = str(code).strip() if code is not None else ""
+        name = str(label).split(",")[0].strip() if label is not None else ""
+        if code and name:
+            out[code] = name
     return out

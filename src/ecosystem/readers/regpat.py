@@ -250,7 +250,13 @@ def read_regpat(folder, *, regions=None, route="EPO", year="priority", channel="
     if not by_code:  # NUTS3/TL3 labels as place names, for metro-scale maps
         reg_files = sorted(p for p in folder.iterdir()
                            if p.name.lower().startswith("regpat_regions") and p.is_file())
-        names = regpat_place_names(reg_files[0] if reg_files else None)
+        names = {}
+        if reg_files:
+            labels = read_whole_table(reg_files[0], sep="|", required=["reg_code"],
+                                      optional=["ctry_code", "reg_label"], policy=policy,
+                                      report=report)
+            if "reg_label" in labels:
+                names = regpat_place_names(labels["reg_code"], labels["reg_label"])
         frame["city"] = reg.map(names).where(reg != "", None).to_numpy(dtype=object)
     no_reg = int((reg == "").sum())
     if no_reg:

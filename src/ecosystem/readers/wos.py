@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import itertools
 import re
 
 from ..exceptions import DataFormatError
@@ -141,13 +140,12 @@ def _records_tab(path, policy, lines):
 def _records(path, policy):
     """The records of one export, plain text or tab-delimited (detected)."""
     lines = iter_text_lines(path, policy)
-    first = next(lines, None)
+    first = lines.peek()
     if first is None:
         if str(path) in policy.damaged:
             return iter(())
         raise DataFormatError("empty file: no header row", path=str(path), line=1)
     head = first[1]
-    lines = itertools.chain([first], lines)
     if first[2] and (head.startswith("FN") or head.startswith("PT ")):
         return _records_plain(path, policy, lines)
     return _records_tab(path, policy, lines)

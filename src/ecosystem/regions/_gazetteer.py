@@ -255,10 +255,10 @@ class Gazetteer:
         return out
 
     def locality(self, rows):
-        """The locality of each place: itself, or the most populous place within 25 km
-        when that has at least three times its population.
+        """The locality of each place, the city a reader recognises.
 
-        GeoNames lists city sections (Gangxia in Shenzhen, the Financial District of New
+        A place's locality is itself, or the most populous place within 25 km when that
+        has at least three times its population. GeoNames lists city sections (Gangxia in Shenzhen, the Financial District of New
         York) as places of their own; their locality is the city a reader recognises.
 
         Parameters

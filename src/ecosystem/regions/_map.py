@@ -457,7 +457,10 @@ class RegionMap:
             raise ParameterError(f"RegionMap.resolve: unmatched must be one of 'rest', 'error', "
                                  f"'drop'; got {unmatched!r}")
         located_given = lat is not None or lon is not None or geonames_id is not None
-        if not located_given and (city is None or not self._patterns):
+        # a map of whole countries gains nothing from reading city names further
+        below_country = any(p.admin1 is not None or p.city is not None or p.county is not None
+                            for p in self._patterns)
+        if not located_given and (city is None or not below_country):
             return self._resolve_names(country, admin1, city, county, unmatched)
         if (lat is None) != (lon is None):
             raise ParameterError("RegionMap.resolve: give both lat and lon, or neither")
