@@ -53,3 +53,11 @@ def test_huge_n_jobs_is_clamped_in_every_kernel():
     assert eco.coauthorship_graph(c, n_jobs=big).nnz == 4
     np.testing.assert_array_equal(eco.region_flows(c, n_jobs=big).presence,
                                   eco.region_flows(c, n_jobs=1).presence)
+
+
+def test_classify_with_huge_n_jobs_is_clamped():
+    # issue 19 item 9 as reported: classify(n_jobs=2**40) raised OverflowError in the core
+    c, _ = eco.datasets.planted(n_regions=8, records_per_region=60, seed=3)
+    a = eco.classify(c, bootstrap=10, n_null=19, seed=1, n_jobs=2**40).table
+    b = eco.classify(c, bootstrap=10, n_null=19, seed=1, n_jobs=1).table
+    assert a.equals(b)
