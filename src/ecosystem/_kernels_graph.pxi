@@ -24,6 +24,20 @@ cdef inline void _row_insertion_sort(idx_t* idx, double* w, Py_ssize_t L,
     cdef Py_ssize_t a, b
     cdef idx_t v
     cdef double x = 0.0
+    if has_w:  # the loop without the weight test inside (the hot path)
+        for a in range(1, L):
+            v = idx[a]
+            if idx[a - 1] <= v:
+                continue
+            x = w[a]
+            b = a - 1
+            while b >= 0 and idx[b] > v:
+                idx[b + 1] = idx[b]
+                w[b + 1] = w[b]
+                b -= 1
+            idx[b + 1] = v
+            w[b + 1] = x
+        return
     for a in range(1, L):
         v = idx[a]
         if has_w:
