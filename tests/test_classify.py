@@ -259,7 +259,8 @@ def test_region_without_flows_and_empty_channel_are_insufficient():
 
 def test_window_without_records_is_insufficient():
     c, _ = eco.datasets.planted(n_regions=12, records_per_region=100, seed=1)
-    res = classify(c, window=(1990, 1995), bootstrap=5, n_null=10)
+    with pytest.warns(eco.EcosystemWarning, match="window 1990-1995 holds no records"):
+        res = classify(c, window=(1990, 1995), bootstrap=5, n_null=10)
     assert (res.table.label == "insufficient").all() and len(res.table) == 36
 
 

@@ -17,7 +17,7 @@ except ImportError as exc:  # pragma: no cover - only on a broken build
         f"development) from the source tree. Original error: {exc}"
     ) from exc
 
-from . import centrality, datasets, plot, readers, regions, report, uncertainty
+from . import centrality, datasets, export, plot, readers, regions, report, summary, uncertainty
 from ._config import show_config
 from .brokerage import (
     BrokerageResult,
@@ -48,6 +48,7 @@ from .graph import ActorGraph
 from .metrics import region_metrics
 from .projection import coauthorship_graph
 from .readers import (
+    read_bibliometrix,
     read_openalex,
     read_patentsview,
     read_records,
@@ -87,6 +88,7 @@ __all__ = [
     "read_wos",
     "read_scopus",
     "read_records",
+    "read_bibliometrix",
     "classify",
     "Classification",
     "bootstrap_weights",
@@ -96,6 +98,8 @@ __all__ = [
     "readers",
     "plot",
     "report",
+    "export",
+    "summary",
     "uncertainty",
     "EcosystemError",
     "ParameterError",

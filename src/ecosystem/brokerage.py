@@ -268,6 +268,16 @@ class BrokerageResult:
         return (f"<BrokerageResult: {self.n_nodes} nodes, {len(self.group_labels)} groups, "
                 f"density={self.density:.4g}, variance={self.params.get('variance')!r}; {totals}>")
 
+    def _repr_html_(self):
+        """Notebook view: the summary line and the nodes with the most brokerage."""
+        import html
+
+        t = self.to_pandas("raw")
+        t = t.assign(total=t.sum(axis=1)).sort_values("total", ascending=False).head(10)
+        return (f"<div><p>{html.escape(repr(self))}</p>{t.to_html()}<p><small>Nodes with the "
+                "most brokerage (raw counts); z-scores: <code>.to_pandas('z')</code>."
+                "</small></p></div>")
+
     def by_group(self, groups=None):
         """Sum the role counts over the members of each group.
 

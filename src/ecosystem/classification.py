@@ -336,8 +336,12 @@ def _resolve(func, data, window, *, channels, layer, counting, bootstrap, cluste
     if isinstance(getattr(data, "contributions", None), Contributions):
         data = data.contributions  # a reader's ReadResult
     if isinstance(data, Contributions):
+        if len(data) == 0:
+            raise ParameterError(f"{func}: no contributions to classify (0 records); check the "
+                                 "read report of the reader that made them")
         chs = _channel_list(func, channels, data.channels)
         c = data.select(channel=chs, window=window) if (channels is not None or window is not None) else data
+        _warn_empty_window(func, window, len(c), data.year)
         if countries is None and c.region_map is None and isinstance(c.info.get("countries"), dict):
             countries = c.info["countries"]
         flows = region_flows(c, channel=chs, counting=counting, countries=countries, n_jobs=n_jobs)
@@ -364,8 +368,12 @@ def _resolve(func, data, window, *, channels, layer, counting, bootstrap, cluste
             idx = [data.channels.index(ch) for ch in chs]
             flows = _subset_channels(data, idx)
     elif hasattr(data, "columns") and hasattr(data, "to_numpy"):
+        if len(data) == 0:
+            raise ParameterError(f"{func}: the origin-destination table is empty (0 rows)")
         flows = _flows_from_table(func, data, window=window, channels=channels,
                                   countries=countries, columns=columns)
+        if window is not None:
+            _warn_empty_window(func, window, flows.info.get("rows", 1), None)
     else:
         raise InputTypeError(f"{func}: data must be Contributions, RegionFlows or an origin-destination "
                              f"DataFrame; got {type(data).__name__}")
@@ -400,6 +408,23 @@ def _subset_channels(flows, idx):
                        internal=flows.internal[idx],
                        size=None if flows.size is None else flows.size[idx],
                        counting=flows.counting, info=dict(flows.info))
+
+
+def _warn_empty_window(func, window, n_in_window, years):
+    """Warn when a window holds no records (every region would be 'insufficient')."""
+    if window is None or n_in_window:
+        return
+    import warnings
+
+    from .exceptions import EcosystemWarning
+
+    span = ""
+    if years is not None:
+        y = np.asarray(years)
+        y = y[y > 0]
+        span = f"; the data cover {int(y.min())}-{int(y.max())}" if y.size else ""
+    warnings.warn(f"{func}: window {window[0]}-{window[1]} holds no records{span}; every region "
+                  "will be 'insufficient'", EcosystemWarning, stacklevel=4)
 
 
 def _flows_from_table(func, frame, *, window, channels, countries, columns):

@@ -309,6 +309,14 @@ class Contributions:
             "lead_contributions": int(self.lead[mask].sum()),
         }
 
+    def _repr_html_(self):
+        """Notebook view: the summary line and the counts per channel."""
+        import html
+
+        return (f"<div><p>{html.escape(repr(self))}</p>{self.summary().to_html()}<p><small>"
+                "One row per contribution: <code>.to_pandas()</code>; descriptive overview: "
+                "<code>ecosystem.summary.overview(c)</code>.</small></p></div>")
+
     def __repr__(self):
         return (f"<Contributions: {len(self)} contributions, {self.n_records} records, "
                 f"{self.n_actors} actors, {self.n_regions} regions, "

@@ -102,6 +102,19 @@ class RegionFlows:
                 f"counting={self.counting!r}, total presence {self.presence.sum():.6g}, "
                 f"co-presence {self.copresence.sum():.6g}>")
 
+    def _repr_html_(self):
+        """Notebook view: the summary line and the regions with the largest volumes."""
+        import html
+
+        v = self.volumes(layer="external")
+        v = v.assign(volume=v.inbound + v.outbound + v.copresence)
+        v = v[v.volume > 0].sort_values("volume", ascending=False).head(10)
+        return (f"<div><p>{html.escape(repr(self))}</p>"
+                + v.drop(columns=["layer"]).to_html(index=False, float_format=lambda x: f"{x:,.4g}",
+                                                     na_rep="")
+                + "<p><small>Largest regions by external volume; matrices: "
+                "<code>.matrix(kind, channel=...)</code>.</small></p></div>")
+
     # ------------------------------------------------------------------ access
     def _channel_index(self, channel, func):
         if channel is None:
@@ -202,6 +215,46 @@ class RegionFlows:
                 "presence": self.presence[k][i, j], "copresence": self.copresence[k][i, j],
             }))
         return pd.concat(frames, ignore_index=True)
+
+    def to_networkx(self, channel=None, **kwargs):
+        """One channel as a networkx graph (:func:`ecosystem.export.to_networkx`).
+
+        Parameters
+        ----------
+        channel : str, optional
+            Default: the first channel.
+        **kwargs
+            ``names``, ``coordinates``, ``classification``, ``node_attributes`` of
+            :func:`ecosystem.export.network_tables`.
+
+        Returns
+        -------
+        networkx.DiGraph or networkx.Graph
+            Presence arcs (directed) when the channel has any, else co-presence edges.
+        """
+        from .export import to_networkx
+
+        return to_networkx(self, channel=channel, **kwargs)
+
+    def to_igraph(self, channel=None, **kwargs):
+        """One channel as an igraph graph (:func:`ecosystem.export.to_igraph`).
+
+        Parameters
+        ----------
+        channel : str, optional
+            Default: the first channel.
+        **kwargs
+            ``names``, ``coordinates``, ``classification``, ``node_attributes`` of
+            :func:`ecosystem.export.network_tables`.
+
+        Returns
+        -------
+        igraph.Graph
+            Presence arcs (directed) when the channel has any, else co-presence edges.
+        """
+        from .export import to_igraph
+
+        return to_igraph(self, channel=channel, **kwargs)
 
     # ------------------------------------------------------------------ constructors
     @classmethod

@@ -37,6 +37,31 @@ def _records(frame):
     return [{k: _jsonable(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
 
 
+def _match_region(table, region, func):
+    """The table's region for ``region``: exact, case-insensitive, or its rest-of-country.
+
+    Raises ParameterError naming close matches (difflib) and active regions otherwise.
+    """
+    import difflib
+
+    known = [str(r) for r in dict.fromkeys(table["region"].tolist())]
+    if region in set(table["region"]):
+        return region
+    text = str(region).strip()
+    by_fold = {k.casefold(): k for k in known}
+    for candidate in (text, f"{text}-rest"):
+        if candidate.casefold() in by_fold:
+            return by_fold[candidate.casefold()]
+    volume = table.groupby("region")["n_external"].sum() if "n_external" in table.columns else None
+    active = (list(volume[volume > 0].sort_values(ascending=False).index.astype(str))
+              if volume is not None else known)
+    close = difflib.get_close_matches(text.casefold(), list(by_fold), n=3, cutoff=0.6)
+    close = [by_fold[c] for c in close]
+    hint = f"did you mean {' or '.join(map(repr, close))}? " if close else ""
+    raise ParameterError(f"{func}: region {region!r} is not in the table; {hint}"
+                         f"regions with activity are e.g. {(active or known)[:8]}")
+
+
 class Classification:
     """Labels per region and channel, overall labels, and everything needed to audit them.
 
@@ -137,6 +162,28 @@ class Classification:
                 f"{self._params.get('layer')!r}, B={self._params.get('bootstrap')}; labels: {parts}; "
                 f"overall: {ov}>")
 
+    def _repr_html_(self):
+        """Notebook view: the label counts (with the stable share) and the largest rows."""
+        import html
+
+        from .report import active, display_labels, headline
+
+        t = self._table
+        live = t[active(t)] if len(t) else t
+        cols = [c for c in ("region", "channel", "label", "stability", "review", "D", "D_lo",
+                            "D_hi", "R", "openness", "z_openness", "n_external") if c in t.columns]
+        top = live.assign(label=display_labels(self, live)).sort_values(
+            "n_external", ascending=False)[cols].head(10) if len(live) else live[cols]
+        stable = dict(self._params.get("thresholds", {})).get("stable", 0.8)
+        return (f"<div><p><b>Classification</b>: {live['region'].nunique() if len(live) else 0} "
+                f"active regions, layer {html.escape(str(self._params.get('layer')))}, "
+                f"B = {self._params.get('bootstrap')}</p>"
+                f"<p>Labels: {html.escape(headline(self) if len(t) else 'none')}</p>"
+                + top.to_html(index=False, float_format=lambda x: f"{x:.3f}", na_rep="")
+                + f"<p><small>Largest regions by external volume; '?' = label found in fewer "
+                f"than {stable:.0%} of bootstrap replicates. Full table: <code>.table</code>; "
+                "reasons: <code>.explain(region)</code>.</small></p></div>")
+
     def plot(self, **kwargs):
         """Draw the typology map of this classification.
 
@@ -174,11 +221,8 @@ class Classification:
             prototype model, sensitivity) and the overall label.
         """
         t = self._table
+        region = _match_region(t, region, "Classification.explain")
         rows = t[t["region"] == region]
-        if rows.empty:
-            known = list(dict.fromkeys(t["region"].tolist()))
-            raise ParameterError(f"Classification.explain: region {region!r} is not in the table; "
-                                 f"regions are e.g. {known[:5]}")
         if channel is not None:
             if channel not in set(rows["channel"]):
                 raise ParameterError(f"Classification.explain: channel {channel!r} not classified for "
@@ -196,7 +240,13 @@ class Classification:
                              f"({'stable' if row['stability'] >= self._params['thresholds']['stable'] else 'not stable'}).")
             else:
                 lines.append("  Bootstrap: not run (bootstrap=0), stability unknown.")
-            if isinstance(row["soft_label"], str):
+            if isinstance(row["soft_label"], str) and row["soft_label"] != row["label"] and (
+                    row["label"] in TYPES
+                    or f"not {row['soft_label']}" in str(row["reason"]).lower()):
+                lines.append("  Prototype model: not shown, it disagrees with the rule label "
+                             "(the soft scores are not calibrated against the rules; the rule "
+                             "label stands; soft scores are in the table).")
+            elif isinstance(row["soft_label"], str):
                 lines.append(f"  Prototype model: {row['soft_label']} "
                              f"(p = {row['soft_' + row['soft_label']]:.2f}, normalised entropy "
                              f"{row['soft_entropy']:.2f}){'; flagged for review' if row['review'] else ''}.")

@@ -272,6 +272,37 @@ def _units(c, group_ptr, group_record, rec_keys, *, by_record):
     return unit_ptr, unit_groups, np.ascontiguousarray(unit_key[order])
 
 
+def _in_chunks(compute, replicates, desc, step=50):
+    """``compute(first, count)`` for every replicate, with a tqdm bar on a terminal.
+
+    Replicates are keyed by their index, so computing them in chunks gives the same
+    numbers as one call; the bar is shown only when stderr is a terminal (and tqdm is
+    installed) and there is more than one chunk.
+    """
+    import sys
+
+    show = replicates > step and getattr(sys.stderr, "isatty", lambda: False)()
+    bar = None
+    if show:
+        try:
+            from tqdm.auto import tqdm
+        except ImportError:  # pragma: no cover - tqdm is a dependency
+            show = False
+        else:
+            bar = tqdm(total=replicates, desc=desc, unit="rep", leave=False)
+    if not show:
+        return compute(0, replicates)
+    parts = []
+    try:
+        for b0 in range(0, replicates, step):
+            nb = min(step, replicates - b0)
+            parts.append(compute(b0, nb))
+            bar.update(nb)
+    finally:
+        bar.close()
+    return np.concatenate(parts, axis=0)
+
+
 def contribution_replicates(contributions, flows, *, layer, counting, cluster, seed,
                             replicates, n_jobs, func="classify"):
     """Point and bootstrap statistics from record-level contributions.
@@ -326,8 +357,9 @@ def contribution_replicates(contributions, flows, *, layer, counting, cluster, s
     hkeys = _core.hashed_keys(unit_key, sk)
     point = _core.bootstrap_replicate_stats(cell_ptr, cell, value, hkeys, 0, 1, src, dst, rev,
                                             K * R, True, n_threads)[0].reshape(len(BOOT_STATS), K, R)
-    reps = _core.bootstrap_replicate_stats(cell_ptr, cell, value, hkeys, 0, replicates, src,
-                                           dst, rev, K * R, False, n_threads)
+    reps = _in_chunks(lambda b0, nb: _core.bootstrap_replicate_stats(
+        cell_ptr, cell, value, hkeys, b0, nb, src, dst, rev, K * R, False, n_threads),
+        replicates, "bootstrap")
     return {
         "point": point,
         "replicates": reps.reshape(replicates, len(BOOT_STATS), K, R),
@@ -373,10 +405,11 @@ def table_replicates(flows, *, layer, seed, replicates, n_jobs, func="classify")
     internal_lam = np.ascontiguousarray(np.asarray(flows.internal).ravel(), dtype=np.float64)
     size = (np.ascontiguousarray(np.asarray(flows.size).ravel(), dtype=np.float64)
             if flows.size is not None else np.full(K * R, np.nan))
-    reps = _core.parametric_replicate_stats(
-        pair_lam, cell_keys("p", kk, ll, jj), src, dst, rev,
-        co_lam, cell_keys("c", ck, ca, cb), (ck * R + ca).astype(np.int64), (ck * R + cb).astype(np.int64),
-        internal_lam, cell_keys("i", kr_k, kr_r, kr_r), size, 0, replicates, n_threads)
+    keys = (cell_keys("p", kk, ll, jj), cell_keys("c", ck, ca, cb), cell_keys("i", kr_k, kr_r, kr_r))
+    reps = _in_chunks(lambda b0, nb: _core.parametric_replicate_stats(
+        pair_lam, keys[0], src, dst, rev,
+        co_lam, keys[1], (ck * R + ca).astype(np.int64), (ck * R + cb).astype(np.int64),
+        internal_lam, keys[2], size, b0, nb, n_threads), replicates, "bootstrap")
     return {"point": point, "replicates": reps.reshape(replicates, len(BOOT_STATS), K, R),
             "n_units": int(len(pair_lam) + len(co_lam) + int((internal_lam > 0).sum())),
             "unit": "flow cell (parametric Poisson)"}
