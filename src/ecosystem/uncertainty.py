@@ -351,7 +351,8 @@ def contribution_replicates(contributions, flows, *, layer, counting, cluster, s
     U = len(unit_key)
 
     cell_ptr, cell, value = _core.bootstrap_unit_cells(
-        unit_ptr, unit_groups, group_ptr, group_channel, c.region, c.lead.view(np.uint8),
+        unit_ptr, unit_groups, group_ptr, group_channel,
+        np.ascontiguousarray(c.region, dtype=np.intp), c.lead.view(np.uint8),
         c.weight, pair_cell, np.ascontiguousarray(mask, dtype=np.uint8).ravel(), R, K,
         len(src), counting == "fractional", min(256, max(1, U)), n_threads)
     hkeys = _core.hashed_keys(unit_key, sk)
