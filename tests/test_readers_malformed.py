@@ -171,7 +171,7 @@ def test_bad_arguments(formats, tmp_path):
     with pytest.raises(InputTypeError):
         read_openalex(42)
     with pytest.raises(InputTypeError, match="RegionMap"):
-        read_openalex(w, regions="countries")
+        read_openalex(w, regions=42)  # "countries", "metros" or a CSV path are accepted (issue 18 C)
     with pytest.raises(ParameterError, match="max_authors"):
         read_openalex(w, max_authors=0)
     (tmp_path / "manifest").write_text(json.dumps({"entries": [{"url": "s3://x/part_9.gz"}]}))
