@@ -9,13 +9,13 @@ from . import _core
 from ._parallel import effective_n_threads
 from ._validation import (
     as_1d,
-    as_contributions,
     as_labels,
     as_weights,
     check_length,
     check_option,
+    check_window,
 )
-from .contributions import _check_window
+from .contributions import as_contributions
 from .exceptions import InputTypeError, ParameterError
 from .regions import LAYERS, layer_codes
 
@@ -300,7 +300,7 @@ class RegionFlows:
         if window is not None:
             if time is None:
                 raise ParameterError(f"{func}: window needs a time column; got time=None")
-            lo, hi = _check_window(func, window)
+            lo, hi = check_window(func, window)
             t = as_1d(func, "time", time)
             check_length(func, "time", t, len(src), "source entry")
             if t.dtype.kind not in "iuf":
@@ -432,7 +432,7 @@ class RegionFlows:
             raise ParameterError(f"{func}: window needs a time column; the table has no {names['time']!r} column")
         inside = frame
         if window is not None:
-            lo, hi = _check_window(func, window)
+            lo, hi = check_window(func, window)
             t = frame[time].to_numpy()
             if t.dtype.kind not in "iuf":
                 raise InputTypeError(f"{func}: time must be numeric years; got dtype {t.dtype}")
