@@ -658,7 +658,7 @@ def _classify_window(func, data, window, thr, *, channels, layer, counting, refe
                      backbone_alpha, brokerage_rule, columns, sensitivity, n_jobs):
     import pandas as pd
 
-    from .uncertainty import benjamini_hochberg, null_summary, openness_expectation, percentile_ci
+    from .uncertainty import benjamini_hochberg, openness_expectation, percentile_ci
 
     w = replicate_indicators(data, window=window, channels=channels, layer=layer,
                              counting=counting, bootstrap=bootstrap, cluster=cluster, seed=seed,

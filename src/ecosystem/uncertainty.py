@@ -39,7 +39,7 @@ import numpy as np
 from . import _core
 from ._parallel import effective_n_threads
 from ._validation import as_1d, check_int, check_option, check_real
-from .exceptions import InputTypeError, ParameterError
+from .exceptions import ParameterError
 
 __all__ = [
     "bootstrap_weights",
