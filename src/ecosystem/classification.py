@@ -539,8 +539,8 @@ def _warn_empty_window(func, window, n_in_window, years):
         y = np.asarray(years)
         y = y[y > 0]
         span = f"; the data cover {int(y.min())}-{int(y.max())}" if y.size else ""
-    warnings.warn(f"{func}: window {window[0]}-{window[1]} holds no records{span}; every region "
-                  "no region has activity to classify", EcosystemWarning, stacklevel=4)
+    warnings.warn(f"{func}: window {window[0]}-{window[1]} holds no records{span}; no "
+                  "region has activity to classify", EcosystemWarning, stacklevel=4)
 
 
 def _plain(info):
