@@ -248,6 +248,10 @@ def _read(args, log):
         return None, flows, report, paths
     regions = _region_map(args.regions)
     kw = dict(regions=regions, errors=args.errors, progress=False if args.quiet else None)
+    if getattr(args, "scheduler", None):  # read on a Dask cluster (ecosystem.distributed)
+        if args.format not in ("openalex", "patentsview"):
+            raise DataError(f"--scheduler reads --format openalex or patentsview; got {args.format}")
+        kw["client"] = args.scheduler
     if args.format == "openalex":
         for extra in (args.institutions, args.authors):
             if extra:
@@ -270,6 +274,11 @@ def _read(args, log):
         raise DataError(f"{src}: no usable records ({result.report.records_read} read; skipped "
                         f"{dict(result.report.skipped)})")
     log.note(str(result.report).splitlines()[0])
+    if kw.get("client"):  # a DistributedRead: classify and flows run on the cluster
+        import atexit
+
+        atexit.register(result.close)
+        return result, None, result.report, paths
     return result.contributions, None, result.report, paths
 
 
@@ -300,6 +309,8 @@ def _flows_of(data, flows, args):
         return flows
     countries = data.info.get("countries") if data.region_map is None else None
     window = tuple(args.window) if args.window else None
+    if hasattr(data, "classification_inputs"):  # a DistributedRead (--scheduler)
+        return data.region_flows(counting=args.counting, channel=args.channel, window=window)
     c = data.select(channel=args.channel, window=window) if (args.channel or window) else data
     return region_flows(c, counting=args.counting, countries=countries)
 
@@ -907,6 +918,7 @@ _EXAMPLES = {
   ecosystem demo --window 2009 2013 --quiet""",
     "classify": """examples:
   ecosystem classify works.jsonl --format openalex --institutions institutions.jsonl --out run1
+  ecosystem classify snapshot/data/works --format openalex --scheduler local:2 --out run2
   ecosystem classify patentsview/ --format patentsview --regions metros --window 2016 2020
   ecosystem classify REGPAT/ --format regpat --counting full --bootstrap 500 --seed 1
   ecosystem classify savedrecs.txt --format wos --channel academic
@@ -963,6 +975,9 @@ def _input_args(p):
     p.add_argument("--errors", choices=("raise", "skip"), default="skip",
                    help="malformed records: stop, or skip and count them in the read report "
                         "(default: %(default)s)")
+    p.add_argument("--scheduler", metavar="ADDRESS|local:N",
+                   help="read openalex/patentsview partitions on a Dask cluster: a scheduler "
+                        "address, or local:N for N local worker processes (extra 'dask')")
     g = p.add_argument_group("openalex")
     g.add_argument("--institutions", help="OpenAlex institutions file (geo for city joins)")
     g.add_argument("--authors", help="OpenAlex authors file (affiliation years: talent moves)")
