@@ -101,7 +101,7 @@ def _command_line(args):
 
 
 def _parameters(args):
-    return {k: v for k, v in vars(args).items() if k not in ("run", "argv")}
+    return {k: v for k, v in vars(args).items() if k not in ("run", "argv", "on_exit")}
 
 
 def _write_json(path, data):
@@ -275,9 +275,7 @@ def _read(args, log):
                         f"{dict(result.report.skipped)})")
     log.note(str(result.report).splitlines()[0])
     if kw.get("client"):  # a DistributedRead: classify and flows run on the cluster
-        import atexit
-
-        atexit.register(result.close)
+        args.on_exit = result.close   # main() closes its client when the command ends
         return result, None, result.report, paths
     return result.contributions, None, result.report, paths
 
@@ -1106,6 +1104,9 @@ def main(argv=None):
             f"unexpected {type(exc).__name__} (rerun with --debug)"
         print(f"ecosystem {args.command}: {kind}: {text}", file=sys.stderr)
         return 1
+    finally:
+        if getattr(args, "on_exit", None) is not None:   # e.g. the Dask client of --scheduler
+            args.on_exit()
 
 
 if __name__ == "__main__":  # pragma: no cover
