@@ -314,17 +314,19 @@ def test_truncated_gzip_partition_is_named(snapshot, client, tmp_path):
                         kwargs={"institutions": inst}, progress=False)
 
 
-def _flaky_reader(fail_always):
-    """A read_openalex that fails once per partition (or always): a lost worker."""
+def _flaky_reader(mode):
+    """A read_openalex that fails like a lost worker: the first time per partition
+    ("once"), every time ("always"), or from the second read on ("later")."""
     import cloudpickle
 
     cloudpickle.register_pickle_by_value(sys.modules[__name__])
 
     def read_openalex(path, **kw):
         marker = Path(str(path) + ".attempted")
-        if fail_always or not marker.exists():
-            marker.touch()
-            raise RuntimeError("worker lost")
+        seen = marker.exists()
+        marker.touch()
+        if mode == "always" or (mode == "once" and not seen) or (mode == "later" and seen):
+            raise OSError("worker lost")
         return eco.read_openalex(path, **kw)
 
     return read_openalex
@@ -338,12 +340,21 @@ def test_failed_tasks_are_retried(snapshot, client, tmp_path):
         files[-1].write_bytes(f.read_bytes())
     from ecosystem.distributed import read_partitions
 
-    dist = read_partitions(_flaky_reader(False), files, client=client, retries=1,
+    dist = read_partitions(_flaky_reader("once"), files, client=client, retries=1,
                            kwargs={"institutions": inst}, progress=False)
     assert dist.report.records_read == 500
-    with pytest.raises(EcosystemError, match="p0.gz.*after 1 retries.*worker lost"):
-        read_partitions(_flaky_reader(True), files, client=client, retries=1,
+    for f in files:
+        Path(str(f) + ".attempted").unlink()
+    with pytest.raises(EcosystemError, match=r"p0.gz.*after 1 retries.*worker lost"):
+        read_partitions(_flaky_reader("always"), files, client=client, retries=1,
                         kwargs={"institutions": inst}, progress=False)
+    for f in files:
+        Path(str(f) + ".attempted").unlink()
+    # a failure in the bootstrap pass (partitions read again) names the partition too
+    dist = read_partitions(_flaky_reader("later"), files, client=client, retries=1,
+                           kwargs={"institutions": inst}, progress=False)
+    with pytest.raises(EcosystemError, match=r"after 1 retries.*partition '.*p[01].gz'.*worker"):
+        eco.classify(dist, bootstrap=2, n_null=0)
 
 
 def test_options_that_need_every_partition_are_refused(snapshot, client):

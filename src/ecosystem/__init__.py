@@ -17,7 +17,7 @@ except ImportError as exc:  # pragma: no cover - only on a broken build
         f"development) from the source tree. Original error: {exc}"
     ) from exc
 
-from . import centrality, datasets, plot, readers, regions, report, uncertainty
+from . import centrality, datasets, distributed, plot, readers, regions, report, uncertainty
 from ._config import show_config
 from .brokerage import (
     BrokerageResult,
@@ -97,6 +97,7 @@ __all__ = [
     "plot",
     "report",
     "uncertainty",
+    "distributed",
     "EcosystemError",
     "ParameterError",
     "InputTypeError",

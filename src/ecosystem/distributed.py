@@ -151,7 +151,7 @@ def _subset(c, mask, **replace):
 def _read_part(reader, path, kwargs):
     """Read one partition; a parse error is returned (it would fail again if retried)."""
     try:
-        res = reader(path, **kwargs)
+        res = _named(path, reader, path, **kwargs)
     except EcosystemError as exc:
         where = getattr(exc, "path", None)
         return _Part(path=path, failure=(str(exc), where or path, getattr(exc, "line", None),
@@ -213,10 +213,20 @@ def _flows_partial(c, window=None):
     return out
 
 
+def _named(_where, _fn, *args, **kwargs):
+    """Run a task step; an unexpected error names the partition (and is retried)."""
+    try:
+        return _fn(*args, **kwargs)
+    except EcosystemError:
+        raise
+    except Exception as exc:
+        raise RuntimeError(f"partition {_where!r}: {type(exc).__name__}: {exc}") from exc
+
+
 def _part_flows(part, window=None):
     if part.failure is not None:
         return None
-    return _flows_partial(part.contributions, window)
+    return _named(part.path, _flows_partial, part.contributions, window)
 
 
 def _recode(c, channels):
@@ -240,7 +250,7 @@ def _cell_sums(c, design, window, opts):
 
 
 def _part_cells(part, design, window, opts):
-    return _cell_sums(part.contributions, design, window, opts)
+    return _named(part.path, _cell_sums, part.contributions, design, window, opts)
 
 
 def _reread_flows(reader, path, kwargs, window):
@@ -307,34 +317,39 @@ def _tree_sum(client, futures, retries):
     return level[0]
 
 
-def _watch(dd, futures, progress):
-    """Show Dask's progress bar (on stderr), or call ``progress(done, total)``."""
+def _watch(dd, final, leaves, progress):
+    """Show Dask's progress bar (on stderr) or call ``progress(done, total)`` per task.
+
+    ``leaves`` (a list of futures) is emptied: partials are only held by the tasks that
+    add them up, so a worker does not keep every partition's partial until the end.
+    """
     if progress is None:
         progress = sys.stderr.isatty()
     if callable(progress) and not isinstance(progress, bool):
-        total = len(futures)
-        done = 0
-        for _ in dd.as_completed(futures):
-            done += 1
+        total = len(leaves)
+        pending = dd.as_completed(leaves)
+        leaves.clear()
+        for done, _ in enumerate(pending, 1):
             progress(done, total)
         return
+    leaves.clear()
     if progress:
         from contextlib import redirect_stdout
 
-        with redirect_stdout(sys.stderr):
-            dd.progress(futures)
+        with redirect_stdout(sys.stderr):   # the bar tracks the final task and its inputs
+            dd.progress(final)
             sys.stderr.write("\n")
 
 
-def _result(future, path, retries):
-    """A future's value; a failure names the partition."""
+def _result(future, what, retries):
+    """A future's value; a failure says what failed (task errors name their partition)."""
     try:
         return future.result()
     except EcosystemError:
         raise
     except Exception as exc:
-        raise EcosystemError(f"partition {path!r} failed on the cluster after {retries} "
-                             f"retries: {type(exc).__name__}: {exc}") from exc
+        raise EcosystemError(f"{what} failed on the cluster after {retries} retries: "
+                             f"{type(exc).__name__}: {exc}") from exc
 
 
 def _merge_reports(source, licence, summaries, n_units):
@@ -596,8 +611,16 @@ class DistributedRead:
                  for i, p in enumerate(self.partitions)]
         summaries = [self._submit(_summary, f, key=f"summary-{i}") for i, f in enumerate(parts)]
         flows = [self._submit(_part_flows, f, key=f"flows-{i}") for i, f in enumerate(parts)]
-        _watch(self._dd, summaries + flows, self._progress)
-        got = [_result(f, p, self._retries) for f, p in zip(summaries, self.partitions)]
+        # without persist, a partition's Contributions are released as soon as its summary
+        # and flows are computed (no future of it is held here): one partition per task
+        self._persisted = parts if self._persist else None
+        del parts
+        total = _tree_sum(self._client, flows, self._retries)
+        leaves = summaries + flows
+        del flows
+        _watch(self._dd, [total] + summaries, leaves, self._progress)
+        got = [_result(f, f"partition {p!r}", self._retries)
+               for f, p in zip(summaries, self.partitions)]
         failed = [s for s in got if s["failure"] is not None]
         if failed:
             msg, path, line, fld = failed[0]["failure"]
@@ -605,7 +628,6 @@ class DistributedRead:
             more = (f"; {len(others)} more partitions failed: {others[:10]}" if others else "")
             raise DataFormatError(f"partition {failed[0]['path']!r} failed to parse: {msg}{more}",
                                   path=path, line=line, field=fld)
-        self._persisted = parts if self._persist else None
         self._region_map = self._kwargs.get("regions")
         if self._region_map is None:
             from .regions import countries
@@ -626,10 +648,8 @@ class DistributedRead:
         self.report = _merge_reports(first.source, first.licence, got, n_units)
         self.n_contributions = sum(s["n_contributions"] for s in got) + (
             0 if self._global is None else len(self._global))
-        total = _tree_sum(self._client, flows, self._retries)
-        self._flows_cache[None] = self._with_global(_result(total, "(sum)", self._retries),
-                                                    None)
-        del parts, flows, total
+        self._flows_cache[None] = self._with_global(
+            _result(total, "the region flows of the partitions", self._retries), None)
 
     def _with_global(self, partial, window):
         if self._global is not None:
@@ -644,8 +664,9 @@ class DistributedRead:
         else:
             futs = [self._submit(reread_fn, self._reader, p, self._kwargs, *args,
                                  key=f"{key}-{i}") for i, p in enumerate(self.partitions)]
-        _watch(self._dd, futs, self._progress)
-        return _result(_tree_sum(self._client, futs, self._retries), "(sum)", self._retries)
+        total = _tree_sum(self._client, futs, self._retries)
+        _watch(self._dd, total, futs, self._progress)
+        return _result(total, "a pass over the partitions", self._retries)
 
     def _partial(self, window):
         if window not in self._flows_cache:
@@ -715,7 +736,7 @@ class DistributedRead:
 
     def classification_inputs(self, func, *, window, channels, layer, counting, bootstrap,
                               cluster, seed):
-        """Flows and bootstrap statistics for :func:`ecosystem.classify` (one window).
+        """Compute the flows and bootstrap statistics of :func:`ecosystem.classify` (one window).
 
         The record bootstrap runs on the cluster: each partition's cell totals
         (:func:`ecosystem.uncertainty.bootstrap_cell_sums`, on the cell space of the
@@ -727,13 +748,19 @@ class DistributedRead:
         func : str
             Calling function (error messages).
         window : (int, int) or None
+            Inclusive year window.
         channels : str, sequence of str or None
+            Channels to classify (default: every channel), in the order of the table.
         layer : str
+            Border layer whose pairs are resampled.
         counting : {"full", "fractional"}
+            Counting of the records.
         bootstrap : int
             Replicates B.
         cluster : None, "record", "actor" or "org"
+            Bootstrap unit.
         seed : int
+            Seed of the Poisson weights.
 
         Returns
         -------
