@@ -190,9 +190,7 @@ def _summary(part):
     if part.failure is not None:
         return {"path": part.path, "failure": part.failure}
     return {"path": part.path, "failure": None, "report": part.report,
-            "channels": part.channels, "global_rows": part.global_rows,
-            "org_first_year": part.org_first_year,
-            "n_contributions": len(part.contributions)}
+            "channels": part.channels, "n_contributions": len(part.contributions)}
 
 
 def _flows_partial(c, window=None):
@@ -226,7 +224,11 @@ def _named(_where, _fn, *args, **kwargs):
 def _part_flows(part, window=None):
     if part.failure is not None:
         return None
-    return _named(part.path, _flows_partial, part.contributions, window)
+    out = _named(part.path, _flows_partial, part.contributions, window)
+    if window is None:   # the first pass also gathers the whole-input records
+        out["global_rows"] = part.global_rows
+        out["org_first_year"] = part.org_first_year
+    return out
 
 
 def _recode(c, channels):
@@ -292,11 +294,44 @@ def _add(a, b):
         for key, value in b.items():
             if key in ("regions", "countries", "parents"):
                 continue
-            out[key] = _add(a.get(key), value)
+            if key == "global_rows":
+                out[key] = _union_rows(a.get(key), value)
+            elif key == "org_first_year":
+                out[key] = _min_years(a.get(key), value)
+            else:
+                out[key] = _add(a.get(key), value)
         return out
     if isinstance(a, list):
         return [x + y for x, y in zip(a, b)]
     return a + b
+
+
+_ROW_KEY = ["record", "actor", "org", "region", "role", "channel", "lead"]
+
+
+def _union_rows(a, b):
+    """Rows of whole-input records from two partials: distinct rows, first known year."""
+    import pandas as pd
+
+    frames = [x for x in (a, b) if x is not None and len(x)]
+    if len(frames) < 2:
+        return frames[0] if frames else a
+    rows = pd.concat(frames, ignore_index=True)
+    year = rows["year"].where(rows["year"] >= 0)
+    first = year.groupby(rows["record"]).transform("min")
+    rows["year"] = first.fillna(-1).astype(rows["year"].dtype)
+    return rows.drop_duplicates(_ROW_KEY, ignore_index=True)
+
+
+def _min_years(a, b):
+    """Earliest year per organisation label over two partials."""
+    if not a or not b:
+        return a or b
+    out = dict(a)
+    for org, y in b.items():
+        if org not in out or y < out[org]:
+            out[org] = y
+    return out
 
 
 # ============================================================================ client side
@@ -406,32 +441,27 @@ def _merge_unmatched(reports):
                    examples=examples)
 
 
-def _merge_global(summaries, region_map, rollup):
-    """The whole-input records (OpenAlex units abroad) from every partition's copies."""
+def _merge_global(rows, org_year, region_map, rollup):
+    """The whole-input records (OpenAlex units abroad) from every partition's copies.
+
+    ``rows`` are the partitions' rows, already united (distinct rows, first year of the
+    record over the partitions where it was emitted); a unit is dated by the first year
+    its institution appears in any partition (``org_year``), as the in-memory reader does,
+    which also counts partitions where the unit lay in its parent's region.
+    """
     import pandas as pd
 
     from .contributions import Contributions
 
-    frames = [s["global_rows"] for s in summaries if s["global_rows"] is not None
-              and len(s["global_rows"])]
-    if not frames:
+    if rows is None or not len(rows):
         return None
-    rows = pd.concat(frames, ignore_index=True)
-    key = ["record", "actor", "org", "region", "role", "channel", "lead"]
-    year = rows["year"].where(rows["year"] >= 0)
-    first = year.groupby(rows["record"]).min()
-    if not rollup:
-        # the first year of the unit's institution in any partition (the in-memory
-        # reader dates the record so, including partitions where the unit is at home)
-        org_year = {}
-        for s in summaries:
-            for org, y in s["org_first_year"].items():
-                if org not in org_year or y < org_year[org]:
-                    org_year[org] = y
+    first = rows.groupby("record")["year"].first()
+    first = first.where(first >= 0)
+    if not rollup and org_year:
         unit_org = rows.loc[~rows["lead"]].groupby("record")["org"].first()
         by_org = unit_org.map(org_year)
-        first = pd.concat([first, by_org], axis=1).min(axis=1)
-    rows = rows.drop_duplicates(key).sort_values(key, kind="stable")
+        first = pd.concat([first, by_org.reindex(first.index)], axis=1).min(axis=1)
+    rows = rows.sort_values(_ROW_KEY, kind="stable")
     years = rows["record"].map(first).fillna(-1).astype(np.int64).to_numpy()
     return Contributions.from_arrays(
         record=rows["record"].to_numpy(object), actor=rows["actor"].to_numpy(object),
@@ -633,7 +663,11 @@ class DistributedRead:
             from .regions import countries
 
             self._region_map = countries()
-        self._global = _merge_global(got, self._region_map, bool(self._kwargs.get("rollup")))
+        partial = _result(total, "the region flows of the partitions", self._retries)
+        rows = partial.pop("global_rows", None) if partial else None
+        org_year = partial.pop("org_first_year", None) if partial else None
+        self._global = _merge_global(rows, org_year, self._region_map,
+                                     bool(self._kwargs.get("rollup")))
         vocab = set()
         for s in got:
             vocab.update(s["channels"])
@@ -648,8 +682,7 @@ class DistributedRead:
         self.report = _merge_reports(first.source, first.licence, got, n_units)
         self.n_contributions = sum(s["n_contributions"] for s in got) + (
             0 if self._global is None else len(self._global))
-        self._flows_cache[None] = self._with_global(
-            _result(total, "the region flows of the partitions", self._retries), None)
+        self._flows_cache[None] = self._with_global(partial, None)
 
     def _with_global(self, partial, window):
         if self._global is not None:
