@@ -265,6 +265,13 @@ def test_progress_callback_counts_partitions(snapshot, client):
     assert seen[-1] == (8, 8)   # summaries and flows of 4 partitions
 
 
+def test_progress_bar_goes_to_stderr(snapshot, client, capfd):
+    works, inst = snapshot
+    eco.read_openalex(works, institutions=inst, client=client, progress=True)
+    out, err = capfd.readouterr()
+    assert "100% Completed" in err and "Completed" not in out
+
+
 # ---------------------------------------------------------------------------- bad input
 @pytest.fixture
 def corrupt(snapshot, tmp_path):
