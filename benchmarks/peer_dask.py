@@ -50,12 +50,18 @@ def hwm():
                 return int(line.split()[1]) / 1024
     return float("nan")
 
+def cpu():
+    t = os.times()
+    return t.user + t.system
+
 works, inst, out, job, workers, B = {args!r}
 res = {{"job": job}}
 t0 = time.perf_counter()
 if job == "in-memory":
+    cpu0 = cpu()
     data = eco.read_openalex(works, institutions=inst, citations=False, progress=False)
     res["read_s"] = time.perf_counter() - t0
+    res["read_cpu_s"] = cpu() - cpu0
     res["contributions"] = len(data.contributions)
     report = data.report
 else:
@@ -63,16 +69,20 @@ else:
     client = Client(n_workers=workers, threads_per_worker=1, processes=True,
                     dashboard_address=None)
     res["cluster_start_s"] = time.perf_counter() - t0
+    cpu0 = sum(client.run(cpu).values())
     t0 = time.perf_counter()
     data = eco.read_openalex(works, institutions=inst, client=client, progress=False)
     res["read_s"] = time.perf_counter() - t0
+    res["read_cpu_s"] = sum(client.run(cpu).values()) - cpu0
     res["contributions"] = data.n_contributions
     res["partitions"] = len(data.partitions)
     report = data.report
 res["works"] = report.records_read
 t0 = time.perf_counter()
+cpu0 = cpu() + (sum(client.run(cpu).values()) if job != "in-memory" else 0)
 table = eco.classify(data, counting="full", bootstrap=B, n_null=99, seed=1).table
 res["classify_s"] = time.perf_counter() - t0
+res["classify_cpu_s"] = cpu() + (sum(client.run(cpu).values()) if job != "in-memory" else 0) - cpu0
 table.to_csv(out, index=False)
 if job != "in-memory":
     res["worker_peak_mib"] = sorted(client.run(hwm).values())
@@ -108,9 +118,11 @@ def main():
     ap.add_argument("--bootstrap", type=int, default=100)
     ap.add_argument("--data", help="reuse a snapshot folder (works/ + institutions.jsonl.gz)")
     ap.add_argument("--jobs", nargs="+", default=None, help="in-memory and/or dask-P")
+    ap.add_argument("--scratch", default=None, help="folder for the snapshot (default: a "
+                    "temporary folder, deleted at the end)")
     a = ap.parse_args()
 
-    tmp = Path(tempfile.mkdtemp(prefix="eco-dask-bench-"))
+    tmp = Path(tempfile.mkdtemp(prefix="eco-dask-bench-", dir=a.scratch))
     try:
         root = Path(a.data) if a.data else tmp / "snapshot"
         if not a.data:
@@ -144,19 +156,22 @@ def main():
             res = json.loads(line[0][7:])
             res["load"] = load
             res["works_per_s"] = res["works"] / res["read_s"]
+            res["works_per_cpu_s"] = res["works"] / res["read_cpu_s"]
             ref = tmp / "in-memory.csv"
             if job != "in-memory" and ref.exists():
                 res["identical_table"] = out.read_bytes() == ref.read_bytes()
             results.append(res)
             print(json.dumps(res), flush=True)
-        print(f"\n| job | partitions | load at start | read s | works / s (read) | classify s "
-              f"(B = {a.bootstrap}) | peak MiB per worker | client/process peak MiB | "
-              f"table identical |")
-        print("|---|---|---|---|---|---|---|---|---|")
+        print(f"\n| job | partitions | load at start | read s (CPU s) | works / s (read, wall) | "
+              f"works / CPU-s (read) | classify s (CPU s), B = {a.bootstrap} | "
+              f"peak MiB per worker | client/process peak MiB | table identical |")
+        print("|---|---|---|---|---|---|---|---|---|---|")
         for r in results:
             peaks = r.get("worker_peak_mib")
             print(f"| {r['job']} | {r.get('partitions', len(base))} | {r['load']:.1f} | "
-                  f"{r['read_s']:.0f} | {r['works_per_s']:,.0f} | {r['classify_s']:.0f} | "
+                  f"{r['read_s']:.0f} ({r['read_cpu_s']:.0f}) | {r['works_per_s']:,.0f} | "
+                  f"{r['works_per_cpu_s']:,.0f} | {r['classify_s']:.0f} "
+                  f"({r['classify_cpu_s']:.0f}) | "
                   f"{' / '.join(f'{x:,.0f}' for x in peaks) if peaks else '–'} | "
                   f"{r['process_peak_mib']:,.0f} | {r.get('identical_table', '–')} |")
     finally:
