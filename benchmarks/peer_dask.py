@@ -39,7 +39,7 @@ if (HERE.parent / "src" / "ecosystem").is_dir():  # a source checkout: use it
     sys.path.insert(0, str(HERE.parent / "src"))
 
 _CHILD = r"""
-import json, os, resource, sys, time
+import json, os, sys, time
 sys.path[:0] = {paths!r}
 import ecosystem as eco
 
@@ -87,26 +87,39 @@ table.to_csv(out, index=False)
 if job != "in-memory":
     res["worker_peak_mib"] = sorted(client.run(hwm).values())
     client.close()
-res["process_peak_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+res["process_peak_mib"] = hwm()   # not ru_maxrss: it keeps the parent's peak across exec
 print("RESULT " + json.dumps(res))
 """
 
 
 def _split(src_files, n_out, dest):
-    """Deal the lines of the partitions into n_out files, in order (same works)."""
-    lines = []
+    """Deal the lines of the partitions into n_out files, in order (same works).
+
+    Streams: one source file in memory at a time.
+    """
+    n = 0
     for f in src_files:
-        lines.extend(gzip.decompress(f.read_bytes()).splitlines())
-    per = -(-len(lines) // n_out)
-    files = []
-    for i in range(n_out):
-        d = dest / f"updated_date=p{i:03d}"
-        d.mkdir(parents=True, exist_ok=True)
-        path = d / f"part_{i:03d}.gz"
-        path.write_bytes(gzip.compress(b"\n".join(lines[i * per:(i + 1) * per]) + b"\n",
-                                       compresslevel=1))
-        files.append(path)
-    del lines
+        with gzip.open(f, "rb") as fh:
+            n += sum(1 for line in fh if line.strip())
+    per = -(-n // n_out)
+    files, out, written = [], None, 0
+    for f in src_files:
+        with gzip.open(f, "rb") as fh:
+            for line in fh:
+                if not line.strip():
+                    continue
+                if out is None or written == per:
+                    if out is not None:
+                        out.close()
+                    d = dest / f"updated_date=p{len(files):03d}"
+                    d.mkdir(parents=True, exist_ok=True)
+                    files.append(d / f"part_{len(files):03d}.gz")
+                    out = gzip.open(files[-1], "wb", compresslevel=1)
+                    written = 0
+                out.write(line)
+                written += 1
+    if out is not None:
+        out.close()
     return files
 
 
