@@ -67,7 +67,7 @@ if job == "in-memory":
 else:
     from distributed import Client
     client = Client(n_workers=workers, threads_per_worker=1, processes=True,
-                    dashboard_address=None)
+                    dashboard_address=":0")
     res["cluster_start_s"] = time.perf_counter() - t0
     cpu0 = sum(client.run(cpu).values())
     t0 = time.perf_counter()

@@ -100,7 +100,7 @@ def client():
     from distributed import Client
 
     with Client(n_workers=2, threads_per_worker=1, processes=True,
-                dashboard_address=None) as c:
+                dashboard_address=":0") as c:
         yield c
 
 

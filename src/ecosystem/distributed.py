@@ -119,7 +119,7 @@ def connect(scheduler):
             raise ParameterError(f"{func}: scheduler must be 'local:N' with N >= 1 workers, or a "
                                  f"scheduler address; got {scheduler!r}")
         return dd.Client(n_workers=n_workers, threads_per_worker=1, processes=True,
-                         dashboard_address=None)
+                         dashboard_address=":0")
     return dd.Client(scheduler)
 
 
