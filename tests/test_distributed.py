@@ -245,6 +245,12 @@ def test_classify_actor_clusters_window_and_channels(both):
         eco.classify(dist, cluster=np.zeros(3), bootstrap=2, n_null=0)
 
 
+def test_classify_without_bootstrap(both):
+    mem, dist = both
+    a, b = _classify_both(mem, dist, counting="full", bootstrap=0, n_null=0)
+    pd.testing.assert_frame_equal(a.table, b.table, check_exact=True)
+
+
 def test_persisted_partitions_give_the_same_table(snapshot, client, both):
     mem, _ = both
     works, inst = snapshot
@@ -321,9 +327,9 @@ def test_truncated_gzip_partition_is_named(snapshot, client, tmp_path):
                         kwargs={"institutions": inst}, progress=False)
 
 
-def _flaky_reader(mode):
+def _flaky_reader(mode, flag=None):
     """A read_openalex that fails like a lost worker: the first time per partition
-    ("once"), every time ("always"), or from the second read on ("later")."""
+    ("once"), every time ("always"), or once the file ``flag`` exists ("later")."""
     import cloudpickle
 
     cloudpickle.register_pickle_by_value(sys.modules[__name__])
@@ -332,7 +338,8 @@ def _flaky_reader(mode):
         marker = Path(str(path) + ".attempted")
         seen = marker.exists()
         marker.touch()
-        if mode == "always" or (mode == "once" and not seen) or (mode == "later" and seen):
+        if (mode == "always" or (mode == "once" and not seen)
+                or (mode == "later" and Path(flag).exists())):
             raise OSError("worker lost")
         return eco.read_openalex(path, **kw)
 
@@ -355,11 +362,11 @@ def test_failed_tasks_are_retried(snapshot, client, tmp_path):
     with pytest.raises(EcosystemError, match=r"p0.gz.*after 1 retries.*worker lost"):
         read_partitions(_flaky_reader("always"), files, client=client, retries=1,
                         kwargs={"institutions": inst}, progress=False)
-    for f in files:
-        Path(str(f) + ".attempted").unlink()
     # a failure in the bootstrap pass (partitions read again) names the partition too
-    dist = read_partitions(_flaky_reader("later"), files, client=client, retries=1,
+    flag = tmp_path / "second-pass"
+    dist = read_partitions(_flaky_reader("later", str(flag)), files, client=client, retries=1,
                            kwargs={"institutions": inst}, progress=False)
+    flag.touch()
     with pytest.raises(EcosystemError, match=r"after 1 retries.*partition '.*p[01].gz'.*worker"):
         eco.classify(dist, bootstrap=2, n_null=0)
 
