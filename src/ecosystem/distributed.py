@@ -22,8 +22,9 @@ every total is an integer and the classification is bit-identical; with fraction
 counting the totals agree to rounding (about 1e-15 relative).
 
 Records that only exist for the snapshot as a whole are rebuilt from every partition:
-OpenAlex *units abroad* (records ``unit:I…``, DESIGN §2) are taken out of each
-partition and merged (union of the unit's regions, first year over every partition).
+OpenAlex *units abroad* (records ``unit:I…``, see :func:`ecosystem.read_openalex`) are
+taken out of each partition and merged (union of the unit's regions, first year over
+every partition).
 
 Not distributed: citations and talent moves (they link records of different
 partitions; read them in memory, or from the authors file on one machine). A work
