@@ -446,5 +446,12 @@ def test_cli_scheduler_gives_the_in_memory_files(snapshot, client, tmp_path):
                           "--scheduler", client.scheduler.address]) == 0
     for name in ("classification.csv", "regions.csv", "metrics.csv"):
         assert (tmp_path / "mem" / name).read_bytes() == (tmp_path / "dask" / name).read_bytes()
+    flows = ["flows", str(works), "--format", "openalex", "--institutions", str(inst),
+             "--counting", "full", "--quiet"]
+    assert main(flows + ["--out", str(tmp_path / "fm")]) == 0
+    assert main(flows + ["--out", str(tmp_path / "fd"), "--scheduler",
+                         client.scheduler.address]) == 0
+    for f in (tmp_path / "fm").glob("*.csv"):
+        assert f.read_bytes() == (tmp_path / "fd" / f.name).read_bytes(), f.name
     assert main(["classify", str(works), "--format", "wos", "--scheduler", "local:1",
                  "--out", str(tmp_path / "x"), "--quiet"]) == 1

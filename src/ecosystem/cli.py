@@ -973,9 +973,6 @@ def _input_args(p):
     p.add_argument("--errors", choices=("raise", "skip"), default="skip",
                    help="malformed records: stop, or skip and count them in the read report "
                         "(default: %(default)s)")
-    p.add_argument("--scheduler", metavar="ADDRESS|local:N",
-                   help="read openalex/patentsview partitions on a Dask cluster: a scheduler "
-                        "address, or local:N for N local worker processes (extra 'dask')")
     g = p.add_argument_group("openalex")
     g.add_argument("--institutions", help="OpenAlex institutions file (geo for city joins)")
     g.add_argument("--authors", help="OpenAlex authors file (affiliation years: talent moves)")
@@ -993,6 +990,12 @@ def _input_args(p):
     g.add_argument("--region-table", metavar="FILE",
                    help="CSV with region and optional size, internal, country columns")
     g.add_argument("--licence", help="licence line of the flow data, written into the report")
+
+
+def _scheduler_arg(p):
+    p.add_argument("--scheduler", metavar="ADDRESS|local:N",
+                   help="read openalex/patentsview partitions on a Dask cluster: a scheduler "
+                        "address, or local:N for N local worker processes (extra 'dask')")
 
 
 def _parser():
@@ -1027,12 +1030,14 @@ def _parser():
     cl.add_argument("--min-external", type=float, default=30.0,
                     help="sufficiency: least external volume (default: 30)")
     cl.add_argument("--no-plots", action="store_true", help="skip the plots")
+    _scheduler_arg(cl)
     cl.set_defaults(run=_classify)
 
     fl = sub.add_parser("flows", help="region flows and volumes", description=inspect.cleandoc(_flows_cmd.__doc__),
                         epilog=_EXAMPLES["flows"], formatter_class=raw)
     _input_args(fl)
     _common(fl, out_default="ecosystem-flows")
+    _scheduler_arg(fl)
     fl.set_defaults(run=_flows_cmd)
 
     br = sub.add_parser("brokerage", help="brokerage roles of regions",
