@@ -2,6 +2,7 @@
 
 import doctest
 import importlib
+import pkgutil
 
 import pytest
 
@@ -14,5 +15,9 @@ MODULES = ["ecosystem.projection", "ecosystem.flows", "ecosystem.datasets", "eco
 @pytest.mark.parametrize("name", MODULES)
 def test_doctests(name):
     module = importlib.import_module(name)
-    result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert result.failed == 0
+    # a package's examples live in its submodules and use the package's public names
+    modules = [module] + [importlib.import_module(f"{name}.{info.name}")
+                          for info in pkgutil.iter_modules(getattr(module, "__path__", []))]
+    results = [doctest.testmod(m, extraglobs=vars(module), optionflags=doctest.NORMALIZE_WHITESPACE)
+               for m in modules]
+    assert sum(r.failed for r in results) == 0

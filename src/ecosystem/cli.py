@@ -202,7 +202,7 @@ def _region_map(spec):
     if spec in (None, "countries"):
         return regions.countries()
     if spec == "metros":
-        return regions.metro_areas()
+        return regions.metros()
     path = Path(spec)
     if not path.exists():
         raise DataError(f"{spec}: region file not found (use countries, metros or a CSV file)")

@@ -14,6 +14,9 @@ __all__ = ["Contributions", "CHANNELS", "ROLES"]
 CHANNELS = ("talent", "academic", "enterprise")
 #: Standard roles of an actor on a record.
 ROLES = ("author", "inventor", "applicant", "origin", "destination")
+#: Plausible years (inclusive): readers and :meth:`Contributions.from_arrays` reject
+#: others (-1, or NaN, means unknown).
+YEAR_MIN, YEAR_MAX = 1000, 2200
 
 _LABELLED = ("record", "actor", "org", "region", "role", "channel")
 
@@ -97,7 +100,8 @@ class Contributions:
             ``"talent"``, ``"academic"``, ``"enterprise"`` (or any label); a single
             string applies to every row. Default ``"academic"``.
         year : array-like of int, shape (n,), optional
-            Year of the record; missing → -1.
+            Year of the record, in ``YEAR_MIN..YEAR_MAX`` (1000..2200); missing → -1
+            (or NaN in a float array).
         lead : array-like of bool, shape (n,), optional
             Lead flags (default: no lead, so every record is undirected co-presence).
         weight : array-like of shape (n,), optional
@@ -349,12 +353,21 @@ def _as_years(func, year, n):
     check_length(func, "year", arr, n, "row")
     if arr.dtype.kind == "f":
         missing = np.isnan(arr)
-        if (arr[~missing] != np.round(arr[~missing])).any():
-            raise ParameterError(f"{func}: year must hold whole years; got a fractional value")
-        return np.where(missing, -1, arr).astype(np.int32)
-    if arr.dtype.kind not in "iu":
+        vals = arr[~missing]
+        if (~np.isfinite(vals)).any() or (vals != np.round(vals)).any():
+            raise ParameterError(f"{func}: year must hold whole years; got a fractional or "
+                                 "infinite value")
+    elif arr.dtype.kind in "iu":
+        missing = np.zeros(len(arr), dtype=bool)
+    else:
         raise InputTypeError(f"{func}: year must be integers (NaN for unknown); got dtype {arr.dtype}")
-    return arr.astype(np.int32)
+    known = ~missing & (arr != -1)
+    out_of_range = known & ((arr < YEAR_MIN) | (arr > YEAR_MAX))
+    if out_of_range.any():
+        i = int(np.flatnonzero(out_of_range)[0])
+        raise ParameterError(f"{func}: year must be in {YEAR_MIN}..{YEAR_MAX} (-1 or NaN for "
+                             f"unknown); got {arr[i]!r} at position {i}")
+    return np.where(missing, -1, arr).astype(np.int32)
 
 
 def _check_window(func, window):

@@ -30,14 +30,8 @@ decoding; else orjson, else the standard json module), isal (gzip decompression;
 zlib), tqdm (progress bars), pyarrow (Parquet in :func:`read_records`).
 """
 
-from ._common import (
-    ORG_CHANNELS,
-    Citations,
-    PrefixedIds,
-    ReadReport,
-    ReadResult,
-    channel_of,
-)
+from ._common import ORG_CHANNELS, Citations, PrefixedIds, channel_of
+from ._report import ReadReport, ReadResult
 from .mobility import Moves, moves_from_spells
 from .openalex import read_openalex
 from .patentsview import read_patentsview
