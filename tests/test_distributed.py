@@ -263,6 +263,20 @@ def test_persisted_partitions_give_the_same_table(snapshot, client, both):
     pd.testing.assert_frame_equal(a.table, b.table, check_exact=True)
 
 
+def test_partition_order_does_not_matter(snapshot, client, both):
+    """Full counting: partials are integers, so any order of the partitions gives the table."""
+    _, dist = both
+    works, inst = snapshot
+    files = sorted(str(p) for p in works.rglob("*.gz"))[::-1]
+    from ecosystem.distributed import read_partitions
+
+    rev = read_partitions(eco.read_openalex, files, client=client, progress=False,
+                          kwargs={"institutions": inst})
+    a = eco.classify(dist, counting="full", bootstrap=8, n_null=5, seed=2).table
+    b = eco.classify(rev, counting="full", bootstrap=8, n_null=5, seed=2).table
+    pd.testing.assert_frame_equal(a, b, check_exact=True)
+
+
 def test_progress_callback_counts_partitions(snapshot, client):
     works, inst = snapshot
     seen = []
