@@ -91,13 +91,19 @@ def test_partials_with_different_regions_are_not_added():
         _add(a, b)
 
 
+def test_missing_dask_names_the_extra(monkeypatch, tmp_path):
+    from ecosystem.exceptions import OptionalDependencyError
+
+    monkeypatch.setitem(sys.modules, "distributed", None)   # import fails
+    (tmp_path / "w.jsonl").write_text("")
+    with pytest.raises(OptionalDependencyError, match=r"ecosystem\[dask\]"):
+        eco.read_openalex(tmp_path / "w.jsonl", client="local:2")
+
+
 # ============================================================================ cluster
-pytest.importorskip("distributed")
-
-
 @pytest.fixture(scope="module")
 def client():
-    from distributed import Client
+    Client = pytest.importorskip("distributed").Client
 
     with Client(n_workers=2, threads_per_worker=1, processes=True,
                 dashboard_address=":0") as c:
@@ -396,6 +402,7 @@ def test_options_that_need_every_partition_are_refused(snapshot, client):
 
 
 def test_connect_rejects_bad_specs():
+    pytest.importorskip("distributed")
     from ecosystem.distributed import connect
 
     for spec in ("local:0", "local:x"):
