@@ -233,6 +233,37 @@ def test_classify_full_counting_is_identical(both):
     assert np.isfinite(b.table.D_lo).any() and (b.table.stability < 1).any()
 
 
+def test_default_design_clusters_by_lead_actor_as_in_memory(both, snapshot):
+    """classify's default design (lead-actor clusters) on both; a cluster spans partitions.
+
+    Cluster keys are hashes of actor labels, so an actor whose works lie in several
+    partitions gets the same Poisson weight in each: the replicates are the in-memory ones.
+    """
+    mem, dist = both
+    works, inst = snapshot
+    a, b = _classify_both(mem, dist, counting="full", bootstrap=12, n_null=5)
+    da, db = dict(a.params["bootstrap_design"]), dict(b.params["bootstrap_design"])
+    assert da["unit"] == db["unit"] == "lead actor" and da["default"] and db["default"]
+    for key in ("kind", "why"):
+        assert da[key] == db[key]
+    assert db["n_units"] is None and db["partitions"] == 4   # clusters are not counted
+    pd.testing.assert_frame_equal(a.table, b.table, check_exact=True)
+    # the fixture really has lead actors with works in more than one partition
+    seen = {}
+    for f in sorted(works.rglob("*.gz")):
+        c = eco.read_openalex(f, institutions=inst, citations=False).contributions
+        leads = {c.labels["actor"][i] for i in np.unique(c.actor[c.lead & (c.actor >= 0)])}
+        for actor in leads:
+            seen[actor] = seen.get(actor, 0) + 1
+    assert max(seen.values()) > 1
+    # the record design is counted exactly (a record lies in one partition)
+    a, b = _classify_both(mem, dist, counting="full", cluster="record", bootstrap=12, n_null=5)
+    da, db = dict(a.params["bootstrap_design"]), dict(b.params["bootstrap_design"])
+    db.pop("partitions")
+    assert da == db and da["unit"] == "record" and da["n_units"] > 0
+    pd.testing.assert_frame_equal(a.table, b.table, check_exact=True)
+
+
 def test_classify_fractional_counting_agrees(both):
     mem, dist = both
     a, b = _classify_both(mem, dist, counting="fractional")
@@ -332,6 +363,8 @@ def test_corrupt_partition_is_counted_with_errors_skip(corrupt, client):
     assert dist.report.malformed[0][:2] == (str(bad), 3)
     for name in ("records_read", "records_used", "skipped", "dropped"):
         assert getattr(dist.report, name) == getattr(mem.report, name)
+    for rep in (mem.report, dist.report):   # every line read is used or counted as skipped
+        assert rep.records_read == rep.records_used + rep.records_skipped == 1000
 
 
 def test_truncated_gzip_partition_is_named(snapshot, client, tmp_path):

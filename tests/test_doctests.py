@@ -9,7 +9,8 @@ import pytest
 MODULES = ["ecosystem.projection", "ecosystem.flows", "ecosystem.datasets", "ecosystem.metrics",
            "ecosystem.graph", "ecosystem.contributions", "ecosystem.regions",
            "ecosystem.classification", "ecosystem.uncertainty", "ecosystem.results",
-           "ecosystem.brokerage"]
+           "ecosystem.brokerage", "ecosystem.export", "ecosystem.report", "ecosystem.summary",
+           "ecosystem.readers.bibliometrix", "ecosystem.readers._places"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -171,7 +171,7 @@ def test_bad_arguments(formats, tmp_path):
     with pytest.raises(InputTypeError):
         read_openalex(42)
     with pytest.raises(InputTypeError, match="RegionMap"):
-        read_openalex(w, regions="countries")
+        read_openalex(w, regions=42)  # "countries", "metros" or a CSV path are accepted (issue 18 C)
     with pytest.raises(ParameterError, match="max_authors"):
         read_openalex(w, max_authors=0)
     (tmp_path / "manifest").write_text(json.dumps({"entries": [{"url": "s3://x/part_9.gz"}]}))
@@ -812,7 +812,7 @@ def _table(path, sep, required, policy_errors="skip"):
     return lines, frame, rep.skipped, [m[:2] for m in rep.malformed]
 
 
-@pytest.mark.parametrize("case", ["pv", "regpat", "quoted", "messy", "long"])
+@pytest.mark.parametrize("case", ["pv", "regpat", "quoted", "messy", "long", "bom"])
 def test_read_table_fast_and_careful_paths_agree(formats, tmp_path, monkeypatch, case):
     """The pandas fast path and the csv careful path give the same rows and reports."""
     from ecosystem.readers import _io
@@ -830,6 +830,8 @@ def test_read_table_fast_and_careful_paths_agree(formats, tmp_path, monkeypatch,
             body += 'q,"two\nlines",r\n' + body
         elif case == "long":   # a row longer than the header first (pandas would index it)
             body = "1,2,3,4\n" + body + "5,6,7,8\n"
+        elif case == "bom":    # a BOM inside the data is data (found by the fuzzer)
+            body = "\ufeffr0,s,t\n" + body
         else:
             body += "short,row\n\n\xe9,2,3\n".replace("\xe9", "e") + 'open,"quote,3\n' + body
         p.write_bytes(("a,b,c\n" + body).encode() + (b"\xff,1,2\n" if case == "messy" else b""))

@@ -19,10 +19,22 @@ ROLES = ("author", "inventor", "applicant", "origin", "destination")
 YEAR_MIN, YEAR_MAX = 1000, 2200
 
 _LABELLED = ("record", "actor", "org", "region", "role", "channel")
+# code width per labelled field: wide vocabularies get int32 (int64 beyond 2**31 labels),
+# the small ones (roles, channels) int8 (int16, ... when they grow)
+_SMALL = ("role", "channel")
 
 
-def _readonly(arr):
-    arr = np.ascontiguousarray(arr)
+def code_dtype(field, n_labels):
+    """Smallest signed dtype holding the codes -1 .. n_labels - 1 of ``field``."""
+    ladder = (np.int8, np.int16, np.int32, np.int64) if field in _SMALL else (np.int32, np.int64)
+    for dtype in ladder:
+        if n_labels <= np.iinfo(dtype).max:
+            return dtype
+    return np.int64
+
+
+def _readonly(arr, dtype=None):
+    arr = np.ascontiguousarray(arr, dtype=dtype)
     arr.flags.writeable = False
     return arr
 
@@ -33,7 +45,9 @@ class Contributions:
 
     Labelled fields (``record``, ``actor``, ``org``, ``region``, ``role``, ``channel``)
     are stored as integer codes into a vocabulary of labels (``labels[field]``); code -1
-    means missing (allowed for ``org`` and ``role`` only). Rows are kept sorted by
+    means missing (allowed for ``org`` and ``role`` only). Codes are compact: int32 for
+    record, actor, org and region (int64 beyond 2**31 - 1 labels), int8 for role and
+    channel (wider only past 127 labels), so a contribution takes 31 bytes. Rows are kept sorted by
     (record, channel, actor), so codes and order never depend on the input row order.
     Arrays are read-only; build new objects with :meth:`select`.
 
@@ -41,7 +55,9 @@ class Contributions:
 
     Attributes
     ----------
-    record, actor, org, region, role, channel : ndarray of shape (n,), dtype=intp
+    record, actor, org, region : ndarray of shape (n,), dtype=int32 (or int64)
+        Codes into ``labels[field]``.
+    role, channel : ndarray of shape (n,), dtype=int8 (or wider)
         Codes into ``labels[field]``.
     year : ndarray of shape (n,), dtype=int32
         Year of the record (``-1`` if unknown).
@@ -74,7 +90,10 @@ class Contributions:
     info: dict = field(default_factory=dict)
 
     def __post_init__(self):
-        for name in _LABELLED + ("year", "lead", "weight"):
+        for name in _LABELLED:
+            dtype = code_dtype(name, len(self.labels.get(name, ())))
+            object.__setattr__(self, name, _readonly(getattr(self, name), dtype))
+        for name in ("year", "lead", "weight"):
             object.__setattr__(self, name, _readonly(getattr(self, name)))
 
     # ------------------------------------------------------------------ constructors
@@ -289,6 +308,14 @@ class Contributions:
             "regions": int(np.unique(self.region[mask]).size),
             "lead_contributions": int(self.lead[mask].sum()),
         }
+
+    def _repr_html_(self):
+        """Notebook view: the summary line and the counts per channel."""
+        import html
+
+        return (f"<div><p>{html.escape(repr(self))}</p>{self.summary().to_html()}<p><small>"
+                "One row per contribution: <code>.to_pandas()</code>; descriptive overview: "
+                "<code>ecosystem.summary.overview(c)</code>.</small></p></div>")
 
     def __repr__(self):
         return (f"<Contributions: {len(self)} contributions, {self.n_records} records, "

@@ -16,10 +16,12 @@ Nothing record-level leaves a worker: partials are R x R per channel (flows) and
 (1 + B) x cells (bootstrap), whatever the partition size. Region codes are those of the
 :class:`~ecosystem.regions.RegionMap`, identical on every worker (checked when adding);
 record, actor and organisation codes are per partition and never leave it. Bootstrap
-weights are Poisson(1) draws keyed by a hash of (record label, replicate, seed), so the
-replicates summed over partitions are those of the in-memory run: with full counting
-every total is an integer and the classification is bit-identical; with fractional
-counting the totals agree to rounding (about 1e-15 relative).
+weights are Poisson(1) draws keyed by a hash of (unit label, replicate, seed) — the unit
+being classify's default design, the lead actor (its label, not a per-partition code)
+where actors exist, else the record — so the replicates summed over partitions are
+those of the in-memory run: with full counting every total is an integer and the
+classification is bit-identical; with fractional counting the totals agree to rounding
+(about 1e-15 relative).
 
 Records that only exist for the snapshot as a whole are rebuilt from every partition:
 OpenAlex *units abroad* (records ``unit:I…``, see :func:`ecosystem.read_openalex`) are
@@ -198,17 +200,22 @@ def _flows_partial(c, window=None):
     """Region flows of some contributions per counting and channel label (a partial)."""
     from .flows import region_flows
 
-    out = {"regions": tuple(c.labels["region"]), "flows": {}, "records": {}}
+    out = {"regions": tuple(c.labels["region"]), "flows": {}, "records": {}, "actors": {}}
     for counting in _COUNTINGS:
         f = region_flows(c, counting=counting, window=window, n_jobs=1)
         out["countries"], out["parents"] = tuple(f.countries), tuple(f.parents)
         out["flows"][counting] = {ch: [f.presence[k], f.copresence[k], f.internal[k], f.size[k]]
                                   for k, ch in enumerate(f.channels)}
-    # records per channel (for provenance)
+    # records per channel (for provenance) and contributions with an actor (classify's
+    # default bootstrap design clusters by the lead actor where actors exist)
     sel = c.select(window=window) if window is not None else c
     starts = sel.group_ptr[:-1]
+    has_actor = np.asarray(sel.actor) >= 0
+    out["contributions"] = {}
     for k, ch in enumerate(sel.channels):
         out["records"][ch] = int(np.count_nonzero(sel.channel[starts] == k))
+        out["contributions"][ch] = int(np.count_nonzero(sel.channel == k))
+        out["actors"][ch] = int(np.count_nonzero(has_actor & (sel.channel == k)))
     return out
 
 
@@ -248,8 +255,11 @@ def _cell_sums(c, design, window, opts):
     if window is not None:
         c = c.select(window=window)
     c = _recode(c, design["channels"])
-    return bootstrap_cell_sums(c, design, counting=opts["counting"], cluster=opts["cluster"],
-                               seed=opts["seed"], replicates=opts["replicates"], n_jobs=1)
+    units = {}
+    sums = bootstrap_cell_sums(c, design, counting=opts["counting"], cluster=opts["cluster"],
+                               seed=opts["seed"], replicates=opts["replicates"], n_jobs=1,
+                               units=units)
+    return {"sums": sums, "n_units": units["n_units"], "unit_cells": units["unit_cells"]}
 
 
 def _part_cells(part, design, window, opts):
@@ -792,7 +802,7 @@ class DistributedRead:
         bootstrap : int
             Replicates B.
         cluster : None, "record", "actor" or "org"
-            Bootstrap unit.
+            Bootstrap unit (None: classify's default design).
         seed : int
             Seed of the Poisson weights.
 
@@ -800,7 +810,10 @@ class DistributedRead:
         -------
         dict
             ``flows`` (RegionFlows), ``point`` (10, K, R), ``replicates`` (B, 10, K, R),
-            ``n_records`` (K, R), ``design`` and ``provenance`` dicts.
+            ``n_records`` (K, R), ``design`` and ``provenance`` dicts. The design is
+            classify's (``cluster=None``: the lead actor where actors exist, else the
+            record); ``n_units`` and ``unit_cells`` are None for a cluster design (a
+            cluster may span partitions and is not counted across them).
         """
         from .uncertainty import bootstrap_design, stats_from_cell_sums
 
@@ -808,31 +821,54 @@ class DistributedRead:
             raise ParameterError(f"{func}: cluster labels per record code cannot be used on a "
                                  "distributed read (codes are per partition); use 'record', "
                                  "'actor' or 'org'")
+        if cluster is not None:
+            from ._validation import check_option
+
+            check_option(func, "cluster", cluster, ("record", "actor", "org"))
         chs = self._channel_list(func, channels)
         window = _window(func, window)
         partial = self._partial(window)
+
+        def total(key):
+            return int(sum(partial[key].get(ch, 0) for ch in chs)) if partial else 0
+
         flows = self._flows(partial, counting, chs, window)
         n_records = self._flows(partial, "full", chs, window).size
         ordered = [ch for ch in self.channels if ch in chs]     # vocabulary order
         design = bootstrap_design(self._flows(partial, counting, ordered, window), layer=layer)
+        default_cluster = cluster is None
+        if default_cluster:
+            # classify's design: clusters of the lead actor where actors exist, else records.
+            # Cluster keys are hashes of actor labels (never per-partition codes), so a
+            # cluster spread over partitions gets one weight per replicate everywhere.
+            cluster = "actor" if total("actors") else "record"
         opts = {"counting": counting, "cluster": cluster, "seed": seed, "replicates": bootstrap}
-        sums = self._map(_part_cells, _reread_cells, design, window, opts, key="bootstrap")
+        got = self._map(_part_cells, _reread_cells, design, window, opts, key="bootstrap")
         if self._global is not None:
-            sums = _add(sums, _cell_sums(self._global, design, window, opts))
-        if sums is None:
-            sums = np.zeros((1 + bootstrap, design["n_cells"]))
-        stats = stats_from_cell_sums(sums, design)
+            got = _add(got, _cell_sums(self._global, design, window, opts))
+        if got is None:
+            got = {"sums": np.zeros((1 + bootstrap, design["n_cells"])), "n_units": 0,
+                   "unit_cells": 0}
+        stats = stats_from_cell_sums(got["sums"], design)
         perm = [ordered.index(ch) for ch in chs]
-        n_units = int(partial["records"] and sum(partial["records"].get(ch, 0) for ch in chs))
-        unit = "record" if cluster in (None, "record") else f"lead {cluster}"
+        unit = "record" if cluster == "record" else f"lead {cluster}"
+        # a record lies in one partition, so its units add up over partitions; a cluster
+        # may span partitions and is counted once per partition: not counted here
+        counted = unit == "record"
         return {
             "flows": flows, "point": stats[0][:, perm], "replicates": stats[1:][:, :, perm],
             "n_records": np.asarray(n_records),
-            "design": {"kind": "record bootstrap (Poisson weights from label hashes)",
-                       "unit": unit, "n_units": n_units if unit == "record" else None,
-                       "partitions": len(self.partitions), "cells": design["n_cells"]},
+            "design": {"kind": ("cluster bootstrap (Poisson weights from label hashes)"
+                                if unit != "record" else
+                                "record bootstrap (Poisson weights from label hashes)"),
+                       "unit": unit, "n_units": got["n_units"] if counted else None,
+                       "unit_cells": got["unit_cells"] if counted else None,
+                       "default": default_cluster,
+                       "why": ("default: the lead actor of each record where actors exist, "
+                               "else the record" if default_cluster else "cluster= given"),
+                       "partitions": len(self.partitions)},
             "provenance": {"flows": dict(flows.info), "partitions": len(self.partitions),
-                           "n_contributions": self.n_contributions},
+                           "n_contributions": total("contributions")},
         }
 
     @property

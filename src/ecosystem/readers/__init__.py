@@ -32,6 +32,7 @@ zlib), tqdm (progress bars), pyarrow (Parquet in :func:`read_records`).
 
 from ._common import ORG_CHANNELS, Citations, PrefixedIds, channel_of
 from ._report import ReadReport, ReadResult
+from .bibliometrix import read_bibliometrix
 from .mobility import Moves, moves_from_spells
 from .openalex import read_openalex
 from .patentsview import read_patentsview
@@ -56,4 +57,5 @@ __all__ = [
     "read_wos",
     "read_scopus",
     "read_records",
+    "read_bibliometrix",
 ]

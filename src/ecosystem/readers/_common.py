@@ -17,6 +17,7 @@ input side (files, damaged streams, lines, delimited records, checked columns) i
 
 from __future__ import annotations
 
+import os
 import sys
 
 import numpy as np
@@ -386,7 +387,7 @@ class Citations:
         """
         import scipy.sparse as sp
 
-        from ..flows import PRESENCE_CONVENTION, RegionFlows, _region_axis
+        from ..flows import PRESENCE_CONVENTION, RegionFlows, region_axis
 
         if counting not in ("fractional", "full"):
             raise ParameterError(f"Citations.region_flows: counting must be one of "
@@ -409,7 +410,7 @@ class Citations:
             S = sp.diags(np.divide(1.0, tot, out=np.zeros_like(tot), where=tot > 0)) @ S
         C = sp.csr_matrix((np.ones(int(ok.sum())), (a[ok], b[ok])), shape=(n_rec, n_rec))
         M = np.asarray((S.T @ C @ S).todense()).reshape(1, R, R)
-        _, ctry, par, region_map = _region_axis("Citations.region_flows", c.labels["region"],
+        _, ctry, par, region_map = region_axis("Citations.region_flows", c.labels["region"],
                                                 None)
         if c.region_map is not None:
             ctry = tuple(c.region_map.country(r) for r in c.labels["region"])
@@ -503,11 +504,27 @@ def build_contributions(columns, *, labels, region_map, info):
 
 
 def default_regions(regions, func):
-    """The region map to use: ``regions`` checked, or ``countries()``."""
-    if regions is None:
+    """The region map to use: ``regions`` checked, or ``countries()``.
+
+    As on the command line, ``regions`` may also be ``"countries"``, ``"metros"`` (the
+    world metro map, :func:`ecosystem.regions.metros`), ``"metro_areas"`` (the four seed
+    metros) or the path of a region CSV (:meth:`RegionMap.from_csv`).
+    """
+    if regions is None or (isinstance(regions, str) and regions == "countries"):
         from ..regions import countries
 
         return countries()
+    if isinstance(regions, str) and regions in ("metros", "metro_areas"):
+        from .. import regions as _regions
+
+        return getattr(_regions, regions)()
+    if isinstance(regions, (str, os.PathLike)):
+        from ..regions import RegionMap
+
+        if not os.path.isfile(regions):
+            raise InputTypeError(f"{func}: regions={str(regions)!r}: no such region file (use a "
+                                 "RegionMap, 'countries', 'metros' or the path of a region CSV)")
+        return RegionMap.from_csv(regions)
     if not (hasattr(regions, "resolve") and hasattr(regions, "regions")):
         raise InputTypeError(f"{func}: regions must be a RegionMap (e.g. "
                              f"ecosystem.regions.metro_areas()); got {type(regions).__name__}")

@@ -688,8 +688,9 @@ def _frame_batches(lines, *, sep, policy, path, ncols, quoting, wanted, position
             return
         n0, texts, badpos = got
         df = None
-        if _FAST and not badpos and (quoting == csv.QUOTE_NONE or
-                           not any(t.count('"') & 1 for t in texts)) and \
+        # pandas would drop a BOM at the start of its input: such a batch goes careful
+        if _FAST and not badpos and not texts[0].startswith("\ufeff") and \
+                (quoting == csv.QUOTE_NONE or not any(t.count('"') & 1 for t in texts)) and \
                 (ncols > 1 or all(t.strip() for t in texts)):
             data = "".join([t.rstrip("\r\n") + sep + _SENTINEL + "\n" for t in texts])
             try:

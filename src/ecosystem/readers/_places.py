@@ -65,7 +65,12 @@ def parse_address(address):
     >>> parse_address("Beth Israel Deaconess Med Ctr, Boston, MA 02215 USA.")[:3]
     ('US', 'MA', 'Boston')
     >>> parse_address("Department of Economics, Stanford University, Stanford, CA, United States")
-    ('US', 'CA', 'Stanford', 'Department of Economics')
+    ('US', 'CA', 'Stanford', 'Stanford University')
+
+    The organisation is the institution, not a department: Scopus prints the sub-unit
+    first, so a leading ``Department of ...``, ``School of ...``, ``Faculty ...`` is
+    passed over for the first token that names a university (or, failing that, the
+    first token that is not a sub-unit).
     """
     if not address or not address.strip():
         return None, None, None, None
@@ -100,7 +105,31 @@ def parse_address(address):
     city = None
     if 1 <= city_idx < len(tokens):
         city = _clean_city(tokens[city_idx])
+    if org is not None:
+        org = _institution(tokens[:max(city_idx, 1)]) or org
     return country, admin1, city, org
+
+
+_SUBUNIT = re.compile(r"^(dept|department|departamento|departement|school|sch|faculty|fac|"
+                      r"graduate school|grad sch|division|div|lab|laboratory|laboratoire|"
+                      r"unit|section|program|programme|chair|group|centre for|center for|"
+                      r"ctr|institute of|inst)\b", re.IGNORECASE)
+_UNIVERSITY = re.compile(r"\b(univ|university|universit[a-zé]*|universidad[e]?|hochschule|"
+                         r"polytechnic|politecnico|ecole|école)\b", re.IGNORECASE)
+_PART = re.compile(r"\b(college|school|faculty|department|institute|centre|center)\b",
+                   re.IGNORECASE)
+
+
+def _institution(tokens):
+    """The institution among the organisation tokens of an address (None if unclear)."""
+    if not tokens or _UNIVERSITY.search(tokens[0]):
+        return None  # the organisation comes first (WoS style, or a university)
+    uni = next((t for t in tokens[1:] if _UNIVERSITY.search(t) and not _SUBUNIT.match(t)), None)
+    if uni is not None and (_SUBUNIT.match(tokens[0]) or _PART.search(tokens[0])):
+        return uni  # "Lingnan College, Sun Yat-sen University": the university
+    if not _SUBUNIT.match(tokens[0]):
+        return None
+    return next((t for t in tokens[1:] if not _SUBUNIT.match(t)), None)
 
 
 # --------------------------------------------------------------------------- geo hooks

@@ -206,6 +206,11 @@ class ReadReport:
             lines.append(f"  licence: {self.licence}")
         return "\n".join(lines)
 
+    def _repr_html_(self):
+        import html
+
+        return f"<pre>{html.escape(str(self))}</pre>"
+
     def __repr__(self):
         return (f"<ReadReport {self.source}: {self.records_read} read, {self.records_used} "
                 f"used, skipped {dict(self.skipped)}>")

@@ -42,6 +42,7 @@ from ._report import (
 )
 from ._places import geo_fields, located_keywords
 from .mobility import moves_from_spells
+from .openalex_csv import is_openalex_csv, works_from_csv
 
 __all__ = ["read_openalex", "OPENALEX_LICENCE"]
 
@@ -227,23 +228,47 @@ def _encode(parts):
     return tuple(vocab), codes
 
 
+def _is_iterable_of_works(value):
+    """A generator or other iterator of works/pages (not a path, list, tuple or dict)."""
+    return (not isinstance(value, (str, bytes, os.PathLike, dict, list, tuple))
+            and hasattr(value, "__iter__"))
+
+
+def _pages_list(value):
+    """Works and pages from an iterator, flattened one level (paginate yields lists)."""
+    out = []
+    for item in value:
+        if isinstance(item, (list, tuple)):
+            out.extend(item)
+        else:
+            out.append(item)
+    return out
+
+
 class _Source:
     """Where entities come from: files, folders, manifests, or API pages in memory."""
 
     def __init__(self, func, value, name):
         self.items = []  # (label, path or bytes, whole-document flag)
+        self.problems = []  # (path, line, field, message) found while converting CSV exports
+        if _is_iterable_of_works(value):  # a generator of works or pages (pyalex paginate)
+            value = _pages_list(value)
         if isinstance(value, (dict, list)) and not (isinstance(value, list) and value
                                                     and isinstance(value[0], (str, os.PathLike))):
             self._objects(value, name)
             return
         for p in as_path_list(func, value, name, _SUFFIXES + ("manifest",)):
-            if p.name == "manifest" or p.name.endswith(".manifest"):
+            if name == "works" and is_openalex_csv(p):  # the web interface's CSV export
+                works, problems = works_from_csv(p)
+                self.problems.extend((str(p), line, fld, msg) for line, fld, msg in problems)
+                self._objects(works, name, label=str(p))
+            elif p.name == "manifest" or p.name.endswith(".manifest"):
                 self.items.extend((str(q), q, False) for q in _manifest(func, p))
             else:
                 whole = p.name.endswith(".json") or p.name.endswith(".json.gz")
                 self.items.append((str(p), p, whole))
 
-    def _objects(self, value, name):
+    def _objects(self, value, name, label=None):
         try:
             import orjson
 
@@ -255,7 +280,7 @@ class _Source:
         except TypeError as exc:
             raise InputTypeError(f"read_openalex: {name} must be paths or JSON-like API "
                                  f"pages (dict/list); {exc}") from None
-        self.items.append((f"<{name}: in-memory {type(value).__name__}>", data, True))
+        self.items.append((label or f"<{name}: in-memory {type(value).__name__}>", data, True))
 
     def total_bytes(self):
         return sum(os.path.getsize(x) if isinstance(x, Path) else len(x)
@@ -863,12 +888,15 @@ def read_openalex(works, institutions=None, authors=None, *, regions=None, chann
 
     Parameters
     ----------
-    works : path, folder, list of paths, dict or list of dict
+    works : path, folder, list of paths, dict, list of dict or iterable
         Works as JSON Lines (plain or ``.gz``; snapshot ``data/works/`` partitions, a
         folder of them searched recursively, or a snapshot ``manifest``), ``.json``
         files holding an API list page (``{"meta": ..., "results": [...]}``), a list of
         works or one work, or API pages already loaded in Python (a dict or list).
-        A JSON Lines line may itself be an API page.
+        A JSON Lines line may itself be an API page. A generator or other iterable of
+        works or pages (pyalex's ``paginate()``) is read like a list. The CSV export of
+        the OpenAlex web interface (``|``-joined authorship columns) is recognised by its
+        header and read like the same works from the API.
     institutions : path, folder or list, optional
         OpenAlex institutions (JSON Lines or API pages): ``geo.city`` and ``geo.region``
         for city-level region maps (and ``geo.geonames_city_id``, ``geo.latitude``,
@@ -877,8 +905,9 @@ def read_openalex(works, institutions=None, authors=None, *, regions=None, chann
     authors : path, folder or list, optional
         OpenAlex authors: ``affiliations[].years`` are affiliation spells for talent
         moves (``mobility="auto"`` or ``"authors"``).
-    regions : RegionMap, optional
-        Region map for locations (default :func:`ecosystem.regions.countries`). Each
+    regions : RegionMap or str, optional
+        ``"countries"``, ``"metros"`` or a region CSV path as on the command
+        line, or a RegionMap. Region map for locations (default :func:`ecosystem.regions.countries`). Each
         contribution's location (institution country, admin-1 region and city; or a bare
         country) is resolved with ``regions.resolve(..., unmatched="rest")``.
     channel : {"auto"} or str, default "auto"
@@ -1032,6 +1061,9 @@ def read_openalex(works, institutions=None, authors=None, *, regions=None, chann
 def _read(func, works, institutions, authors, region_map, channel, org_chan, lead, policy,
           report, max_authors, merged, mobility, citations, rollup, exclude, progress):
     source = _Source(func, works, "works")
+    for path, line, fld, msg in source.problems:
+        report.records_read += 1
+        policy.bad(msg, path=path, line=line, field=fld)
     inst_tab = _load_institutions(func, institutions, policy, report, None)
     state = _State()
     fixed = None if channel == "auto" else state.channel(channel)

@@ -60,8 +60,9 @@ def read_patentsview(folder, *, regions=None, year="grant", channel="enterprise"
         read through ``g_inventor_not_disambiguated.rawlocation_id`` →
         ``g_location_not_disambiguated.location_id``. Every column is read as a string
         (patent ids such as ``D0912345`` and FIPS codes keep their letters and zeros).
-    regions : RegionMap, optional
-        Default :func:`ecosystem.regions.countries`. Locations are resolved by country,
+    regions : RegionMap or str, optional
+        ``"countries"``, ``"metros"`` or a region CSV path as on the command
+        line, or a RegionMap. Default :func:`ecosystem.regions.countries`. Locations are resolved by country,
         state (admin1), city and county FIPS, and by latitude and longitude (the
         nearest gazetteer place) where the names match no region.
     year : {"grant", "filing"}, default "grant"

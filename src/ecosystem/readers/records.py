@@ -43,8 +43,9 @@ def read_records(source, columns=None, *, regions=None, channel="academic", role
         and optional ``org``, ``role``, ``channel``, ``year``, ``lead`` (0/1, true/false),
         ``weight``. Default: columns named like the fields. Header names are matched
         case-insensitively.
-    regions : RegionMap, optional
-        Default :func:`ecosystem.regions.countries`.
+    regions : RegionMap or str, optional
+        ``"countries"``, ``"metros"`` or a region CSV path as on the command
+        line, or a RegionMap. Default :func:`ecosystem.regions.countries`.
     channel : str, default "academic"
         Channel when the mapping has no ``channel`` column.
     role : str, optional
@@ -260,13 +261,15 @@ def _why_none_used(frame, report):
     joined = [x for x in cells if any(s in x for s in (";", "|"))]
     if len(joined) * 2 >= len(cells):
         return (f"{len(joined):,} of {len(cells):,} country cells hold several values joined "
-                f"by ';' or '|' (e.g. {joined[0]!r}); give one row per country")
+                f"by ';' or '|' (e.g. {joined[0]!r}); give one row per country, or read a "
+                "one-row-per-paper table with read_bibliometrix")
     names = [x for x in cells if len(x.strip()) > 3
              and x.replace(" ", "").replace("-", "").replace(".", "").isalpha()]
     if len(names) * 2 >= len(cells):
         return (f"{len(names):,} of {len(cells):,} country cells look like names, not ISO "
                 f"codes (e.g. {names[0]!r}); the country column expects ISO 3166 codes "
-                "(US, CN, GB) or map the names to codes first")
+                "(US, CN, GB) or map the names to codes first (read_bibliometrix matches "
+                "country names)")
     return ""
 
 

@@ -110,8 +110,9 @@ def read_regpat(folder, *, regions=None, route="EPO", year="priority", channel="
         ``REGPAT_Regions.txt`` and the OECD citations file ``<edition>_EP_CITATIONS.txt``
         (optional). Pipe-delimited; headers of any edition's case (``Appln_id`` or
         ``appln_id``) are read.
-    regions : RegionMap or "reg_code", optional
-        Default :func:`ecosystem.regions.countries` (resolved by ``ctry_code``; with
+    regions : RegionMap or str, optional
+        ``"countries"``, ``"metros"``, a region CSV path (as on the command line) or a
+        RegionMap. Default :func:`ecosystem.regions.countries` (resolved by ``ctry_code``; with
         ``REGPAT_Regions.txt`` in the folder, the ``reg_label`` up to its first comma is
         the city, so metro maps such as :func:`ecosystem.regions.metros` place NUTS3
         regions named after a city).
@@ -171,9 +172,7 @@ def read_regpat(folder, *, regions=None, route="EPO", year="priority", channel="
     folder = Path(folder)
     if not folder.is_dir():
         raise ParameterError(f"{func}: folder {str(folder)!r} does not exist or is not a folder")
-    by_code = isinstance(regions, str)
-    if by_code and regions != "reg_code":
-        raise ParameterError(f"{func}: regions must be a RegionMap or 'reg_code'; got {regions!r}")
+    by_code = isinstance(regions, str) and regions == "reg_code"
     region_map = None if by_code else default_regions(regions, func)
     check_channel(func, channel)
     report = ReadReport("OECD REGPAT", licence=REGPAT_LICENCE)

@@ -63,8 +63,9 @@ def read_scopus(path, *, regions=None, channel="academic", errors="raise", progr
         present: ``Author(s) ID`` (author ids; legacy ``;``-terminated lists too),
         ``Author full names`` (current layout), ``Affiliations`` (to split an author's
         several affiliations), ``Correspondence Address`` (the lead).
-    regions : RegionMap, optional
-        Default :func:`ecosystem.regions.countries`.
+    regions : RegionMap or str, optional
+        ``"countries"``, ``"metros"`` or a region CSV path as on the command
+        line, or a RegionMap. Default :func:`ecosystem.regions.countries`.
     channel : str, default "academic"
         Channel of every record.
     errors : {"raise", "skip"}, default "raise"

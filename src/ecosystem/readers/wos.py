@@ -161,8 +161,9 @@ def read_wos(path, *, regions=None, channel="academic", errors="raise", citation
         Exports; the format of each file is detected (``FN`` first line → plain text,
         else a tab-delimited header of field tags). UTF-8 with or without BOM, CRLF or
         LF; UTF-16 tab-delimited ("Win") exports too.
-    regions : RegionMap, optional
-        Default :func:`ecosystem.regions.countries`.
+    regions : RegionMap or str, optional
+        ``"countries"``, ``"metros"`` or a region CSV path as on the command
+        line, or a RegionMap. Default :func:`ecosystem.regions.countries`.
     channel : str, default "academic"
         Channel of every record.
     errors : {"raise", "skip"}, default "raise"
