@@ -282,6 +282,14 @@ def test_classify_actor_clusters_window_and_channels(both):
         eco.classify(dist, cluster=np.zeros(3), bootstrap=2, n_null=0)
 
 
+def test_empty_window_warns_as_in_memory(both):
+    mem, dist = both
+    for data in (mem, dist):
+        with pytest.warns(eco.EcosystemWarning, match="holds no records"):
+            res = eco.classify(data, window=(1800, 1801), bootstrap=2, n_null=0)
+        assert set(res.table.label) <= {"insufficient"}
+
+
 def test_classify_without_bootstrap(both):
     mem, dist = both
     a, b = _classify_both(mem, dist, counting="full", bootstrap=0, n_null=0)
