@@ -424,13 +424,13 @@ def _check_thresholds(func, values):
 
 
 def _windows(func, window):
-    from .contributions import _check_window
+    from ._validation import check_window
 
     if window is None:
         return [None]
     if isinstance(window, list) and window and not np.isscalar(window[0]):
-        return [_check_window(func, w) for w in window]
-    return [_check_window(func, window)]
+        return [check_window(func, w) for w in window]
+    return [check_window(func, window)]
 
 
 # ============================================================================ data
