@@ -206,9 +206,10 @@ def classify(data, *, channels=None, layer="international", window=None, countin
 
     Parameters
     ----------
-    data : Contributions, ReadResult, RegionFlows or pandas.DataFrame
+    data : Contributions, ReadResult, DistributedRead, RegionFlows or pandas.DataFrame
         Record-level contributions or a reader's result (bootstrap over records or
-        clusters), region flows,
+        clusters; a :class:`~ecosystem.distributed.DistributedRead` runs it on the Dask
+        cluster, with the same result), region flows,
         or an origin–destination table (parametric Poisson bootstrap on the counts).
     channels : str or sequence of str, optional
         Channels to classify (default: every channel of the data).
@@ -440,6 +441,15 @@ def _resolve(func, data, window, *, channels, layer, counting, bootstrap, cluste
     from .flows import RegionFlows, region_flows
     from .uncertainty import contribution_replicates, table_replicates
 
+    from .distributed import DistributedRead
+
+    if isinstance(data, DistributedRead):  # a read on a Dask cluster: bootstrap there too
+        got = data.classification_inputs(func, window=window, channels=channels, layer=layer,
+                                         counting=counting, bootstrap=bootstrap,
+                                         cluster=cluster, seed=seed)
+        _warn_empty_window(func, window, got["provenance"]["n_contributions"], None)
+        return (got["flows"], got["point"], got["replicates"], got["n_records"], got["design"],
+                got["provenance"])
     if isinstance(getattr(data, "contributions", None), Contributions):
         data = data.contributions  # a reader's ReadResult
     if isinstance(data, Contributions):
