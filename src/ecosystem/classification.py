@@ -438,10 +438,9 @@ def _resolve(func, data, window, *, channels, layer, counting, bootstrap, cluste
              countries, columns, n_jobs):
     """Flows, point statistics, replicate statistics and provenance of one window."""
     from .contributions import Contributions
+    from .distributed import DistributedRead
     from .flows import RegionFlows, region_flows
     from .uncertainty import contribution_replicates, table_replicates
-
-    from .distributed import DistributedRead
 
     if isinstance(data, DistributedRead):  # a read on a Dask cluster: bootstrap there too
         got = data.classification_inputs(func, window=window, channels=channels, layer=layer,

@@ -398,10 +398,10 @@ def _result(future, what, retries):
                              f"{type(exc).__name__}: {exc}") from exc
 
 
-def _merge_reports(source, licence, summaries, n_units):
-    from .readers import ReadReport
-
-    rep = ReadReport(source, licence=licence)
+def _merge_reports(summaries, n_units):
+    """One report from the partitions' reports (of the readers' ReadReport type)."""
+    first = summaries[0]["report"]
+    rep = type(first)(first.source, licence=first.licence)
     unmatched = []
     for s in summaries:
         r = s["report"]
@@ -689,8 +689,7 @@ class DistributedRead:
         n_units = None
         if self._reader.__name__ == "read_openalex":
             n_units = 0 if self._global is None else self._global.n_records
-        first = got[0]["report"]
-        self.report = _merge_reports(first.source, first.licence, got, n_units)
+        self.report = _merge_reports(got, n_units)
         self.n_contributions = sum(s["n_contributions"] for s in got) + (
             0 if self._global is None else len(self._global))
         self._flows_cache[None] = self._with_global(partial, None)
