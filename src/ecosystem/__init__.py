@@ -56,6 +56,7 @@ from .readers import (
     read_wos,
 )
 from .results import Classification
+from .trajectories import Trajectories, trajectories, windows
 from .uncertainty import bootstrap_weights
 
 __all__ = [
@@ -89,6 +90,9 @@ __all__ = [
     "read_records",
     "classify",
     "Classification",
+    "trajectories",
+    "Trajectories",
+    "windows",
     "bootstrap_weights",
     "datasets",
     "regions",

@@ -458,13 +458,15 @@ def _plain(info):
 # ============================================================================ one window
 def _classify_window(func, data, window, thr, *, channels, layer, counting, reference, bootstrap,
                      cluster, seed, n_null, size, internal, panel, countries, adjust,
-                     backbone_alpha, brokerage_rule, columns, sensitivity, n_jobs):
+                     backbone_alpha, brokerage_rule, columns, sensitivity, n_jobs, resolved=None):
     import pandas as pd
 
     from .uncertainty import (benjamini_hochberg, null_summary, openness_expectation,
                               percentile_ci, reciprocity_null)
 
-    flows, point, reps, n_records, design, provenance = _resolve(
+    # resolved: the (flows, point, replicates, n_records, design, provenance) of this window
+    # from a joint bootstrap of several windows (ecosystem.trajectories), else resolved here
+    flows, point, reps, n_records, design, provenance = resolved if resolved is not None else _resolve(
         func, data, window, channels=channels, layer=layer, counting=counting,
         bootstrap=bootstrap, cluster=cluster, seed=seed, countries=countries, columns=columns,
         n_jobs=n_jobs)
@@ -603,7 +605,8 @@ def _classify_window(func, data, window, thr, *, channels, layer, counting, refe
                      backbone_alpha=backbone_alpha, brokerage_rule=brokerage_rule,
                      sensitivity=sensitivity, ctx=ctx,
                      size_known=size_known, provenance=provenance, network=network)
-    return {"table": table, "regions": regions, "sensitivity": sens, "params": params}
+    return {"table": table, "regions": regions, "sensitivity": sens, "params": params,
+            "replicates": {"label": rep_labels, "D": Q["D"] if bootstrap > 0 else None}}
 
 
 def _brokerage_conditions(zG, zR, rule, support_z):
@@ -938,3 +941,36 @@ def _params(flows, thr, *, layer, window, counting, reference, bootstrap, design
                      "pandas": pandas.__version__, "python": platform.python_version(),
                      "openmp": bool(_core.openmp_enabled())},
     }
+
+
+# ============================================================================ trajectories hook
+def classify_window(data, window, *, resolved=None, func="classify", **options):
+    """One window of :func:`classify`, with its replicate labels and D.
+
+    The entry point of :func:`ecosystem.trajectories` (not exported): the options are
+    those of :func:`classify` (every one given, thresholds optional) and ``resolved``
+    the window's (flows, point statistics, replicate statistics, record counts, bootstrap
+    design, provenance) from a joint bootstrap of several windows.
+
+    Parameters
+    ----------
+    data : Contributions, RegionFlows or pandas.DataFrame
+        As :func:`classify` (unused when ``resolved`` is given).
+    window : (int, int) or None
+        The window.
+    resolved : tuple, optional
+        Precomputed statistics of the window (see above).
+    func : str
+        Name used in error messages.
+    **options
+        :func:`classify` options.
+
+    Returns
+    -------
+    dict
+        ``table``, ``regions``, ``sensitivity``, ``params`` as :func:`classify` builds
+        them for one window, and ``replicates``: ``label`` (B, K, R) label codes into
+        :data:`LABELS` and ``D`` (B, K, R), None without bootstrap.
+    """
+    thr = _check_thresholds(func, {k: options.pop(k, v) for k, v in DEFAULT_THRESHOLDS.items()})
+    return _classify_window(func, data, window, thr, resolved=resolved, **options)
