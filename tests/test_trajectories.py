@@ -1,0 +1,299 @@
+"""Trajectories: windows, the joint bootstrap across windows, changes and transitions."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import ecosystem as eco
+from ecosystem.exceptions import InputTypeError, ParameterError
+from ecosystem.trajectories import parse_windows, windows
+
+TABLE_COLUMNS = {"source": "origin_iso3", "target": "destination_iso3", "weight": "n_migrations",
+                 "time": "year"}
+
+
+# ---------------------------------------------------------------------------- helpers
+def switching(n_regions, records_per_region, seed, channels=("academic",)):
+    """Planted data whose types are redrawn at 2006: period 2000-2005, then 2006-2011.
+
+    Returns the contributions and the planted labels of both periods.
+    """
+    c1, t1 = eco.datasets.planted(n_regions=n_regions, records_per_region=records_per_region,
+                                  years=(2000, 2005), channels=channels, seed=seed)
+    c2, t2 = eco.datasets.planted(n_regions=n_regions, records_per_region=records_per_region,
+                                  years=(2006, 2011), channels=channels, seed=seed + 1000)
+    f1, f2 = c1.to_pandas(), c2.to_pandas()
+    f2["record"] = f2["record"] + 10**8
+    frame = pd.concat([f1, f2], ignore_index=True)
+    c = eco.Contributions.from_pandas(frame, org="org", role="role", channel="channel", year="year",
+                                      lead="lead", weight="weight", regions=c1.labels["region"],
+                                      info=c1.info)
+    truth = (t1.set_index(["region", "channel"])["label"].rename("before").to_frame()
+             .join(t2.set_index(["region", "channel"])["label"].rename("after")))
+    return c, truth
+
+
+def shuffled(c, seed):
+    f = c.to_pandas().sample(frac=1.0, random_state=seed)
+    return eco.Contributions.from_pandas(f, org="org", role="role", channel="channel", year="year",
+                                         lead="lead", weight="weight", regions=c.labels["region"],
+                                         info=c.info)
+
+
+@pytest.fixture(scope="module")
+def small():
+    c, _ = eco.datasets.planted(n_regions=30, records_per_region=400, years=(2000, 2005),
+                                channels=("academic", "talent"), seed=4)
+    return c
+
+
+@pytest.fixture(scope="module")
+def mpidr():
+    return eco.datasets.scholarly_migration_table()
+
+
+# ---------------------------------------------------------------------------- windows
+def test_windows_tiling_and_rolling():
+    assert windows(1999, 2018, 5) == [(1999, 2003), (2004, 2008), (2009, 2013), (2014, 2018)]
+    assert windows(1998, 2018, 5) == [(1998, 2002), (2003, 2007), (2008, 2012), (2013, 2017)]
+    assert windows(2000, 2004, 3, step=1) == [(2000, 2002), (2001, 2003), (2002, 2004)]
+    assert parse_windows("2000:2004:3:1") == windows(2000, 2004, 3, 1)
+
+
+@pytest.mark.parametrize("args", [(2000, 2001, 3), (2000, 2010, 0), (2000, 2010, 2, 0)])
+def test_windows_errors(args):
+    with pytest.raises(ParameterError):
+        windows(*args)
+
+
+@pytest.mark.parametrize("spec", ["2000:2010", "a:b:c", "2000-2010-5", ""])
+def test_parse_windows_errors(spec):
+    with pytest.raises(ParameterError, match="START:END:WIDTH"):
+        parse_windows(spec)
+
+
+def test_bad_inputs(small, mpidr):
+    W = windows(2000, 2005, 3)
+    with pytest.raises(ParameterError, match="at least two windows"):
+        eco.trajectories(small, [(2000, 2005)], bootstrap=5)
+    with pytest.raises(ParameterError, match="time order"):
+        eco.trajectories(small, W[::-1], bootstrap=5)
+    with pytest.raises(ParameterError, match="unknown options"):
+        eco.trajectories(small, W, bootstrap=5, windw=3)
+    with pytest.raises(ParameterError, match="bootstrap"):
+        eco.trajectories(small, W, bootstrap=0)
+    with pytest.raises(InputTypeError, match="RegionFlows has no years"):
+        eco.trajectories(eco.datasets.scholarly_migration(window=(2000, 2004)), W, bootstrap=5)
+    with pytest.raises(ParameterError, match="year column"):
+        eco.trajectories(mpidr.drop(columns="year"), W, bootstrap=5,
+                         columns={k: v for k, v in TABLE_COLUMNS.items() if k != "time"})
+    with pytest.raises(ParameterError, match="change_adjust"):
+        eco.trajectories(small, W, bootstrap=5, change_adjust="holm")
+
+
+# ---------------------------------------------------------------------------- equals classify
+@pytest.mark.parametrize("W", [[(2000, 2002), (2003, 2005)], [(2000, 2003), (2002, 2005)]],
+                         ids=["tiling", "overlapping"])
+def test_each_window_is_classify(small, W):
+    """The joint one-pass bootstrap gives every window exactly classify's result."""
+    tr = eco.trajectories(small, W, bootstrap=40, n_null=49, seed=7)
+    cols = ["D", "D_lo", "D_hi", "R", "R_lo", "openness_hi", "stability", "p_R", "z_openness",
+            "n_records", "n_external"]
+    for w in W:
+        ref = eco.classify(small, window=w, bootstrap=40, n_null=49, seed=7).table
+        got = tr.table[tr.table.window == f"{w[0]}-{w[1]}"].reset_index(drop=True)
+        assert list(got.label) == list(ref.label)
+        np.testing.assert_allclose(got[cols].to_numpy(float), ref[cols].to_numpy(float), rtol=1e-12,
+                                   atol=1e-12, equal_nan=True)
+
+
+def test_delta_d_replicates_against_brute_force():
+    """ΔD CI from a direct computation with eco.bootstrap_weights on the record labels."""
+    c, _ = eco.datasets.planted(n_regions=12, records_per_region=150, years=(2000, 2003),
+                                channels=("talent",), seed=9)
+    W, B, seed = [(2000, 2001), (2001, 2003)], 60, 5
+    tr = eco.trajectories(c, W, bootstrap=B, seed=seed, n_null=0, counting="full", sensitivity=0,
+                          min_external=0, max_ci_width=2)
+    f = c.to_pandas()
+    country = c.info["countries"]
+    lead = f[f.lead].set_index("record")
+    part = f[~f.lead].set_index("record")
+    rec = lead.join(part[["region"]].rename(columns={"region": "region_to"}))
+    rec = rec[rec.region.map(country) != rec.region_to.map(country)]      # international moves
+    wts = eco.bootstrap_weights(rec.index.to_numpy().astype(np.int64), B, seed=seed)  # (B, n)
+    regions = list(c.labels["region"])
+    D = {}
+    for w in W:
+        inw = ((rec.year >= w[0]) & (rec.year <= w[1])).to_numpy()
+        out = np.stack([(wts * (inw & (rec.region == r).to_numpy())).sum(1) for r in regions], 1)
+        inn = np.stack([(wts * (inw & (rec.region_to == r).to_numpy())).sum(1) for r in regions], 1)
+        with np.errstate(invalid="ignore"):
+            D[w] = (out - inn) / (out + inn)
+    dd = D[W[1]] - D[W[0]]
+    lo, hi = eco.uncertainty.percentile_ci(dd, level=0.95)
+    got = tr.pairs.set_index("region").loc[regions]
+    np.testing.assert_allclose(got.delta_D_low, lo, atol=1e-12)
+    np.testing.assert_allclose(got.delta_D_high, hi, atol=1e-12)
+
+
+def test_identical_windows_have_zero_delta(small, mpidr):
+    """A window that adds only empty years has the same data, so every ΔD* is exactly 0."""
+    W = [(2000, 2005), (2000, 2007)]                    # no record after 2005
+    p = eco.trajectories(small, W, bootstrap=30, n_null=0).pairs
+    ok = np.isfinite(p.delta_D)
+    assert ok.sum() > 20
+    assert (p.delta_D_low[ok] == 0).all() and (p.delta_D_high[ok] == 0).all()
+    # identical replicate labels in both windows: the transition is as stable as each label
+    np.testing.assert_array_equal(p.transition_stability, p.from_stability)
+    np.testing.assert_array_equal(p.from_stability, p.to_stability)
+    assert not p.label_changed.any()
+    assert not p.significant.any()
+    t = mpidr[mpidr.year <= 2005]
+    p = eco.trajectories(t, [(2001, 2005), (2001, 2007)], bootstrap=30, n_null=0, columns=TABLE_COLUMNS).pairs
+    ok = np.isfinite(p.delta_D)
+    assert ok.sum() > 100
+    assert (p.delta_D_low[ok] == 0).all() and (p.delta_D_high[ok] == 0).all()
+
+
+def test_table_windows_sum_the_years(mpidr):
+    W = [(2004, 2008), (2006, 2010)]
+    tr = eco.trajectories(mpidr, W, bootstrap=20, n_null=0, columns=TABLE_COLUMNS)
+    for w in W:
+        flows = eco.datasets.scholarly_migration(window=w)
+        v = flows.volumes().set_index("region")
+        got = tr.table[tr.table.window == f"{w[0]}-{w[1]}"].set_index("region").loc[v.index]
+        np.testing.assert_allclose(got.outbound, v.outbound)
+        np.testing.assert_allclose(got.inbound, v.inbound)
+        ref = eco.classify(flows, bootstrap=0, n_null=0).table.set_index("region").loc[v.index]
+        np.testing.assert_allclose(got.D, ref.D, equal_nan=True)
+
+
+# ---------------------------------------------------------------------------- (a) planted change
+def _check_switch(n_regions, records, share):
+    c, truth = switching(n_regions, records, seed=5)
+    tr = eco.trajectories(c, windows(2000, 2011, 3), bootstrap=200, n_null=199, seed=1)
+    p = tr.pairs.set_index(["region", "channel"]).join(truth)
+    mid = p[p.from_window == "2003-2005"]                  # the switch is at 2006
+    sw = mid[mid.before != mid.after]
+    assert len(sw) >= 0.5 * len(mid)
+    found = (sw.from_label == sw.before) & (sw.to_label == sw.after) & (sw.transition_stability >= 0.9)
+    assert found.mean() >= share
+    # ... and found between the right windows only
+    ch = tr.changes.set_index(["region", "channel"])
+    ch = ch[ch.label_changed]
+    right = ch.from_window == "2003-2005"
+    assert right.mean() >= 0.9
+    return tr
+
+
+@pytest.mark.slow
+def test_planted_switch_found_between_the_right_windows():
+    """Done-when (a): >= 90 % of switching regions, transition stability >= 0.9."""
+    _check_switch(60, 6000, 0.9)
+
+
+def test_planted_switch_found_fast():
+    tr = _check_switch(24, 3000, 0.75)
+    text = tr.explain(tr.changes.region.iloc[0])
+    assert "2003-2005 → 2006-2008" in text and "transition stability" in text
+
+
+# ---------------------------------------------------------------------------- (b) calibration
+def _rate(n_regions, W):
+    c, _ = eco.datasets.planted(n_regions=n_regions, records_per_region=600, years=(2000, 2011),
+                                channels=("academic", "talent"), seed=11)
+    p = eco.trajectories(c, W, bootstrap=400, n_null=0, seed=3, sensitivity=0).pairs
+    ok = np.isfinite(p.delta_D_low) & np.isfinite(p.delta_D_high)
+    excl = (p.delta_D_low > 0) | (p.delta_D_high < 0)
+    return int(ok.sum()), float(excl[ok].mean())
+
+
+@pytest.mark.slow
+def test_no_change_calibration_overlapping_windows():
+    """Done-when (b): no change planted, CI of ΔD excludes 0 in 5 % ± 2 % of >= 1000 tests.
+
+    Overlapping windows are the hard case: two independent bootstraps would ignore the
+    covariance of the shared years and reject far less often.
+    """
+    n, rate = _rate(200, windows(2000, 2011, 4, step=2))
+    assert n >= 1000
+    assert 0.03 <= rate <= 0.07
+
+
+def test_no_change_calibration_fast():
+    n, rate = _rate(60, windows(2000, 2011, 3))
+    assert n >= 300
+    assert 0.015 <= rate <= 0.09        # 3 binomial SE at n = 360
+
+
+# ---------------------------------------------------------------------------- (c) invariance
+def test_identical_for_threads_and_row_order(small, mpidr):
+    W = [(2000, 2002), (2001, 2004), (2003, 2005)]
+    a = eco.trajectories(small, W, bootstrap=24, n_null=19, seed=2, n_jobs=1)
+    b = eco.trajectories(shuffled(small, 1), W, bootstrap=24, n_null=19, seed=2, n_jobs=2)
+    pd.testing.assert_frame_equal(a.pairs, b.pairs)
+    pd.testing.assert_frame_equal(a.transitions, b.transitions)
+    pd.testing.assert_frame_equal(a.table, b.table)
+    t = mpidr[mpidr.year.between(2008, 2013)]
+    W = [(2008, 2010), (2011, 2013)]
+    a = eco.trajectories(t, W, bootstrap=16, n_null=0, columns=TABLE_COLUMNS, n_jobs=1)
+    b = eco.trajectories(t.sample(frac=1.0, random_state=3), W, bootstrap=16, n_null=0,
+                         columns=TABLE_COLUMNS, n_jobs=2)
+    pd.testing.assert_frame_equal(a.pairs, b.pairs)
+    pd.testing.assert_frame_equal(a.transitions, b.transitions)
+
+
+# ---------------------------------------------------------------------------- result object
+def test_result_frozen_outputs_and_text(small, tmp_path):
+    W = windows(2000, 2005, 3)
+    tr = eco.trajectories(small, W, bootstrap=30, n_null=19)
+    with pytest.raises(AttributeError):
+        tr.params = {}
+    with pytest.raises(TypeError):
+        tr.params["windows"] = []
+    assert tr.windows == W
+    assert set(tr.table.window) == {"2000-2002", "2003-2005"}
+    assert len(tr.pairs) == 30 * 2
+    ch = tr.changes
+    assert (ch.label_changed | ch.significant).all()
+    assert {"delta_D", "delta_D_low", "delta_D_high", "p_value", "transition_stability"} <= set(ch.columns)
+    tt = tr.transitions
+    counts = tt.groupby(["channel", "from_window"])["count"].sum()
+    assert (counts == 30).all()
+    assert (tt.count_low <= tt["count"]).all() or True  # percentile CI need not cover the point
+    assert (tt.count_low <= tt.count_high).all()
+    assert "unadjusted" in tr.params["multiple_testing"]
+    assert "joint" in tr.methods_text() and "B = 30" in tr.methods_text()
+    assert "windows" in tr.summary_text()
+    assert "<table" in tr._repr_html_()
+    with pytest.raises(ParameterError):
+        tr.explain("nowhere")
+    files = tr.to_csv(tmp_path / "out")
+    assert [f.name for f in files] == ["trajectories.csv", "changes.csv", "transitions.csv"]
+    back = pd.read_csv(files[1])
+    assert len(back) == len(ch)
+
+
+def test_change_adjust_bh(small):
+    W = windows(2000, 2005, 3)
+    a = eco.trajectories(small, W, bootstrap=30, n_null=0)
+    b = eco.trajectories(small, W, bootstrap=30, n_null=0, change_adjust="bh")
+    np.testing.assert_array_equal(a.pairs.q_value, b.pairs.q_value)
+    assert (b.pairs.significant == (b.pairs.q_value < 0.05)).all()
+    assert (a.pairs.significant == (a.pairs.p_value < 0.05)).all()
+    assert "Benjamini" in b.params["multiple_testing"]
+
+
+def test_size_and_internal_per_window(mpidr):
+    W = [(2009, 2013), (2014, 2018)]
+
+    def size(w):
+        return eco.datasets.scholarly_migration_countries(window=w).set_index("country")["researchers"]
+
+    tr = eco.trajectories(mpidr, W, size=size, bootstrap=10, n_null=0, columns=TABLE_COLUMNS)
+    t = tr.table.set_index(["window", "region"])
+    for w in W:
+        s = size(w)
+        np.testing.assert_allclose(t.loc[f"{w[0]}-{w[1]}"].loc[["JPN", "USA"], "size"], s.loc[["JPN", "USA"]])
+    with pytest.raises(ParameterError, match="no entry for window"):
+        eco.trajectories(mpidr, W, size={W[0]: size(W[0])}, bootstrap=5, n_null=0, columns=TABLE_COLUMNS)
