@@ -297,3 +297,33 @@ def test_size_and_internal_per_window(mpidr):
         np.testing.assert_allclose(t.loc[f"{w[0]}-{w[1]}"].loc[["JPN", "USA"], "size"], s.loc[["JPN", "USA"]])
     with pytest.raises(ParameterError, match="no entry for window"):
         eco.trajectories(mpidr, W, size={W[0]: size(W[0])}, bootstrap=5, n_null=0, columns=TABLE_COLUMNS)
+
+
+# ---------------------------------------------------------------------------- plots
+def test_plots_and_write(small, tmp_path):
+    pytest.importorskip("matplotlib")
+    import matplotlib.pyplot as plt
+
+    from ecosystem.plot import alluvial_chart, trajectory_chart
+
+    tr = eco.trajectories(small, windows(2000, 2005, 2), bootstrap=20, n_null=0)
+    fig = trajectory_chart(tr, ["R000", "R001", "nowhere"], channel="talent")
+    assert len(fig.axes) == 2
+    # one band per region and panel, points coloured by the window's label
+    assert len(fig.axes[0].collections) == 4
+    plt.close(fig)
+    fig = alluvial_chart(tr, channel="academic")
+    n_bands = len(fig.axes[0].collections)
+    flows = tr.pairs[tr.pairs.channel == "academic"].groupby(["from_window", "from_label", "to_label"]).size()
+    assert n_bands == len(flows)
+    plt.close(fig)
+    with pytest.raises(ParameterError, match="none of the regions"):
+        trajectory_chart(tr, ["nowhere"])
+    with pytest.raises(ParameterError, match="Trajectories"):
+        alluvial_chart(tr.table)
+    with pytest.raises(ParameterError, match="channel"):
+        alluvial_chart(tr, channel="enterprise")
+    files = tr.write(tmp_path / "w")
+    names = sorted(f.name for f in files)
+    assert "alluvial_talent.png" in names and "trajectories_academic.png" in names
+    assert "changes.csv" in names

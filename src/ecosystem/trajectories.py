@@ -839,6 +839,9 @@ class Trajectories:
         Returns
         -------
         str
+            How many comparisons changed label or D, the firmest label changes with
+            their ΔD intervals and transition stabilities, and the multiple-testing
+            caveat.
         """
         p = self._pairs
         ch = self.changes
@@ -870,6 +873,8 @@ class Trajectories:
         Returns
         -------
         str
+            The windows, the joint bootstrap design, the ΔD interval and p-value, the
+            transition stability and the multiple-testing rule.
         """
         pr = self._params
         wins = ", ".join(_label(w) for w in self.windows)
