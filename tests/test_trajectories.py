@@ -327,3 +327,31 @@ def test_plots_and_write(small, tmp_path):
     names = sorted(f.name for f in files)
     assert "alluvial_talent.png" in names and "trajectories_academic.png" in names
     assert "changes.csv" in names
+
+
+# ---------------------------------------------------------------------------- CLI
+def test_cli_windows(tmp_path, mpidr, small):
+    from ecosystem.cli import main
+
+    path = tmp_path / "flows.csv"
+    mpidr[mpidr.year >= 2009].to_csv(path, index=False)
+    out = tmp_path / "out"
+    code = main(["classify", str(path), "--format", "flows", "--source", "origin_iso3", "--target",
+                 "destination_iso3", "--weight", "n_migrations", "--time", "year", "--windows",
+                 "2009:2018:5", "--bootstrap", "20", "--n-null", "19", "--no-plots", "--out", str(out),
+                 "--quiet"])
+    assert code == 0
+    changes = pd.read_csv(out / "changes.csv")
+    assert set(changes.from_window) <= {"2009-2013"} and len(changes)
+    assert len(pd.read_csv(out / "trajectories.csv")) == 2 * len(pd.read_csv(out / "trajectories.csv").region.unique())
+    assert (out / "transitions.csv").exists()
+    report = (out / "report.md").read_text()
+    assert "Changes between windows" in report and "joint bootstrap" in report
+    code = main(["classify", str(path), "--format", "flows", "--source", "origin_iso3", "--target",
+                 "destination_iso3", "--windows", "2009:2018:5", "--bootstrap", "5", "--n-null", "0", "--no-plots",
+                 "--out", str(tmp_path / "o2"), "--quiet"])
+    assert code != 0                                       # no --time
+    with pytest.raises(SystemExit) as exc:                 # a usage error, before any work
+        main(["classify", str(path), "--format", "flows", "--windows", "2009-2018", "--out",
+              str(tmp_path / "o3")])
+    assert exc.value.code == 2
