@@ -410,7 +410,10 @@ def _joint_contributions(func, c, wins, chs, *, layer, counting, cluster, seed, 
     starts = stack.group_ptr[:-1]
     g_win = stack.channel[starts] // max(K, 1)
     g_rec = stack.record[starts]
-    n_rec_w = [int(np.unique(g_rec[g_win == w]).size) for w in range(W)]
+    # a record's groups in one window are contiguous (rows sorted by record, then window)
+    first = np.ones(len(starts), dtype=bool)
+    first[1:] = (g_rec[1:] != g_rec[:-1]) | (g_win[1:] != g_win[:-1])
+    n_rec_w = np.bincount(g_win[first], minlength=W).tolist()
     n_con_w = np.bincount(pch // max(K, 1), minlength=W)
     user = [codes.index(c.channels.index(ch)) for ch in chs]
     design = {"kind": "record bootstrap (Poisson weights from label hashes), joint across windows",
