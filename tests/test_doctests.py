@@ -8,7 +8,7 @@ import pytest
 MODULES = ["ecosystem.projection", "ecosystem.flows", "ecosystem.datasets", "ecosystem.metrics",
            "ecosystem.graph", "ecosystem.contributions", "ecosystem.regions",
            "ecosystem.classification", "ecosystem.uncertainty", "ecosystem.results",
-           "ecosystem.brokerage"]
+           "ecosystem.brokerage", "ecosystem.trajectories"]
 
 
 @pytest.mark.parametrize("name", MODULES)

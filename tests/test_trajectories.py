@@ -107,6 +107,20 @@ def test_each_window_is_classify(small, W):
                                    atol=1e-12, equal_nan=True)
 
 
+def test_cluster_bootstrap_and_empty_window(small):
+    W = [(2000, 2002), (2003, 2005)]
+    tr = eco.trajectories(small, W, bootstrap=30, n_null=0, cluster="actor", seed=3)
+    ref = eco.classify(small, window=W[1], bootstrap=30, n_null=0, cluster="actor", seed=3).table
+    got = tr.table[tr.table.window == "2003-2005"].reset_index(drop=True)
+    np.testing.assert_array_equal(got.D_lo, ref.D_lo)
+    assert tr.params["bootstrap_design"]["unit"] == "lead actor"
+    # a window without records: every region insufficient, no change test, no crash
+    tr = eco.trajectories(small, [(1990, 1994), (2000, 2005)], bootstrap=10, n_null=0)
+    first = tr.table[tr.table.window_index == 0]
+    assert (first.label == "insufficient").all()
+    assert tr.pairs.p_value.isna().all() and tr.pairs.label_changed.any()
+
+
 def test_delta_d_replicates_against_brute_force():
     """ΔD CI from a direct computation with eco.bootstrap_weights on the record labels."""
     c, _ = eco.datasets.planted(n_regions=12, records_per_region=150, years=(2000, 2003),

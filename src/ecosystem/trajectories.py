@@ -231,8 +231,10 @@ def trajectories(data, windows, *, channels=None, bootstrap=1000, seed=0, size=N
     >>> tr = eco.trajectories(c, eco.windows(2000, 2005, 3), bootstrap=50, n_null=99)
     >>> tr.table.groupby("window").size().to_dict()
     {'2000-2002': 20, '2003-2005': 20}
-    >>> sorted(tr.pairs.columns[:6])
-    ['channel', 'from_label', 'from_window', 'region', 'to_label', 'to_window']
+    >>> list(tr.pairs.columns[2:7])
+    ['channel', 'from_window', 'to_window', 'from_label', 'to_label']
+    >>> bool(((tr.pairs.delta_D_low <= tr.pairs.delta_D) | tr.pairs.delta_D.isna()).mean() > 0.9)
+    True
     """
     from .classification import DEFAULT_THRESHOLDS, classify_window
     from .contributions import Contributions
