@@ -429,7 +429,7 @@ def trajectory_chart(result, regions, *, channel=None, ax=None):
         raise ParameterError(f"{func}: none of the regions is in the result")
     wins = [f"{a}-{b}" for a, b in result.windows]
     x = np.arange(len(wins))
-    fig, axes = plt.subplots(1, 2, figsize=(max(8, 1.6 * len(wins) + 5), 4.4), dpi=110)
+    fig, axes = plt.subplots(1, 2, figsize=(max(8, 1.6 * len(wins) + 5), 5.4), dpi=110)
     markers = ["o", "s", "^", "D", "v", "P", "X", "*"]
     panels = (("D", "D_lo", "D_hi", _D_AXIS), ("openness", "openness_lo", "openness_hi",
                                               "openness O = external / (internal + external)"))

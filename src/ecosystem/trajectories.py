@@ -27,7 +27,7 @@ import numpy as np
 
 from ._validation import check_int, check_option, check_real
 from .exceptions import InputTypeError, ParameterError
-from .results import LABELS, TYPES
+from .results import LABELS
 
 __all__ = ["windows", "parse_windows", "trajectories", "Trajectories"]
 
@@ -484,7 +484,8 @@ def _joint_table(func, frame, wins, *, channels, columns, countries, layer, seed
             f = RegionFlows.from_pandas(rows, source=names["source"], target=names["target"],
                                         weight=weight, channel=ch, regions=regions, countries=countries)
             P[yi, k], C[yi, k], I_[yi, k] = f.presence[0], f.copresence[0], f.internal[0]
-            first = first or f
+            if first is None:
+                first = f
     if first is None:
         first = RegionFlows.from_pandas(frame.iloc[:0], source=names["source"], target=names["target"],
                                         weight=weight, channel=chs[0], regions=regions, countries=countries)
