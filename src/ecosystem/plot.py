@@ -386,7 +386,7 @@ def _trajectory_channel(func, result, channel):
 
 
 def trajectory_chart(result, regions, *, channel=None, ax=None):
-    """Trajectories of chosen regions: D and openness per window with their CIs.
+    """Draw the trajectories of chosen regions: D and openness per window with their CIs.
 
     Parameters
     ----------
@@ -468,7 +468,7 @@ def trajectory_chart(result, regions, *, channel=None, ax=None):
 
 
 def alluvial_chart(result, *, channel=None, include_insufficient=True, ax=None):
-    """Alluvial chart of the panel's labels across windows.
+    """Draw the alluvial chart of the panel's labels across windows.
 
     Parameters
     ----------
