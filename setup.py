@@ -11,6 +11,7 @@ import sys
 import tempfile
 import textwrap
 import warnings
+from pathlib import Path
 
 import numpy as np
 from Cython.Build import cythonize
@@ -88,7 +89,8 @@ extensions = [
     Extension(
         "ecosystem._core",
         ["src/ecosystem/_core.pyx"],
-        include_dirs=[np.get_include()],
+        include_dirs=[np.get_include(), "src/ecosystem"],
+        depends=sorted(str(p) for ext in ("pxi", "h") for p in Path("src/ecosystem").glob(f"*.{ext}")),
         define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_9_API_VERSION")],
         extra_compile_args=list(compile_args),
     )

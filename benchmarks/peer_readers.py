@@ -137,7 +137,7 @@ def main():
             dec = f"msgspec {msgspec.__version__}"
         except ImportError:
             dec = "no msgspec"
-        from ecosystem.readers._common import GZIP_BACKEND
+        from ecosystem.readers._io import GZIP_BACKEND
 
         print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
               f"{platform.python_version()}, {dec}, gzip backend {GZIP_BACKEND}")

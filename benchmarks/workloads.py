@@ -39,13 +39,15 @@ def team_records(n_records, *, n_actors=None, n_regions=50, lead_share=0.0, seed
     return {"record": record, "actor": actor, "region": region, "lead": lead}
 
 
-def chung_lu(n, avg_degree, *, gamma=2.5, directed=False, weighted=False, seed=0):
+def chung_lu(n, avg_degree, *, gamma=2.5, directed=False, weighted=False, seed=0, merge=True):
     """Seeded Chung–Lu graph with expected degrees ~ (i + i0)^(-1/(gamma-1)).
 
     Endpoints of m = n * avg_degree (/2 if undirected) edges are drawn independently
     with probability proportional to the expected degree; loops are dropped and
     duplicates merged downstream. Node ids are shuffled so hubs are not node 0, 1, ...
-    Weights (lengths) are integers 1..5, so shortest-path ties are exact.
+    Weights (lengths) are integers 1..5, so shortest-path ties are exact. With
+    ``merge=False`` the arcs stay as drawn: in random order, parallel arcs included (the
+    input of a graph build).
 
     Returns
     -------
@@ -63,6 +65,9 @@ def chung_lu(n, avg_degree, *, gamma=2.5, directed=False, weighted=False, seed=0
     src, dst = perm[src], perm[dst]
     keep = src != dst
     src, dst = src[keep], dst[keep]
+    if not merge:
+        weight = rng.integers(1, 6, len(src)).astype(np.float64) if weighted else None
+        return src, dst, weight
     # merge duplicates (undirected: as unordered pairs) so every tool sees a simple graph
     a, b = (src, dst) if directed else (np.minimum(src, dst), np.maximum(src, dst))
     key = np.unique(a.astype(np.int64) * n + b)

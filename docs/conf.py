@@ -92,6 +92,8 @@ numpydoc_xref_aliases = {
     "RegionMap": "ecosystem.regions.RegionMap",
     "ResolveReport": "ecosystem.regions.ResolveReport",
     "UnmatchedLocation": "ecosystem.regions.UnmatchedLocation",
+    "ClusterMap": "ecosystem.regions.ClusterMap",
+    "Gazetteer": "ecosystem.regions.Gazetteer",
     "ndarray": "numpy.ndarray",
     "DataFrame": "pandas.DataFrame",
     "pandas.DataFrame": "pandas.DataFrame",

@@ -37,10 +37,11 @@ def shared_data():
     return path
 
 
+#: Synthetic sample inputs of every reader format, shipped with the tests.
+FORMATS = Path(__file__).resolve().parent / "data" / "formats"
+
+
 @pytest.fixture(scope="module")
 def formats():
-    """Path of ../shared/formats (sample input files); skips when it is not beside the repo."""
-    path = SHARED / "formats"
-    if not path.is_dir():
-        pytest.skip(f"sample files not found at {path} (shared/formats beside the repo)")
-    return path
+    """Path of tests/data/formats: the synthetic sample input files of every reader."""
+    return FORMATS

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 import ecosystem
 from ecosystem import ActorGraph, GraphFormatError, InputTypeError, ParameterError
 from ecosystem import centrality as C
+from ecosystem._graph_input import as_csr
 from ecosystem.centrality import (
     betweenness,
     degree,
@@ -258,7 +259,7 @@ def test_networkx_k_sample_is_our_raw_sum_rescaled(directed):
     est_nx = nx_array(nx.betweenness_centrality(G0, k=k, seed=seed, normalized=False,
                                                 endpoints=False), n)
     g = ActorGraph.from_networkx(G0)
-    raw = C._brandes(C._as_csr("t", g, weights=None, directed=None, combine="min",
+    raw = C._brandes(as_csr("t", g, weights=None, directed=None, combine="min",
                                positive=True), np.sort(sources), 1)
     raw /= 1 if directed else 2
     scale = np.full(n, (n - 1) / k)
@@ -337,7 +338,7 @@ def test_estimator_is_unbiased_over_all_source_sets():
     # the mean of the n/k-scaled estimate over every k-subset of sources is exact
     G = nx.krackhardt_kite_graph()
     g = ActorGraph.from_networkx(G)
-    csr = C._as_csr("t", g, weights=None, directed=None, combine="min", positive=True)
+    csr = as_csr("t", g, weights=None, directed=None, combine="min", positive=True)
     n, k = 10, 3
     total = np.zeros(n)
     subsets = list(itertools.combinations(range(n), k))
@@ -709,3 +710,122 @@ def test_power_law_50k_matches_igraph_sources_and_threads(weighted):
     expected = np.array(G.betweenness(sources=C._sample_sources(n, k, 0).tolist(),
                                       weights="weight" if weighted else None))
     np.testing.assert_allclose(one * k / n, expected, rtol=1e-9, atol=1e-9)
+
+
+# --------------------------------------------------------------------------- weighted ties
+
+
+def _newman_coauthorship(seed, n_papers=400, n_authors=120):
+    """A Newman-weighted co-authorship graph: weights are sums of 1/(n_p - 1)."""
+    rng = np.random.default_rng(seed)
+    rec, act = [], []
+    for p in range(n_papers):
+        k = int(rng.integers(2, 7))
+        for a in rng.choice(n_authors, size=k, replace=False):
+            rec.append(p)
+            act.append(int(a))
+    c = ecosystem.Contributions.from_arrays(record=rec, actor=act, region=["X"] * len(rec))
+    return ecosystem.coauthorship_graph(c, counting="newman")
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("reciprocal", [False, True])
+def test_weighted_kernel_and_igraph_agree_on_near_ties(seed, reciprocal):
+    # issue 19 item 10: on Newman weights (1/2 + 1/6 vs 2/3, ...) path lengths that are
+    # equal in exact arithmetic differ in the last bits; the kernel tied only equal
+    # doubles and igraph uses a relative epsilon, so samples=n and samples=None differed
+    # by up to 10 % of a node's value. Both now use PATH_RTOL.
+    g = _newman_coauthorship(seed)
+    if reciprocal:  # tie strengths -> lengths, as Newman (2001) does
+        g = ActorGraph(g.indptr, g.indices, 1.0 / g.weights, False, g.node_region)
+    exact = betweenness(g, weights=True)
+    kernel = betweenness(g, g.n_nodes, weights=True, seed=0)
+    assert exact.max() > 0
+    np.testing.assert_allclose(kernel, exact, rtol=1e-9, atol=1e-9)
+    np.testing.assert_array_equal(betweenness(g, g.n_nodes, weights=True, seed=0, n_jobs=2),
+                                  kernel)
+
+
+def test_path_rtol_is_igraphs_relative_rule():
+    # 0->1->3 (0.1 + 0.2) and 0->2->3 (0.15 + 0.15): equal in exact arithmetic, not as
+    # doubles. Under the stated tolerance both are shortest, so 1 and 2 share the pair
+    # (0, 3), on both paths (exact values by hand: 1/2 each).
+    a, b = 0.1 + 0.2, 0.15 + 0.15
+    assert a != b and abs(a - b) < C.PATH_RTOL * ((1 + a) + (1 + b))
+    g = ActorGraph.from_edges([0, 1, 0, 2], [1, 3, 2, 3], [0.1, 0.2, 0.15, 0.15])
+    expected = [0.0, 0.5, 0.5, 0.0]
+    np.testing.assert_allclose(betweenness(g, weights=True), expected, rtol=1e-12)
+    np.testing.assert_allclose(betweenness(g, 4, weights=True, seed=0), expected, rtol=1e-12)
+
+
+# --------------------------------------------------------------------------- PageRank in the core
+
+
+def _multigraph(directed, weighted, seed=1, n=300):
+    rng = np.random.default_rng(seed)
+    g = ig.Graph.Erdos_Renyi(n=n, m=5 * n, directed=directed, loops=True)
+    g.add_vertices(2)  # two isolated (dangling) nodes
+    g.add_edges([(0, 0), (0, 0), (5, 6), (5, 6)])  # parallel loops and edges
+    if weighted:
+        g.es["weight"] = [float(x) for x in rng.integers(1, 5, g.ecount())]
+    return g
+
+
+@pytest.mark.parametrize("directed", [True, False])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_pagerank_within_1e10_of_prpack(directed, weighted):
+    # issue 17 item 2: the core's power iteration against igraph's PRPACK (a direct
+    # solver) on the merged graph, plain and personalised
+    g = _multigraph(directed, weighted)
+    w = "weight" if weighted else None
+    merged = g.copy()
+    merged.simplify(multiple=True, loops=False, combine_edges="sum" if weighted else None)
+    ours, info = pagerank(g, weights=True if weighted else None, return_info=True)
+    prpack = np.array(merged.pagerank(directed=directed, weights=w, implementation="prpack"))
+    assert np.abs(ours - prpack).sum() < 1e-10
+    assert info["residual"] < info["tol"] == C.RANK_TOL and 10 < info["n_iter"] < 1000
+    reset = np.random.default_rng(2).random(g.vcount())
+    ours_p = pagerank(g, 0.7, weights=True if weighted else None, personalization=reset)
+    prpack_p = np.array(merged.personalized_pagerank(directed=directed, weights=w, damping=0.7,
+                                                     reset=reset, implementation="prpack"))
+    assert np.abs(ours_p - prpack_p).sum() < 1e-10
+
+
+def test_personalized_pagerank_matches_networkx():
+    G = nx.gnp_random_graph(120, 0.04, seed=5, directed=True)
+    G.add_edge(3, 3)
+    pers = {v: float(v % 7) for v in G}
+    expected = nx_array(nx.pagerank(G, personalization=pers, tol=1e-15, max_iter=10_000), 120)
+    got = pagerank(ActorGraph.from_networkx(G), personalization=[pers[v] for v in range(120)])
+    assert np.abs(got - expected).sum() < 1e-10
+
+
+def test_pagerank_and_hits_bit_identical_across_threads():
+    rng = np.random.default_rng(4)
+    n, m = 60_000, 300_000  # above the serial threshold: threads really run
+    src, dst = rng.integers(0, n, m) ** 2 % n, rng.integers(0, n, m)
+    g = ActorGraph.from_edges(src, dst, rng.random(m), n_nodes=n)
+    for w in (None, True):
+        one, i1 = pagerank(g, weights=w, n_jobs=1, return_info=True)
+        two, i2 = pagerank(g, weights=w, n_jobs=2, return_info=True)
+        assert one.tobytes() == two.tobytes() and i1 == i2
+    h1, a1 = hits(g, n_jobs=1, tol=1e-9)
+    h2, a2 = hits(g, n_jobs=2, tol=1e-9)
+    assert h1.tobytes() == h2.tobytes() and a1.tobytes() == a2.tobytes()
+
+
+def test_pagerank_reports_and_raises():
+    g = ActorGraph.from_edges([0, 1, 2, 2], [1, 2, 0, 1])
+    with pytest.raises(ecosystem.ConvergenceError, match=r"pagerank: .*after 2 iterations"):
+        pagerank(g, max_iter=2)
+    with pytest.raises(ParameterError, match="pagerank: personalization must have a positive sum"):
+        pagerank(g, personalization=[0, 0, 0])
+    with pytest.raises(ParameterError, match="pagerank: personalization must have one entry"):
+        pagerank(g, personalization=[1, 0])
+    with pytest.raises(ParameterError, match="pagerank: personalization must be non-negative"):
+        pagerank(g, personalization=[1, -1, 0])
+    with pytest.raises(ParameterError, match=r"pagerank: tol must be a finite number in \(0.0"):
+        pagerank(g, tol=0)
+    scores, info = pagerank(g, tol=1e-6, return_info=True)
+    assert info["residual"] < 1e-6 and info["damping"] == 0.85
+    np.testing.assert_allclose(scores, pagerank(g), atol=1e-5)

@@ -3,6 +3,7 @@ bad input, and the Classification result."""
 
 import doctest
 import json
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -44,8 +45,12 @@ def test_toy_example_labels():
     # X: balanced and reciprocal with volumes at the panel median -> hub
     # Y: balanced totals, no partner reciprocity (triangular) -> undetermined
     # Z: D = -0.6, significant -> introduction (roles undefined: one region per country)
-    assert lab["X"] == "hub" and lab["Y"] == "undetermined" and lab["Z"] == "introduction"
     t = res.table.set_index("region")
+    assert t.loc["X", "rule_label"] == "hub" and lab["Y"] == "undetermined" and lab["Z"] == "introduction"
+    # X sits exactly at the panel median: fewer than half of the replicates agree, so it is
+    # not reported as a plain hub (issue 10.2)
+    assert lab["X"] == "undetermined" and t.loc["X", "subtype"] == "unstable"
+    assert "rules give hub" in t.loc["X", "reason"]
     assert t.loc["Z", "D"] == pytest.approx(-0.6) and t.loc["X", "R"] == pytest.approx(0.9)
     assert t.loc["Y", "R"] == 0 and "R < 0.5" in t.loc["Y", "reason"]
     assert "lapses" in t.loc["Z", "reason"]
@@ -56,8 +61,9 @@ def test_toy_example_labels():
 # ---------------------------------------------------------------------------- invariants
 def test_swapping_in_and_out_swaps_the_labels(planted_small):
     c, _ = planted_small
-    a = classify(c, bootstrap=60, n_null=99, seed=4).table
-    b = classify(_swap_lead(c), bootstrap=60, n_null=99, seed=4).table
+    # records are the same units either way (lead actors are not: they change with the lead)
+    a = classify(c, bootstrap=60, n_null=99, seed=4, cluster="record").table
+    b = classify(_swap_lead(c), bootstrap=60, n_null=99, seed=4, cluster="record").table
     np.testing.assert_allclose(b.D, -a.D, atol=1e-12, equal_nan=True)
     np.testing.assert_allclose(b.R, a.R, rtol=1e-12, equal_nan=True)
     np.testing.assert_allclose(b.p_D, a.p_D, rtol=1e-9, equal_nan=True)
@@ -182,7 +188,7 @@ def test_bh_adjustment_is_reported_and_can_be_used(planted_result, planted_small
 
 def test_cluster_bootstrap_widens_intervals(planted_small):
     c, _ = planted_small
-    rec = classify(c, bootstrap=150, n_null=60, seed=1).table
+    rec = classify(c, bootstrap=150, n_null=60, seed=1, cluster="record").table
     clu = classify(c, bootstrap=150, n_null=60, seed=1, cluster="actor").table
     width = lambda t: (t.D_hi - t.D_lo).mean()  # noqa: E731
     assert width(clu) > width(rec)
@@ -252,15 +258,18 @@ def test_region_without_flows_and_empty_channel_are_insufficient():
     res = classify(c, bootstrap=10, n_null=20)
     t = res.table.set_index(["channel", "region"])
     assert (t.label == "insufficient").all()
-    assert "no directed (presence) flows" in t.loc[("talent", "D"), "reason"]
+    # D has no activity at all: no row of zeros (issue 18 A); C has only an undirected record
+    assert "D" not in set(res.table.region)
+    assert "no directed (presence) flows" in t.loc[("academic", "C"), "reason"]
     assert "external volume 2 < min_external 30" in t.loc[("talent", "A"), "reason"]
     assert (t.loc["academic", "label"] == "insufficient").all()
 
 
 def test_window_without_records_is_insufficient():
     c, _ = eco.datasets.planted(n_regions=12, records_per_region=100, seed=1)
-    res = classify(c, window=(1990, 1995), bootstrap=5, n_null=10)
-    assert (res.table.label == "insufficient").all() and len(res.table) == 36
+    with pytest.warns(eco.EcosystemWarning, match="window 1990-1995 holds no records"):
+        res = classify(c, window=(1990, 1995), bootstrap=5, n_null=10)
+    assert len(res.table) == 0            # no activity, no rows of zeros (issue 18 A)
 
 
 @pytest.mark.parametrize("name,value", [
@@ -351,3 +360,227 @@ def test_mpidr_talent_flows_classify(shared_data):
     assert (t.window == "2014-2018").all() and res.params["window"] == [2014, 2018]
     assert (t.loc[t.n_external < 30, "label"] == "insufficient").all()
     assert res.params["size_source"] == "given"
+
+
+def test_rows_outside_the_window_add_no_region():
+    """Issue 10.4: a single 2013 move must not bring a region into the 2014-2018 panel."""
+    import pandas as pd
+
+    flows = eco.datasets.scholarly_migration(window=(2014, 2018))
+    t = flows.to_pandas()[["source", "target", "presence"]].rename(columns={"presence": "weight"})
+    t["time"] = 2016
+    extra = pd.DataFrame({"source": ["ZZZ"], "target": ["USA"], "weight": [1.0], "time": [2013]})
+    kw = dict(window=(2014, 2018), bootstrap=0, n_null=0, sensitivity=0)
+    a = classify(t, **kw).table
+    b = classify(pd.concat([t, extra], ignore_index=True), **kw).table
+    assert "ZZZ" not in set(b.region)
+    np.testing.assert_allclose(b.z_openness.to_numpy(float), a.z_openness.to_numpy(float), equal_nan=True)
+    assert b.label.tolist() == a.label.tolist()
+
+
+# ---------------------------------------------------------------------------- issue 10
+def _reciprocal_hub_table():
+    """Six hubs in three countries' worth of pairs with perfectly matched two-way flows
+    (R = 1) on top of one-way background flows between 24 other regions."""
+    rng = np.random.default_rng(2)
+    rows = []
+    hubs = [f"H{i}" for i in range(6)]
+    for i, a in enumerate(hubs):
+        for b in hubs[i + 1:]:
+            w = float(rng.integers(80, 120))
+            rows += [(a, b, w), (b, a, w)]
+    others = [f"O{i:02d}" for i in range(24)]
+    for a in others:
+        for b in rng.choice(others, 6, replace=False):
+            if a != b:
+                rows.append((a, b, float(rng.integers(5, 40))))
+    return pd.DataFrame(rows, columns=["source", "target", "weight"])
+
+
+def test_perfectly_reciprocal_hubs_are_stable_and_inside_their_ci():
+    """Issue 10.2: R = 1 hubs had stability 0.06; the point R lay above its own CI."""
+    res = classify(_reciprocal_hub_table(), bootstrap=200, n_null=199, seed=1)
+    t = res.table.set_index("region")
+    hubs = t.loc[[f"H{i}" for i in range(6)]]
+    assert (hubs.R == 1).all()
+    assert (hubs.R_lo <= hubs.R).all() and (hubs.R <= hubs.R_hi).all()
+    assert (hubs.label == "hub").all() and (hubs.stability >= 0.8).all()
+
+
+def test_no_plain_type_label_below_half_stability(planted_small):
+    """Issue 10.2: a point label X with stability < 0.5 is reported as undetermined/unstable."""
+    c, _ = planted_small
+    t = classify(c, bootstrap=60, n_null=99, seed=2).table
+    typed = t[t.label.isin(C.TYPES)]
+    assert (typed.stability >= 0.5).all()
+    unstable = t[t.subtype == "unstable"]
+    assert (unstable.label == "undetermined").all()
+    assert unstable.rule_label.isin(C.TYPES).all() and (unstable.stability < 0.5).all()
+
+
+def test_mpidr_point_r_inside_its_bootstrap_ci():
+    flows = eco.datasets.scholarly_migration(window=(2014, 2018))
+    t = classify(flows, bootstrap=100, n_null=99, seed=0, sensitivity=0).table
+    ok = t.R.notna() & t.R_lo.notna()
+    inside = (t.R_lo[ok] <= t.R[ok] + 1e-12) & (t.R[ok] <= t.R_hi[ok] + 1e-12)
+    assert inside.mean() > 0.95
+
+
+def test_one_size_model_warning_and_basis():
+    """Issue 10.3: one log-log size model for every volume criterion, stated and warned."""
+    flows = eco.datasets.scholarly_migration(window=(2014, 2018))
+    with pytest.warns(UserWarning, match="no region size given"):
+        res = classify(flows, bootstrap=0, n_null=0, sensitivity=0)
+    assert "raw log volumes" in res.params["size_model"]
+    people = eco.datasets.scholarly_migration_countries(window=(2014, 2018)).set_index("country")
+    internal = (5 * people.researchers - people.outmigrations).clip(lower=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        sized = classify(flows, size=people.researchers, internal=internal, bootstrap=0, n_null=0,
+                         sensitivity=0)
+    assert "log-log fit of volume on size" in sized.params["size_model"]
+    t = sized.table.set_index("region")
+    # the volume criteria are residuals of the same fit: an above-line region passes, whatever its size
+    assert {"z_in", "z_out", "z_circulation"} <= set(t.columns)
+    assert t.loc["USA", "z_in"] > 0 and t.loc["USA", "subtype"] != "low intensity"
+    # without a size the intensities of a size-free table were raw volumes; now the volume
+    # criterion is the residual of the fit, so the largest system is not a hub by volume alone
+    assert sized.params["volume_basis"] == sized.params["size_model"]
+
+
+def test_single_channel_overall_is_the_channel_label():
+    """Issue 10.5: 178 of 210 countries were 'mixed' with one channel."""
+    flows = eco.datasets.scholarly_migration(window=(2014, 2018))
+    res = classify(flows, bootstrap=20, n_null=19, seed=0, sensitivity=0)
+    merged = res.regions.merge(res.table[["region", "label"]], on="region")
+    assert (merged.overall == merged.label).all()
+    assert "mixed" not in set(res.regions.overall)
+
+
+def test_undirected_data_can_be_local_and_soft_model_does_not_default_to_local():
+    """Issue 10.6: co-presence-only data could never be local."""
+    rng = np.random.default_rng(4)
+    rec, reg, act = [], [], []
+    n = 0
+    regions = [f"R{i:02d}" for i in range(30)]
+    for i, r in enumerate(regions):
+        closed = i < 3
+        for _ in range(600):
+            partner = r if (closed and rng.random() < 0.9) or rng.random() < 0.5 else \
+                regions[(i + 1 + rng.integers(0, 29)) % 30]
+            rec += [n, n]
+            reg += [r, partner]
+            act += [f"a{n}", f"b{n}"]
+            n += 1
+    c = eco.Contributions.from_arrays(record=rec, actor=act, region=reg, lead=[False] * len(rec))
+    t = classify(c, bootstrap=30, n_null=0, seed=0, sensitivity=0, cluster="record",
+                 size=dict.fromkeys(regions, 1000.0)).table.set_index("region")
+    assert t.D.isna().all()                                 # no direction at all
+    assert (t.loc[regions[:3], "label"] == "local").all()
+    open_ = t.loc[regions[10:], "label"]
+    assert set(open_) <= {"undetermined", "insufficient"}
+    assert (t.loc[regions[10:]].query("label == 'undetermined'").subtype == "no direction").all()
+    # without openness the prototype model cannot say local
+    s = C._soft_scores(np.array([np.nan]), np.array([0.0]), np.array([0.2]), np.array([0.0]),
+                       np.array([0.0]), np.array([0.0]), 0.25)[0]
+    assert s[C.TYPES.index("local"), 0] == 0
+
+
+def test_undetermined_has_coded_subtypes_in_table_and_explain():
+    """Issue 10.7: 'undetermined' split into coded sub-types, direction from the CI of D."""
+    res = classify(toy_flows(), bootstrap=200, n_null=499, seed=0)
+    t = res.table
+    und = t[t.label == "undetermined"]
+    assert len(und) and und.subtype.isin(C.UNDETERMINED_SUBTYPES).all()
+    assert (t[t.label != "undetermined"].subtype == "").all()
+    y = t.set_index("region").loc["Y"]
+    assert y.subtype == "balanced, not reciprocal"
+    assert "Undetermined (balanced, not reciprocal)" in res.explain("Y")
+    assert "bootstrap" in res.params["direction_test"]
+    # the decision p-value comes from the bootstrap replicates of D, the flip test is kept
+    assert {"p_D", "p_D_flip"} <= set(t.columns)
+
+
+def test_multiple_testing_choice_is_stated(planted_result, planted_small):
+    """Issue 10.8: the docs claimed FDR control that is off by default."""
+    assert planted_result.params["adjust"] is None
+    assert planted_result.params["multiple_testing"].startswith("none")
+    c, _ = planted_small
+    bh = classify(c, bootstrap=20, n_null=19, seed=1, adjust="bh", sensitivity=0)
+    assert bh.params["multiple_testing"].startswith("Benjamini-Hochberg")
+
+
+def test_default_bootstrap_clusters_by_lead_actor(planted_small):
+    """Issue 10.9: the method asks for a cluster bootstrap by lead actor where actors exist."""
+    c, _ = planted_small
+    d = classify(c, bootstrap=5, n_null=0, sensitivity=0).params["bootstrap_design"]
+    assert d["unit"] == "lead actor" and d["default"] is True
+    flows = eco.datasets.scholarly_migration(window=(2017, 2018))
+    d = classify(flows, bootstrap=5, n_null=0, sensitivity=0).params["bootstrap_design"]
+    assert "parametric" in d["kind"]
+
+
+# ---------------------------------------------------------------------------- issue 18 A
+def test_label_counts_mark_unstable_labels(planted_result):
+    counts = planted_result.label_counts()
+    t = planted_result.table
+    for lab, row in counts.iterrows():
+        assert row.n == (t.label == lab).sum()
+        if lab in C.TYPES:
+            assert row.text == f"{lab} {row.n} ({row.n_stable} stable)"
+            assert row.n_stable == ((t.label == lab) & (t.stability >= 0.8)).sum()
+    assert counts.loc["hub", "text"] in repr(planted_result)
+
+
+def test_explain_leaves_out_a_disagreeing_prototype_model(planted_result):
+    t = planted_result.table
+    dis = t[t.rule_label.isin(C.TYPES) & t.soft_label.notna() & (t.soft_label != t.rule_label)]
+    agree = t[t.rule_label.isin(C.TYPES) & (t.soft_label == t.rule_label)]
+    if len(dis):
+        row = dis.iloc[0]
+        text = planted_result.explain(row.region, channel=row.channel)
+        assert "Prototype model: not shown" in text and f"favours {row.soft_label}" in text
+    row = agree.iloc[0]
+    assert f"Prototype model: {row.soft_label} (p =" in planted_result.explain(row.region, channel=row.channel)
+
+
+def test_soft_model_agrees_with_rule_labels_on_planted_data(planted_result):
+    """Issue 18 A: a cross-check that mostly agrees with the rules (explain() omits it where not)."""
+    t = planted_result.table
+    typed = t[t.rule_label.isin(C.TYPES) & t.soft_label.notna()]
+    assert (typed.soft_label == typed.rule_label).mean() > 0.6
+
+
+def test_thresholds_record_replaces_the_keywords(planted_small):
+    """Issue 10 (pipeline): one frozen Thresholds record; the keywords still work."""
+    c, _ = planted_small
+    t = C.Thresholds(d_threshold=0.4, alpha=0.01)
+    assert t.as_dict() == {**DEFAULT_THRESHOLDS, "d_threshold": 0.4, "alpha": 0.01}
+    with pytest.raises(AttributeError):
+        t.alpha = 0.5
+    with pytest.raises(eco.exceptions.ParameterError, match="d_threshold"):
+        C.Thresholds(d_threshold=1.5)
+    kw = dict(bootstrap=10, n_null=19, seed=1, sensitivity=0)
+    a = classify(c, thresholds=t, **kw)
+    b = classify(c, d_threshold=0.4, alpha=0.01, **kw)
+    assert a.params["thresholds"] == b.params["thresholds"]
+    assert a.table.label.tolist() == b.table.label.tolist()
+    # a keyword given beside the record replaces its value
+    assert classify(c, thresholds=t, alpha=0.05, **kw).params["thresholds"]["alpha"] == 0.05
+    assert C.Thresholds().as_dict() == DEFAULT_THRESHOLDS
+    with pytest.raises(eco.exceptions.InputTypeError):
+        classify(c, thresholds={"alpha": 0.1}, **kw)
+
+
+def test_replicate_indicators_are_classify_s_replicates(planted_small):
+    """The per-replicate D that classify uses (for ecosystem.trajectories)."""
+    c, _ = planted_small
+    w = C.replicate_indicators(c, window=(2016, 2018), bootstrap=30, seed=3)
+    D = w["replicates"]["D"]
+    assert D.shape == (30, len(w["flows"].channels), w["flows"].n_regions)
+    res = classify(c, window=(2016, 2018), bootstrap=30, n_null=0, seed=3, sensitivity=0)
+    t = res.table
+    k = list(w["flows"].channels).index(t.channel.iloc[0])
+    r = list(w["flows"].regions).index(t.region.iloc[0])
+    lo, hi = np.nanquantile(D[:, k, r], [0.025, 0.975])
+    assert t.D_lo.iloc[0] == pytest.approx(lo) and t.D_hi.iloc[0] == pytest.approx(hi)

@@ -14,8 +14,8 @@ import ecosystem
 
 FORMATS = Path(__file__).resolve().parents[2] / "shared" / "formats"
 ENV = {**os.environ, "PYTHONPATH": str(Path(ecosystem.__file__).parents[1])}
-CSV_COLUMNS = ["region", "channel", "layer", "label", "D", "D_low", "D_high", "R", "R_low",
-               "R_high", "openness", "stability", "n"]
+CSV_COLUMNS = ["region", "channel", "layer", "label", "subtype", "D", "D_lo", "D_hi", "R", "R_lo",
+               "R_hi", "openness", "stability", "review", "n"]
 
 
 def _run(*args):
@@ -36,7 +36,8 @@ def _check_svg(path):
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
     out = tmp_path_factory.mktemp("demo") / "demo"
-    res = _run("demo", "--out", out, "--bootstrap", "200")
+    # AUT's label is unstable at B = 200 (seed 0): focusing on it shows a '?' mark
+    res = _run("demo", "--out", out, "--bootstrap", "200", "--focus", "USA,CHN,JPN,AUT")
     return out, res
 
 
@@ -58,7 +59,7 @@ def test_demo_classification_report_and_coauthorship(demo):
     assert list(cls.columns[: len(CSV_COLUMNS)]) == CSV_COLUMNS
     assert len(cls) == 210 and set(cls.label) <= {"hub", "introduction", "outbound", "local",
                                                   "undetermined", "insufficient"}
-    assert (cls.D_low <= cls.D + 1e-12).all() and (cls.D <= cls.D_high + 1e-12).fillna(True).all()
+    assert (cls.D_lo <= cls.D + 1e-12).all() and (cls.D <= cls.D_hi + 1e-12).fillna(True).all()
     co = pd.read_csv(out / "coauthorship_openness.csv").set_index("country")
     assert co.loc["USA", "2022"] == 241_823
     assert "NCSES" in res.stdout or "National Science Board" in res.stdout
@@ -70,6 +71,55 @@ def test_demo_classification_report_and_coauthorship(demo):
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["bootstrap"] == 200 and manifest["versions"]["ecosystem"]
     assert manifest["parameters"]["bootstrap"] == 200
+
+
+def test_demo_headline_marks_unstable_labels(demo):
+    """Issue 18 A / review D1: label counts say how many are stable; '?' marks the rest."""
+    out, res = demo
+    cls = pd.read_csv(out / "classification.csv", keep_default_na=False, na_values=[""])
+    typed = cls[cls.label != "insufficient"]
+    for label, rows in typed.groupby("label"):
+        n_stable = int((rows.stability >= 0.8).sum())
+        assert f"{label} {len(rows)} ({n_stable} stable)" in res.stdout, label
+    table = res.stdout.split("labels (active regions)")[0]
+    shown = {line.split()[0]: line.split() for line in table.splitlines()
+             if line.split() and line.split()[0] in set(cls.region)}
+    shaky = typed[(typed.stability < 0.8) & typed.region.isin(list(shown))]
+    for region, label in zip(shaky.region, shaky.label):
+        assert f"{label}?" in shown[region], region
+    stable = typed[(typed.stability >= 0.8) & typed.region.isin(list(shown))]
+    for region, label in zip(stable.region, stable.label):
+        assert label in shown[region] and f"{label}?" not in shown[region], region
+    assert len(shaky) > 0  # an unstable label is among the shown rows (AUT, focused)
+    assert "fewer than 80% of bootstrap replicates" in res.stdout
+    md = (out / "report.md").read_text()
+    hubs = typed[typed.label == "hub"]
+    if len(hubs):
+        assert f"| hub | {len(hubs)} | {int((hubs.stability >= 0.8).sum())} |" in md
+    if (typed.label == "undetermined").any():
+        assert "Why a large region is undetermined:" in res.stdout
+        assert "Why large systems are undetermined" in md
+
+
+def test_demo_focus_option(tmp_path):
+    """Issue 11.4: the case-study regions are an option, not hard-coded."""
+    pytest.importorskip("matplotlib")
+    out = tmp_path / "d"
+    assert _main_code("demo", "--out", out, "--bootstrap", "0", "--quiet", "--focus",
+                      "GBR,DEU") == 0
+    assert (out / "plots" / "partners_GBR_talent.png").exists()
+    assert (out / "plots" / "coauthorship_partners_DEU.png").exists()
+    assert not (out / "plots" / "partners_JPN_talent.png").exists()
+    assert json.loads((out / "manifest.json").read_text())["focus"] == ["GBR", "DEU"]
+    assert "GBR / talent" in (out / "report.md").read_text()
+
+
+def test_focus_unknown_region_suggests(tmp_path, capsys):
+    code = _main_code("demo", "--out", tmp_path / "d", "--bootstrap", "0", "--quiet",
+                      "--focus", "GBRR")
+    assert code == 1
+    err = capsys.readouterr().err
+    assert "'GBRR' is not a region" in err and "did you mean 'GBR'" in err
 
 
 def test_demo_plots(demo):
@@ -282,6 +332,96 @@ def test_export_with_classification_labels(tmp_path):
                "vosviewer-json", "--labels", tmp_path / "run" / "classification.csv", "--out",
                tmp_path / "net.json", "--quiet")
     assert res.returncode == 0, res.stderr
+    coords = tmp_path / "coords.csv"
+    regions = sorted(set(pd.read_csv(tmp_path / "run" / "classification.csv").region))
+    pd.DataFrame({"region": regions, "latitude": range(len(regions)),
+                  "longitude": range(10, 10 + len(regions))}).to_csv(coords, index=False)
+    res = _run("export", path, "--format", "records", "--channel", "talent", "--to",
+               "vosviewer", "--labels", tmp_path / "run" / "classification.csv", "--out",
+               tmp_path / "vos", "--coordinates", coords)
+    assert res.returncode == 0, res.stderr
+    vos_map = pd.read_csv(tmp_path / "vos" / "map_talent.txt", sep="\t")
+    assert {"id", "label", "x", "y", "cluster", "weight<Inbound>",
+            "score<stability>"} <= set(vos_map.columns)
+    net = pd.read_csv(tmp_path / "vos" / "network_talent.txt", sep="\t", header=None)
+    assert net.shape[1] == 3 and set(net[0]) | set(net[1]) <= set(vos_map.id)
+    assert "network_talent.txt" in res.stdout
     items = json.loads((tmp_path / "net.json").read_text())["network"]["items"]
-    assert all("type " in i["description"] and "cluster" in i for i in items)
+    assert all("label " in i["description"] and "cluster" in i for i in items)
+    assert all(set(i["scores"]) >= {"stability", "D", "D_lo"} for i in items)
     assert all(isinstance(v, float) for i in items for v in i["scores"].values())
+
+
+def test_cli_shows_skips_drops_and_empty_files(tmp_path, capsys):
+    """Issue 18 B / review D7, D11: examples and dropped counts on the terminal."""
+    rec = tmp_path / "rec.csv"
+    rec.write_text("doc,author,cc\nd1,a1,US\nd1,a2,JP\nd2,a3,XX\nd2,a4,US\nd3,a5,ZZ\nd3,a6,CN\n")
+    code = _main_code("classify", rec, "--format", "records", "--columns", "record=doc",
+                      "actor=author", "country=cc", "--out", tmp_path / "o", "--no-plots",
+                      "--bootstrap", "0", "--n-null", "0")
+    err = capsys.readouterr().err
+    assert code == 0
+    assert "contributions dropped (unmatched region): 2" in err and "country='XX'" in err
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("".join('{"id": "https://openalex.org/W0x12", "publication_year": 2020, '
+                           '"authorships": []}\n' for _ in range(5)))
+    assert _main_code("classify", bad, "--format", "openalex", "--out", tmp_path / "o2",
+                      "--errors", "skip") == 1
+    err = capsys.readouterr().err
+    assert f"{bad}:1 (id): malformed OpenAlex id" in err and "skipped (malformed): 5" in err
+    # the default is errors="raise", as in the Python readers, with the way out named
+    assert _main_code("classify", bad, "--format", "openalex", "--out", tmp_path / "o2") == 1
+    err = capsys.readouterr().err
+    assert f"{bad}:1: malformed OpenAlex id" in err and "--errors skip" in err
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    for fmt in ("flows", "openalex", "records"):
+        assert _main_code("classify", empty, "--format", fmt, "--out", tmp_path / "o3") == 1
+        err = capsys.readouterr().err
+        assert "empty file" in err and "unexpected" not in err, (fmt, err)
+
+
+def test_cli_outputs_cover_active_regions_only(tmp_path):
+    """Issue 18 A / review D12: metrics.csv, volumes.csv and 'N regions' only active regions."""
+    rec = tmp_path / "rec.csv"
+    rec.write_text("doc,author,cc\nd1,a1,US\nd1,a2,JP\nd2,a3,GB\nd2,a4,US\n")
+    cols = ["--format", "records", "--columns", "record=doc", "actor=author", "country=cc"]
+    assert _main_code("classify", rec, *cols, "--out", tmp_path / "o", "--no-plots",
+                      "--bootstrap", "0", "--n-null", "0", "--quiet") == 0
+    metrics = pd.read_csv(tmp_path / "o" / "metrics.csv", keep_default_na=False)
+    assert set(metrics.region) == {"US", "JP", "GB"}
+    md = (tmp_path / "o" / "report.md").read_text()
+    assert "3 regions" in md and "250 regions" not in md
+    assert _main_code("flows", rec, *cols, "--out", tmp_path / "f", "--quiet") == 0
+    vol = pd.read_csv(tmp_path / "f" / "volumes.csv", keep_default_na=False)
+    assert set(vol.region) == {"US", "JP", "GB"}
+
+
+def test_api_and_cli_share_defaults():
+    """Issue 18 C / review D8: the same defaults and region-map names in Python and the CLI."""
+    import inspect
+
+    from ecosystem.cli import _parser
+
+    args = _parser().parse_args(["classify", "x.csv", "--format", "records"])
+    assert args.errors == inspect.signature(ecosystem.read_records).parameters["errors"].default
+    assert args.counting == inspect.signature(ecosystem.classify).parameters["counting"].default
+    rec = pd.DataFrame({"record": ["a", "a"], "actor": ["x", "y"], "country": ["US", "JP"],
+                        "city": ["Palo Alto", "Tokyo"], "admin1": ["CA", "Tokyo"]})
+    c = ecosystem.read_records(rec, regions="metros").contributions
+    assert "SFBA" in set(c.to_pandas().region)
+    assert len(ecosystem.read_records(rec, regions="countries").contributions.region_map) == \
+        len(ecosystem.regions.countries())
+    with pytest.raises(ecosystem.EcosystemError, match="no such region file"):
+        ecosystem.read_records(rec, regions="mtros")
+
+
+def test_docs_cli_page_shows_the_current_help():
+    """docs/cli.rst holds the --help texts verbatim (88 columns): they must not drift."""
+    page = (Path(__file__).resolve().parents[1] / "docs" / "cli.rst").read_text()
+    env = {**ENV, "COLUMNS": "88"}
+    for cmd in ([], ["demo"], ["classify"], ["flows"], ["brokerage"], ["export"]):
+        text = subprocess.run([sys.executable, "-m", "ecosystem.cli", *cmd, "--help"],
+                              capture_output=True, text=True, env=env).stdout.rstrip("\n")
+        block = "\n".join(("   " + t) if t else "" for t in text.split("\n"))
+        assert block in page, f"docs/cli.rst: 'ecosystem {' '.join(cmd)} --help' is out of date"

@@ -100,3 +100,64 @@ def test_bad_input_errors(kwargs, error, pattern):
 def test_from_pandas_missing_column():
     with pytest.raises(eco.ParameterError, match="record='paper' is not a column"):
         eco.Contributions.from_pandas(pd.DataFrame({"a": [1]}), record="paper")
+
+
+# ----------------------------------------------------------------------- compact arrays
+
+_FIELDS = ("record", "actor", "org", "region", "role", "channel", "year", "lead", "weight")
+
+
+def _realistic(n_records=20_000, seed=0):
+    """Heavy-tailed teams, many actors, 50 regions, three channels, roles, orgs."""
+    rng = np.random.default_rng(seed)
+    sizes = 1 + np.floor(rng.lognormal(0.9, 0.8, n_records)).astype(int)
+    record = np.repeat(np.arange(n_records), sizes)
+    n = len(record)
+    return eco.Contributions.from_arrays(
+        record=record, actor=rng.integers(0, n // 2, n), region=rng.integers(0, 50, n),
+        org=rng.integers(0, 3000, n), role=rng.choice(["author", "inventor"], n),
+        channel=rng.choice(["talent", "academic", "enterprise"], n), year=rng.integers(1990, 2024, n),
+        lead=rng.random(n) < 0.2, weight=rng.random(n))
+
+
+def test_contributions_take_at_most_32_bytes():
+    # issue 17 item 4: intp codes took 61 bytes a contribution
+    c = _realistic()
+    nbytes = sum(getattr(c, f).nbytes for f in _FIELDS)
+    assert nbytes / len(c) <= 32
+    assert {f: getattr(c, f).dtype for f in ("record", "actor", "org", "region")} == dict.fromkeys(
+        ("record", "actor", "org", "region"), np.dtype(np.int32))
+    assert c.role.dtype == c.channel.dtype == np.int8
+    # codes and results unchanged: decoded rows and a selection round-trip
+    frame = c.to_pandas()
+    assert set(frame.channel) == {"talent", "academic", "enterprise"} and frame.role.notna().all()
+    s = c.select(channel="talent")
+    assert s.channel.dtype == np.int8 and (s.to_pandas().channel == "talent").all()
+
+
+def test_code_dtype_widens_with_the_vocabulary():
+    from ecosystem.contributions import code_dtype
+
+    assert code_dtype("channel", 127) == np.int8 and code_dtype("channel", 128) == np.int16
+    assert code_dtype("role", 40_000) == np.int32
+    assert code_dtype("actor", 2**31 - 1) == np.int32 and code_dtype("actor", 2**31) == np.int64
+    many = [f"ch{i}" for i in range(300)]
+    c = eco.Contributions.from_arrays(record=range(300), actor=range(300), region=["X"] * 300,
+                                      channel=many)
+    assert c.channel.dtype == np.int16
+    assert c.to_pandas().channel.tolist() == many
+
+
+def test_region_flows_kernel_takes_compact_and_wide_codes():
+    # the kernel is fused over the code type: int32 (compact), int64 and intp agree
+    from ecosystem import _core
+
+    c = _realistic(3000, seed=1)
+    args = (c.group_ptr, np.empty(0, np.intp), np.empty(0))
+    tail = (c.lead.view(np.uint8), c.weight, c.n_regions, 1, True, 4, 2)
+    out32 = _core.region_flows(*args, c.region, *tail)
+    for dtype in (np.int64, np.intp):
+        out = _core.region_flows(*args, c.region.astype(dtype), *tail)
+        for a, b in zip(out, out32):
+            assert a.tobytes() == b.tobytes()
+    assert c.region.dtype == np.int32

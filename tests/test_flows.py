@@ -200,3 +200,24 @@ def test_flows_with_region_map_layers():
     assert f.n_regions == len(gba.regions)
     v = f.volumes("cross-boundary").set_index("region")
     assert v.loc["GBA-GD", "outbound"] == 1 and v.loc["GBA-HK", "inbound"] == 1
+
+
+def test_from_table_region_axis_is_the_window_rows():
+    import pandas as pd
+
+    t = pd.DataFrame({"source": ["A", "B", "NRU", "A"], "target": ["B", "A", "A", "C"],
+                      "weight": [5, 3, 1, 2], "time": [2015, 2016, 2013, 2019],
+                      "channel": ["talent", "talent", "talent", "academic"]})
+    f = eco.RegionFlows.from_table(t, window=(2014, 2018))
+    assert f.regions == ("A", "B")
+    assert f.channels == ("academic", "talent")
+    assert f.info["rows_outside_window"] == 2
+    with pytest.raises(eco.exceptions.ParameterError, match="time"):
+        eco.RegionFlows.from_table(t.drop(columns="time"), window=(2014, 2018))
+
+
+def test_region_axis_is_public():
+    from ecosystem.flows import region_axis
+
+    vocab, ctry, par, m = region_axis("f", None, {"A": "X", "B": "X"}, np.array(["B", "A"]))
+    assert vocab == ("A", "B") and ctry == ("X", "X") and par == (None, None) and m is None

@@ -242,7 +242,7 @@ def test_relabelling_regions_permutes_results():
     a = eco.region_metrics(f, n_null=99, seed=1).set_index("region").sort_index()
     b = eco.region_metrics(g, n_null=99, seed=1).set_index("region").sort_index()
     num = a.select_dtypes("number").columns
-    np.testing.assert_allclose(b[num].to_numpy(float), a[num].to_numpy(float), rtol=1e-12, equal_nan=True)
+    np.testing.assert_allclose(b[num].to_numpy(float), a[num].to_numpy(float), rtol=1e-12, atol=1e-12, equal_nan=True)
 
 
 def test_sna_adapter_uses_ecosystem_brokerage_when_present(monkeypatch):

@@ -1,4 +1,4 @@
-"""Readers against the ground truth of the sample files (shared/formats, formats.md §7)."""
+"""Readers against the ground truth of the sample files (tests/data/formats, formats.md §7)."""
 
 import doctest
 import gzip
@@ -542,7 +542,8 @@ def test_report_str_and_dict(oa):
     assert d["records_read"] == 5
 
 
-MODULES = ["ecosystem.readers._common", "ecosystem.readers.mobility", "ecosystem.readers.openalex",
+MODULES = ["ecosystem.readers._common", "ecosystem.readers._io", "ecosystem.readers._report",
+           "ecosystem.readers.mobility", "ecosystem.readers.openalex",
            "ecosystem.readers.patentsview", "ecosystem.readers.regpat", "ecosystem.readers.wos",
            "ecosystem.readers.scopus", "ecosystem.readers.records", "ecosystem.readers._places"]
 

@@ -3,8 +3,10 @@
 import csv
 import dataclasses
 import doctest
+import importlib
 import json
 import pickle
+import pkgutil
 import time
 
 import numpy as np
@@ -334,7 +336,7 @@ def test_countries_map():
 
 
 def iso_rows():
-    path = regions._data_file("iso3166.csv")
+    path = regions._files.data_file("iso3166.csv")
     with path.open("r", encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(line for line in handle if not line.startswith("#")))
 
@@ -360,7 +362,7 @@ def test_country_aliases(code, expected):
 
 def test_aliases_do_not_shadow_assigned_codes():
     assigned = {r["alpha2"] for r in iso_rows()} | {r["alpha3"] for r in iso_rows()}
-    for alias, target in regions._COUNTRY_ALIASES.items():
+    for alias, target in regions._iso.COUNTRY_CODE_ALIASES.items():
         assert alias not in assigned - {"XKX"}, alias
         assert target in assigned
 
@@ -787,9 +789,105 @@ def test_tables_and_repr():
     ("City", "city"), ("", None), (None, None), (float("nan"), None), ("...", None),
 ])
 def test_name_key(text, key):
-    assert regions._name_key(text) == key
+    assert regions._names.name_key(text) == key
 
 
 def test_doctests():
-    result = doctest.testmod(regions, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    # the package's examples live in its submodules and use the package's public names
+    modules = [regions] + [importlib.import_module(f"ecosystem.regions.{info.name}")
+                           for info in pkgutil.iter_modules(regions.__path__)]
+    results = [doctest.testmod(m, extraglobs=vars(regions),
+                               optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+               for m in modules]
+    result = doctest.TestResults(sum(r.failed for r in results), sum(r.attempted for r in results))
     assert result.attempted > 20 and result.failed == 0
+
+
+# --------------------------------------------------------------------------- world metros
+
+
+def _metro_of(region_map, code):
+    """Metro of a region: its parent, else itself (None for rest-of-country regions)."""
+    if code in region_map.rest.values():
+        return None
+    return region_map.parent(code) or code
+
+
+def test_metros_has_the_gii_clusters_and_the_seeds():
+    m = regions.metros()
+    metros_ = {_metro_of(m, r) for r in m.regions} - {None}
+    assert len(metros_) >= 100
+    assert {"SFBA", "NYC", "GTKY", "GBA"} <= metros_
+    labels = set(m.labels)
+    # the GII 2025 top 10 named in press reports (docs/regions.md §1.2), by GII name
+    # or, for the seeds, the seed metro standing for the cluster
+    for name in ("Beijing", "Seoul", "Shanghai–Suzhou", "London", "Boston–Cambridge",
+                 "Los Angeles", "Osaka–Kobe–Kyoto", "Paris", "Hangzhou", "San Diego", "Nanjing"):
+        assert any(label.startswith(name) for label in labels), name
+    # the four-metro map is still there under its own name, unchanged
+    assert len(regions.metro_areas(rest=None)) == 4
+
+
+def test_metros_every_metro_has_its_source_in_the_definition_file():
+    text = regions._files.data_file("metros.csv").read_text(encoding="utf-8")
+    m = regions.metros()
+    seeds = {"SFBA", "NYC", "GTKY", "GBA"}
+    for metro in {_metro_of(m, r) for r in m.regions} - {None} - seeds:
+        line = next((ln for ln in text.splitlines() if ln.startswith(f"# {metro}: ")), None)
+        assert line is not None and "Units:" in line and "name check:" in line, metro
+
+
+@pytest.mark.parametrize("how", ["names", "geonames_id", "coordinates"])
+def test_metros_resolve(how):
+    m = regions.metros()
+    places = [  # geonameid, country, admin1, city, lat, lon, expected region
+        (4930956, "US", "MA", "Boston", 42.35843, -71.05977, "US-BOS"),
+        (1835553, "KR", "Gyeonggi-do", "Suwon", 37.29111, 127.00889, "KR-SEL"),
+        (1859171, "JP", "Hyogo", "Kobe", 34.6913, 135.183, "JP-KEIHANSHIN"),
+        (2988507, "FR", None, "Paris", 48.85341, 2.3488, "FR-PAR"),
+        (1819729, "HK", None, "Hong Kong", 22.27832, 114.17469, "GBA-HK"),
+        (1795565, "CN", None, "Shenzhen", 22.54554, 114.0683, "GBA-GD"),
+        (1850147, "JP", None, "Tokyo", 35.6895, 139.69171, "GTKY"),
+        (2110681, "JP", "Ibaraki", "Tsukuba", 36.08333, 140.11667, "JP-rest"),
+        (1880252, "SG", None, "Singapore", 1.28967, 103.85007, "SG"),
+    ]
+    if how == "names":
+        codes, _ = m.resolve([p[1] for p in places], admin1=[p[2] for p in places],
+                             city=[p[3] for p in places])
+    elif how == "geonames_id":
+        codes, _ = m.resolve(geonames_id=[p[0] for p in places])
+    else:
+        codes, _ = m.resolve(lat=[p[4] for p in places], lon=[p[5] for p in places])
+    assert [m.regions[i] for i in codes] == [p[6] for p in places]
+
+
+def test_metros_cross_boundary_parts():
+    m = regions.metros()
+    assert m.layer("GBA-HK", "GBA-GD") == "cross-boundary"
+    assert m.layer("GBA-HK", "CN-BJ") == "international"
+    assert m.layer("CH-BSL-CH", "CH-BSL-DE") == "cross-boundary"
+    assert m.country("CH-BSL-DE") == "DE" and m.parent("CH-BSL-DE") == "CH-BSL"
+    assert m.layer("US-BOS", "US-SD-US") == "domestic"
+
+
+def test_metros_ambiguous_names():
+    m = regions.metros()
+    # two Suzhous: the bare name is the larger (Jiangsu); Anhui's, named by code, is not
+    codes, _ = m.resolve(["CN", "CN", "US", "US"], admin1=[None, "CN.01", "MA", "NJ"],
+                         city=["Suzhou", "Suzhou", "Cambridge", "Princeton"])
+    assert [m.regions[i] for i in codes] == ["CN-SHSZ", "CN-rest", "US-BOS", "US-rest"]
+
+
+def test_metros_definition_file_is_regenerated_by_its_script(tmp_path, monkeypatch):
+    import importlib.util
+    import pathlib
+
+    root = pathlib.Path(__file__).resolve().parents[1]
+    spec = importlib.util.spec_from_file_location("make_metros", root / "scripts" / "make_metros.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    monkeypatch.setattr(script, "OUT", str(tmp_path / "metros.csv"))
+    monkeypatch.setattr(script, "_check_map", lambda: None, raising=False)
+    script.main()
+    shipped = regions._files.data_file("metros.csv").read_text(encoding="utf-8")
+    assert (tmp_path / "metros.csv").read_text(encoding="utf-8") == shipped

@@ -41,3 +41,32 @@ def test_write_report(tmp_path):
     assert "read 3 records" in h and "CC BY 4.0" in h and "CITATION.cff" in h
     m = md.read_text()
     assert "| region | D |" in m and "| A&B | 0.500 |" in m and "| C |  |" in m and "## Methods" in m
+
+
+def test_notebook_html_views():
+    """Issue 18 D: Classification, RegionFlows and ReadReport render in Jupyter."""
+    flows = eco.datasets.scholarly_migration(window=(2017, 2018))
+    res = classify(flows, bootstrap=20, n_null=19, seed=4)
+    h = res._repr_html_()
+    assert "<table" in h and "stable)" in h and "USA" in h and "Labels:" in h
+    h = flows._repr_html_()
+    assert "<table" in h and "USA" in h and "RegionFlows" in h
+    rep = eco.read_records(pd.DataFrame({"record": ["a", "a"], "actor": ["x", "y"],
+                                         "country": ["US", "JP"]})).report
+    assert rep._repr_html_().startswith("<pre>") and "records read" in rep._repr_html_()
+    c, _ = eco.datasets.planted(n_regions=6, records_per_region=20, seed=1)
+    assert "<table" in c._repr_html_() and "Contributions" in c._repr_html_()
+    b = eco.brokerage(eco.coauthorship_graph(c))
+    assert "<table" in b._repr_html_() and "BrokerageResult" in b._repr_html_()
+
+
+def test_label_counts_headline_active_only():
+    from ecosystem.report import headline, label_counts
+
+    c = eco.Contributions.from_arrays(record=["p", "p", "q", "q"], actor=["a", "b", "c", "d"],
+                                      region=["US", "JP", "US", "GB"],
+                                      regions=eco.regions.countries())
+    res = classify(c, bootstrap=5, n_null=9, seed=0)
+    counts = label_counts(res)
+    assert counts.rows.sum() == 3  # US, JP, GB; not the 250 map regions
+    assert headline(res).startswith("insufficient 3")

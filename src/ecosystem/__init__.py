@@ -17,7 +17,7 @@ except ImportError as exc:  # pragma: no cover - only on a broken build
         f"development) from the source tree. Original error: {exc}"
     ) from exc
 
-from . import centrality, datasets, plot, readers, regions, report, uncertainty
+from . import centrality, datasets, export, plot, readers, regions, report, summary, uncertainty
 from ._config import show_config
 from .brokerage import (
     BrokerageResult,
@@ -29,7 +29,7 @@ from .brokerage import (
     region_brokerage,
 )
 from .centrality import betweenness, degree, harmonic_closeness, hits, pagerank, region_table, strength
-from .classification import classify
+from .classification import Thresholds, classify
 from .contributions import Contributions
 from .exceptions import (
     ConvergenceError,
@@ -48,6 +48,7 @@ from .graph import ActorGraph
 from .metrics import region_metrics
 from .projection import coauthorship_graph
 from .readers import (
+    read_bibliometrix,
     read_openalex,
     read_patentsview,
     read_records,
@@ -88,7 +89,9 @@ __all__ = [
     "read_wos",
     "read_scopus",
     "read_records",
+    "read_bibliometrix",
     "classify",
+    "Thresholds",
     "Classification",
     "trajectories",
     "Trajectories",
@@ -100,6 +103,8 @@ __all__ = [
     "readers",
     "plot",
     "report",
+    "export",
+    "summary",
     "uncertainty",
     "EcosystemError",
     "ParameterError",

@@ -34,12 +34,12 @@ def show_config(file=None):
     import scipy
 
     from . import _core
-    from ._parallel import effective_n_threads
+    from ._parallel import available_cores
 
     facts = {
         "version": __version__,
         "openmp": _core.openmp_enabled(),
-        "threads": effective_n_threads(None, func="show_config"),
+        "threads": available_cores(),
         "python": platform.python_version(),
         "platform": platform.platform(),
         "numpy": numpy.__version__,

@@ -16,26 +16,26 @@ Kernels that live in their own include files (``_kernels_*.pxi``) follow the sam
 from cython.parallel cimport parallel, prange
 from libc.stdint cimport int32_t, int64_t, uint8_t
 from libc.stdlib cimport free, malloc, calloc
-from libc.string cimport memset
+from libc.string cimport memcpy, memmove, memset
 
 import numpy as np
 
-cdef extern from *:
-    """
-    #ifdef _OPENMP
-    #include <omp.h>
-    #define ECO_OPENMP 1
-    #else
-    #define ECO_OPENMP 0
-    static int omp_get_max_threads(void) { return 1; }
-    #endif
-    """
+cdef extern from "_eco_core.h":
     int ECO_OPENMP
     int omp_get_max_threads() noexcept nogil
+    void ECO_PREFETCH(const void* p) noexcept nogil
+    int eco_cmp_rel(double a, double b, double rtol) noexcept nogil
 
 ctypedef fused idx_t:
     int32_t
     int64_t
+
+# codes of a labelled field (Contributions stores int32, or int64 for huge vocabularies;
+# Py_ssize_t for callers that pass intp arrays)
+ctypedef fused code_t:
+    int32_t
+    int64_t
+    Py_ssize_t
 
 
 def openmp_enabled():
@@ -217,6 +217,7 @@ def bipartite_projection(
     cdef double[::1] slot_data = slot_data_arr
     upper_len_arr = np.zeros(n_actors, dtype=np.int64)
     cdef int64_t[::1] upper_len = upper_len_arr
+    cdef bint ok
     cdef int[1] failed
     failed[0] = 0
     cdef int* failed_ptr = &failed[0]  # written through a pointer: shared by all threads
@@ -230,14 +231,16 @@ def bipartite_projection(
 
     with nogil, parallel(num_threads=n_threads):
         acc = <double*> calloc(n_actors + 1, sizeof(double))
-        if acc == NULL:
+        ok = acc != NULL
+        if not ok:
             failed_ptr[0] = 1
-        else:
-            for i in prange(n_actors, schedule="dynamic", chunksize=64):
+        # every thread reaches the worksharing loop, even without its scratch
+        for i in prange(n_actors, schedule="dynamic", chunksize=64):
+            if ok:
                 upper_len[i] = _projection_upper_row(
                     i, rp, ra, ap, ar, pw, acc,
                     &slot_indices[0] + upper_cap[i], &slot_data[0] + upper_cap[i])
-            free(acc)
+        free(acc)
     if failed[0]:
         raise MemoryError("bipartite_projection: could not allocate per-thread scratch")
 
@@ -287,7 +290,7 @@ def bipartite_projection(
 
 cdef void _flows_group(
     int64_t start, int64_t stop, double gw, bint fractional, Py_ssize_t R,
-    const Py_ssize_t* region, const uint8_t* lead, const double* cweight,
+    const code_t* region, const uint8_t* lead, const double* cweight,
     double* xr, double* ar, double* br, uint8_t* flags, Py_ssize_t* touched,
     double* presence, double* copresence, double* internal, double* size,
 ) noexcept nogil:
@@ -378,7 +381,7 @@ cdef inline Py_ssize_t _reset_touched(
 def region_flows(
     const int64_t[::1] group_ptr, const Py_ssize_t[::1] group_channel,
     const double[::1] group_weight,
-    const Py_ssize_t[::1] region, const uint8_t[::1] lead, const double[::1] cweight,
+    const code_t[::1] region, const uint8_t[::1] lead, const double[::1] cweight,
     Py_ssize_t n_regions, Py_ssize_t n_channels, bint fractional,
     Py_ssize_t n_chunks, int n_threads,
 ):
@@ -401,8 +404,9 @@ def region_flows(
         IN. Channel id (0..n_channels-1) of each group; empty means channel 0 for all.
     group_weight : ndarray of shape (n_groups,) or (0,), dtype=float64
         IN. Weight of each group (e.g. bootstrap weights); empty means 1 for all.
-    region : ndarray of shape (n_contributions,), dtype=intp
-        IN. Region id (0..n_regions-1) of each contribution.
+    region : ndarray of shape (n_contributions,), dtype=int32 or int64
+        IN. Region id (0..n_regions-1) of each contribution (Contributions' compact
+        codes, no copy).
     lead : ndarray of shape (n_contributions,), dtype=uint8
         IN. 1 for a lead (owner, corresponding author, origin) contribution.
     cweight : ndarray of shape (n_contributions,), dtype=float64
@@ -433,12 +437,13 @@ def region_flows(
     cdef double* br
     cdef uint8_t* flags
     cdef Py_ssize_t* touched
+    cdef bint ok
     cdef int[1] failed
     failed[0] = 0
     cdef int* failed_ptr = &failed[0]  # written through a pointer: shared by all threads
 
     # raw pointers for the group worker (memoryview arguments would be reference-counted)
-    cdef const Py_ssize_t* reg_p = NULL
+    cdef const code_t* reg_p = NULL
     cdef const uint8_t* lead_p = NULL
     cdef const double* cw_p = NULL
     if G > 0 and block > 0:
@@ -449,12 +454,14 @@ def region_flows(
             xr = <double*> calloc(3 * R + 1, sizeof(double))
             flags = <uint8_t*> calloc(R + 1, sizeof(uint8_t))
             touched = <Py_ssize_t*> malloc((R + 1) * sizeof(Py_ssize_t))
-            if xr == NULL or flags == NULL or touched == NULL:
+            ok = xr != NULL and flags != NULL and touched != NULL
+            if not ok:
                 failed_ptr[0] = 1
-            else:
-                ar = xr + R
-                br = xr + 2 * R
-                for chunk in prange(n_chunks, schedule="dynamic", chunksize=1):
+            ar = xr + R
+            br = xr + 2 * R
+            # every thread reaches the worksharing loop, even without its scratch
+            for chunk in prange(n_chunks, schedule="dynamic", chunksize=1):
+                if ok:
                     base = &partial[chunk, 0]
                     g0 = (G * chunk) // n_chunks
                     g1 = (G * (chunk + 1)) // n_chunks
@@ -496,3 +503,5 @@ cdef inline double _column_sum_in_order(double[:, ::1] partial, Py_ssize_t cell)
 include "_kernels_bootstrap.pxi"
 include "_kernels_brokerage.pxi"
 include "_kernels_betweenness.pxi"
+include "_kernels_graph.pxi"
+include "_kernels_rank.pxi"

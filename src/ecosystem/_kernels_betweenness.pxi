@@ -136,21 +136,27 @@ cdef inline idx_t _heap_pop(double* hkey, idx_t* hnode, idx_t* pos,
 
 
 cdef void _brandes_dijkstra(
-    idx_t s, const idx_t* indptr, const idx_t* indices, const double* length,
+    idx_t s, const idx_t* indptr, const idx_t* indices, const double* length, double rtol,
     double* dist, double* sigma, double* coef, idx_t* order,
     double* hkey, idx_t* hnode, idx_t* pos, double* acc,
 ) noexcept nogil:
     """One source of weighted Brandes (lengths > 0); adds delta_s(v) to acc[v], v != s.
 
+    ``dist`` holds 1 + the path length (igraph's convention) and two of them tie when
+    ``eco_cmp_rel(a, b, rtol) == 0`` (igraph's ``igraph_cmp_epsilon``): the first value
+    found in a tie class is kept, a later one replaces it only if smaller beyond the
+    tolerance, and the backward pass recomputes the predecessors with the same test.
+    With ``rtol == 0`` ties are exactly equal doubles.
     On entry and on exit dist[v] == +inf and pos[v] == -1 for every v.
     """
     cdef idx_t v, w
     cdef Py_ssize_t size = 0, count = 0, i
     cdef idx_t e, e1
     cdef double dv, d, sv, c, dd
-    dist[s] = 0.0
+    cdef int cmp
+    dist[s] = 1.0
     sigma[s] = 1.0
-    _heap_push(hkey, hnode, pos, &size, s, 0.0)
+    _heap_push(hkey, hnode, pos, &size, s, 1.0)
     while size > 0:
         v = _heap_pop(hkey, hnode, pos, &size)
         order[count] = v
@@ -161,14 +167,17 @@ cdef void _brandes_dijkstra(
         for e in range(indptr[v], e1):
             w = indices[e]
             d = dv + length[e]
-            if d < dist[w]:
-                if dist[w] == INFINITY:
-                    _heap_push(hkey, hnode, pos, &size, w, d)
-                else:
-                    _heap_decrease(hkey, hnode, pos, w, d)
+            if dist[w] == INFINITY:
+                _heap_push(hkey, hnode, pos, &size, w, d)
                 dist[w] = d
                 sigma[w] = sv
-            elif d == dist[w]:
+                continue
+            cmp = eco_cmp_rel(d, dist[w], rtol)
+            if cmp < 0:
+                _heap_decrease(hkey, hnode, pos, w, d)
+                dist[w] = d
+                sigma[w] = sv
+            elif cmp == 0:
                 sigma[w] += sv
     i = count - 1
     while i >= 1:  # order[0] is s: its own dependency is not counted
@@ -178,7 +187,7 @@ cdef void _brandes_dijkstra(
         e1 = indptr[v + 1]
         for e in range(indptr[v], e1):
             w = indices[e]
-            if dist[w] == dv + length[e]:
+            if eco_cmp_rel(dv + length[e], dist[w], rtol) == 0:
                 c += coef[w]
         dd = sigma[v] * c
         coef[v] = (1.0 + dd) / sigma[v]
@@ -222,6 +231,7 @@ def betweenness_unweighted(
     cdef double* sigma
     cdef idx_t* order
     cdef double* dbl
+    cdef bint ok
     cdef int[1] failed
     failed[0] = 0
     cdef int* failed_ptr = &failed[0]  # written through a pointer: shared by all threads
@@ -235,13 +245,16 @@ def betweenness_unweighted(
         with nogil, parallel(num_threads=n_threads):
             dist = <idx_t*> malloc(2 * n * sizeof(idx_t))
             dbl = <double*> malloc(2 * n * sizeof(double))
-            if dist == NULL or dbl == NULL:
+            ok = dist != NULL and dbl != NULL
+            if not ok:
                 failed_ptr[0] = 1
             else:
-                order = dist + n
-                sigma = dbl
                 memset(dist, 0xFF, n * sizeof(idx_t))  # every entry -1
-                for chunk in prange(n_chunks, schedule="dynamic", chunksize=1):
+            order = dist + n
+            sigma = dbl
+            # every thread reaches the worksharing loop, even without its scratch
+            for chunk in prange(n_chunks, schedule="dynamic", chunksize=1):
+                if ok:
                     j0 = (k * chunk) // n_chunks
                     j1 = (k * (chunk + 1)) // n_chunks
                     for j in range(j0, j1):
@@ -256,13 +269,15 @@ def betweenness_unweighted(
 
 def betweenness_weighted(
     const idx_t[::1] indptr, const idx_t[::1] indices, const double[::1] lengths,
-    const idx_t[::1] sources, Py_ssize_t n_chunks, int n_threads,
+    const idx_t[::1] sources, Py_ssize_t n_chunks, int n_threads, double rtol=1e-10,
 ):
-    """betweenness_weighted(indptr, indices, lengths, sources, n_chunks, n_threads)
+    """betweenness_weighted(indptr, indices, lengths, sources, n_chunks, n_threads, rtol=1e-10)
 
     Sum over ``sources`` of Brandes dependencies, shortest paths by summed arc lengths
-    (Dijkstra with an indexed binary heap). Path lengths tie only if they are equal
-    doubles.
+    (Dijkstra with an indexed binary heap). Two path lengths a, b tie when
+    ``|a - b| < rtol * ((1 + a) + (1 + b))``, igraph's rule (``igraph_cmp_epsilon`` on
+    1 + length, with ``IGRAPH_SHORTEST_PATH_EPSILON = 1e-10``); ``rtol=0`` asks for
+    exactly equal doubles.
 
     Parameters
     ----------
@@ -270,6 +285,8 @@ def betweenness_weighted(
         As in :func:`betweenness_unweighted`.
     lengths : ndarray of shape (nnz,), dtype=float64
         IN. Arc lengths, all positive and finite (not checked here).
+    rtol : float, default 1e-10
+        Relative tolerance of path-length ties.
 
     Returns
     -------
@@ -280,6 +297,7 @@ def betweenness_weighted(
     cdef Py_ssize_t chunk, j, j0, j1, v
     cdef idx_t* ibuf
     cdef double* dbl
+    cdef bint ok
     cdef int[1] failed
     failed[0] = 0
     cdef int* failed_ptr = &failed[0]  # written through a pointer: shared by all threads
@@ -295,17 +313,20 @@ def betweenness_weighted(
             # ibuf: order | heap nodes | heap positions;  dbl: dist | sigma | coef | heap keys
             ibuf = <idx_t*> malloc(3 * n * sizeof(idx_t))
             dbl = <double*> malloc(4 * n * sizeof(double))
-            if ibuf == NULL or dbl == NULL:
+            ok = ibuf != NULL and dbl != NULL
+            if not ok:
                 failed_ptr[0] = 1
             else:
                 memset(ibuf + 2 * n, 0xFF, n * sizeof(idx_t))  # positions: -1
                 for v in range(n):
                     dbl[v] = INFINITY
-                for chunk in prange(n_chunks, schedule="dynamic", chunksize=1):
+            # every thread reaches the worksharing loop, even without its scratch
+            for chunk in prange(n_chunks, schedule="dynamic", chunksize=1):
+                if ok:
                     j0 = (k * chunk) // n_chunks
                     j1 = (k * (chunk + 1)) // n_chunks
                     for j in range(j0, j1):
-                        _brandes_dijkstra(sources[j], ip, ix, ln,
+                        _brandes_dijkstra(sources[j], ip, ix, ln, rtol,
                                           dbl, dbl + n, dbl + 2 * n, ibuf,
                                           dbl + 3 * n, ibuf + n, ibuf + 2 * n,
                                           &partial[chunk, 0])

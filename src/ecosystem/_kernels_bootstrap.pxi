@@ -815,8 +815,8 @@ cdef inline double _side_draw(Py_ssize_t n_tab, const double* cdf, double lam, d
 cdef void _recip_row(
     Py_ssize_t i, Py_ssize_t R, Py_ssize_t n_draws, const double* lam_out,
     const double* lam_in, const double* scale_out, const double* scale_in,
-    const uint64_t* kr_hkey, const uint64_t* partner_key, double* mins, double* tots,
-    double* cdf_a, double* cdf_b, double* out,
+    const uint64_t* kr_hkey, const uint64_t* partner_key, bint conditional, double* mins,
+    double* tots, double* sum_out, double* sum_in, double* cdf_a, double* cdf_b, double* out,
 ) noexcept nogil:
     """Null draws of R for row i (owner computes).
 
@@ -824,34 +824,61 @@ cdef void _recip_row(
     word: its high 32 bits invert the Poisson CDF of the side with the smaller mean
     (out-side on ties), its low 32 bits the other side (PTRS from the stream, in the same
     order, when a mean is 30 or more). Swapping in- and out-flows therefore gives exactly
-    the same draws of R.
+    the same draws of R. With ``conditional`` a first pass sums each draw's out- and
+    in-side, and a second pass (the same streams) rescales every draw's sides to the
+    expected totals: the draws are then conditional on the region's two volumes, the
+    large-sample form of multinomial redistribution.
     """
-    cdef Py_ssize_t j, d, na, nb
-    cdef double a, b, la, lb, sa, sb
+    cdef Py_ssize_t j, d, na, nb, p, n_pass
+    cdef double a, b, la, lb, sa, sb, t_out = 0.0, t_in = 0.0, vo, vi, fo, fi
+    cdef bint sw
     cdef uint64_t st, word
     cdef double inv32 = 1.0 / 4294967296.0
     for d in range(n_draws):
         mins[d] = 0.0
         tots[d] = 0.0
+        sum_out[d] = 0.0
+        sum_in[d] = 0.0
     for j in range(R):
-        la = lam_out[i * R + j]
-        lb = lam_in[i * R + j]
-        sa = scale_out[i]
-        sb = scale_in[i]
-        if la <= 0.0 and lb <= 0.0:
-            continue
-        if lb < la or (lb == la and sb < sa):
-            la, lb = lb, la
-            sa, sb = sb, sa
-        st = eco_mix64(kr_hkey[i] ^ partner_key[j])
-        na = _poisson_table(la, cdf_a) if la > 0.0 else -1
-        nb = _poisson_table(lb, cdf_b) if lb > 0.0 else -1
-        for d in range(n_draws):
-            word = eco_next(&st)
-            a = _side_draw(na, cdf_a, la, <double> (word >> 32) * inv32, &st) * sa
-            b = _side_draw(nb, cdf_b, lb, <double> ((word << 32) >> 32) * inv32, &st) * sb
-            tots[d] += a + b
-            mins[d] += 2.0 * (a if a < b else b)
+        if lam_out[i * R + j] > 0.0:
+            t_out += lam_out[i * R + j] * scale_out[i]
+        if lam_in[i * R + j] > 0.0:
+            t_in += lam_in[i * R + j] * scale_in[i]
+    n_pass = 2 if conditional else 1
+    for p in range(n_pass):
+        for j in range(R):
+            la = lam_out[i * R + j]
+            lb = lam_in[i * R + j]
+            sa = scale_out[i]
+            sb = scale_in[i]
+            if la <= 0.0 and lb <= 0.0:
+                continue
+            sw = lb < la or (lb == la and sb < sa)
+            if sw:
+                la, lb = lb, la
+                sa, sb = sb, sa
+            st = eco_mix64(kr_hkey[i] ^ partner_key[j])
+            na = _poisson_table(la, cdf_a) if la > 0.0 else -1
+            nb = _poisson_table(lb, cdf_b) if lb > 0.0 else -1
+            for d in range(n_draws):
+                word = eco_next(&st)
+                a = _side_draw(na, cdf_a, la, <double> (word >> 32) * inv32, &st) * sa
+                b = _side_draw(nb, cdf_b, lb, <double> ((word << 32) >> 32) * inv32, &st) * sb
+                if sw:
+                    vo, vi = b, a
+                else:
+                    vo, vi = a, b
+                if conditional and p == 0:
+                    sum_out[d] += vo
+                    sum_in[d] += vi
+                    continue
+                if conditional:
+                    fo = t_out / sum_out[d] if sum_out[d] > 0.0 else 0.0
+                    fi = t_in / sum_in[d] if sum_in[d] > 0.0 else 0.0
+                    vo = vo * fo
+                    vi = vi * fi
+                tots[d] += vo + vi
+                mins[d] += 2.0 * (vo if vo < vi else vi)
     for d in range(n_draws):
         out[d] = mins[d] / tots[d] if tots[d] > 0.0 else NAN
 
@@ -860,9 +887,9 @@ def reciprocity_null(
     const double[:, ::1] lam_out, const double[:, ::1] lam_in,
     const double[::1] scale_out, const double[::1] scale_in,
     const uint64_t[::1] kr_hkey, const uint64_t[::1] partner_key,
-    Py_ssize_t n_draws, int n_threads,
+    Py_ssize_t n_draws, int n_threads, bint conditional=False,
 ):
-    """reciprocity_null(lam_out, lam_in, scale_out, scale_in, kr_hkey, partner_key, n_draws, n_threads)
+    """reciprocity_null(lam_out, lam_in, scale_out, scale_in, kr_hkey, partner_key, n_draws, n_threads, conditional=False)
 
     Null draws of partner reciprocity R under independent Poisson partner choice.
 
@@ -871,6 +898,9 @@ def reciprocity_null(
     a precomputed CDF with 32-bit uniforms, PTRS for means of 30 or more) and return
     R = sum_j 2 min(o_j, i_j) / sum_j (o_j + i_j). The stream of (i, j) is keyed by
     ``kr_hkey[i] XOR partner_key[j]``, so draws do not depend on the region order.
+    With ``conditional`` every draw's out-side (in-side) is rescaled to the expected
+    total sum_j lam_out[i, j] * scale_out[i] (resp. in), so the draws condition on the
+    region's volumes.
 
     Parameters
     ----------
@@ -883,6 +913,8 @@ def reciprocity_null(
     partner_key : ndarray of shape (R,), dtype=uint64
         IN. Stable hashes of the partner labels.
     n_draws, n_threads : int
+    conditional : bool, default False
+        Rescale each draw to the expected out- and in-totals.
 
     Returns
     -------
@@ -907,14 +939,16 @@ def reciprocity_null(
     cdef const uint64_t* pk = &partner_key[0]
     cdef double* outp = &out[0, 0]
     with nogil, parallel(num_threads=n_threads):
-        mins = <double*> malloc((2 * n_draws + 2 * CDF_MAX + 1) * sizeof(double))
+        mins = <double*> malloc((4 * n_draws + 2 * CDF_MAX + 1) * sizeof(double))
         if mins == NULL:
             failed_ptr[0] = 1
-        else:
-            for i in prange(n, schedule="dynamic", chunksize=1):
-                _recip_row(i, R, n_draws, lo, li, so_, si_, kh, pk, mins, mins + n_draws,
-                           mins + 2 * n_draws, mins + 2 * n_draws + CDF_MAX, outp + i * n_draws)
-            free(mins)
+        for i in prange(n, schedule="dynamic", chunksize=1):
+            if mins != NULL:
+                _recip_row(i, R, n_draws, lo, li, so_, si_, kh, pk, conditional, mins,
+                           mins + n_draws, mins + 2 * n_draws, mins + 3 * n_draws,
+                           mins + 4 * n_draws, mins + 4 * n_draws + CDF_MAX,
+                           outp + i * n_draws)
+        free(mins)
     if failed[0]:
         raise MemoryError("reciprocity_null: could not allocate per-thread scratch")
     return out_arr

@@ -16,16 +16,6 @@
 
 from libc.stdint cimport uint64_t
 
-cdef extern from *:
-    """
-    #if defined(__GNUC__) || defined(__clang__)
-    #define ECO_PREFETCH(p) __builtin_prefetch((const void *)(p))
-    #else
-    #define ECO_PREFETCH(p) ((void)0)
-    #endif
-    """
-    void ECO_PREFETCH(const void* p) noexcept nogil
-
 cdef enum:
     # scan out(i) unless it is longer than this factor x out(b) x log2(out(i))
     _BRK_SCAN_FACTOR = 8
@@ -234,6 +224,7 @@ def brokerage_counts(
     cdef int64_t* cnt
     cdef int64_t* st
     cdef int64_t candidates = 0, checks = 0
+    cdef bint ok
     cdef int[1] failed
     failed[0] = 0
     cdef int* failed_ptr = &failed[0]  # written through a pointer: shared by all threads
@@ -244,10 +235,12 @@ def brokerage_counts(
         bits = <uint64_t*> calloc(n // 64 + 1, sizeof(uint64_t))
         cnt = <int64_t*> calloc(n_groups + 1, sizeof(int64_t))
         st = <int64_t*> calloc(1, sizeof(int64_t))
-        if bits == NULL or cnt == NULL or st == NULL:
+        ok = bits != NULL and cnt != NULL and st != NULL
+        if not ok:
             failed_ptr[0] = 1
-        else:
-            for b in prange(n, schedule="dynamic", chunksize=256):
+        # every thread reaches the worksharing loop, even without its scratch
+        for b in prange(n, schedule="dynamic", chunksize=256):
+            if ok:
                 candidates += _brokerage_one(
                     b, indptr, indices, tindptr, tindices, group,
                     bits, cnt, &raw[b, 0], st, strategy)
@@ -343,6 +336,7 @@ def burt_measures(
     cdef idx_t* marker
     cdef double* pu
     cdef double* acc
+    cdef bint ok
     cdef int[1] failed
     failed[0] = 0
     cdef int* failed_ptr = &failed[0]  # written through a pointer: shared by all threads
@@ -353,11 +347,14 @@ def burt_measures(
         marker = <idx_t*> malloc(n * sizeof(idx_t) + 1)
         pu = <double*> malloc(n * sizeof(double) + 1)
         acc = <double*> malloc(n * sizeof(double) + 1)
-        if marker == NULL or pu == NULL or acc == NULL:
+        ok = marker != NULL and pu != NULL and acc != NULL
+        if not ok:
             failed_ptr[0] = 1
         else:
             memset(marker, 0xFF, n * sizeof(idx_t))  # every entry -1
-            for u in prange(n, schedule="dynamic", chunksize=64):
+        # every thread reaches the worksharing loop, even without its scratch
+        for u in prange(n, schedule="dynamic", chunksize=64):
+            if ok:
                 _burt_one(u, indptr, indices, weights, rowsum, rowmax,
                           marker, pu, acc, &red[u], &con[u])
         free(marker)

@@ -28,6 +28,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from . import _core
+from ._graph_input import as_actor_graph
 from ._grouping import by_group as _by_group
 from ._parallel import effective_n_threads
 from ._validation import as_1d, as_labels, check_length, check_option, check_real
@@ -56,47 +57,6 @@ _EI_MODES = ("both", "out", "in")
 
 
 # ----------------------------------------------------------------------------- inputs
-def _as_graph(func, graph, *, ties_only):
-    """``graph`` as an ActorGraph.
-
-    With ``ties_only`` (brokerage), sna's idea of a tie: every stored arc of an
-    ActorGraph, every edge of an igraph.Graph (weights ignored, parallel edges merged),
-    every non-zero or NaN cell of a matrix. Otherwise (E-I, Burt) weights are kept and must
-    be finite and non-negative.
-    """
-    if isinstance(graph, ActorGraph):
-        return graph
-    if sp.issparse(graph) or isinstance(graph, np.ndarray):
-        shape = graph.shape
-        if len(shape) != 2 or shape[0] != shape[1]:
-            raise GraphFormatError(f"{func}: graph must be a square adjacency matrix; got shape {shape}")
-        dtype = graph.dtype
-        if dtype.kind not in "biuf":
-            raise InputTypeError(f"{func}: graph must hold numeric cells; got dtype {dtype}")
-        csr = sp.csr_array(graph, copy=True)  # never sort or merge the caller's arrays
-        if ties_only:
-            csr.sum_duplicates()
-            tie = csr.data != 0  # NaN != 0 is True: missing cells are ties, as in sna
-            csr = sp.csr_array((tie.astype(np.float64), csr.indices, csr.indptr), shape=shape)
-            csr.eliminate_zeros()
-        return ActorGraph.from_scipy(csr, directed=True)
-    if _is_igraph(graph):
-        region = "region" if "region" in graph.vertex_attributes() else None
-        return ActorGraph.from_igraph(graph, weight=None if ties_only else "weight", region=region)
-    raise InputTypeError(
-        f"{func}: graph must be an ActorGraph, an igraph.Graph, a scipy.sparse adjacency or a "
-        f"2-D numpy array; got {type(graph).__name__}"
-    )
-
-
-def _is_igraph(obj):
-    try:
-        import igraph
-    except ImportError:  # pragma: no cover - igraph is a dependency
-        return False
-    return isinstance(obj, igraph.Graph)
-
-
 def _group_codes(func, groups, graph):
     """(codes, vocabulary, per-node labels) of the grouping, validated."""
     n = graph.n_nodes
@@ -308,6 +268,16 @@ class BrokerageResult:
         return (f"<BrokerageResult: {self.n_nodes} nodes, {len(self.group_labels)} groups, "
                 f"density={self.density:.4g}, variance={self.params.get('variance')!r}; {totals}>")
 
+    def _repr_html_(self):
+        """Notebook view: the summary line and the nodes with the most brokerage."""
+        import html
+
+        t = self.to_pandas("raw")
+        t = t.assign(total=t.sum(axis=1)).sort_values("total", ascending=False).head(10)
+        return (f"<div><p>{html.escape(repr(self))}</p>{t.to_html()}<p><small>Nodes with the "
+                "most brokerage (raw counts); z-scores: <code>.to_pandas('z')</code>."
+                "</small></p></div>")
+
     def by_group(self, groups=None):
         """Sum the role counts over the members of each group.
 
@@ -383,7 +353,8 @@ def brokerage(graph, groups=None, *, variance="sna", n_jobs=None):
         Whole-network variance: sna's formulas, or the exact variance under the same null
         model (see Notes). Node-level moments are exact either way.
     n_jobs : int or None, default None
-        Threads for the counting kernel (None: all cores). The counts do not depend on it.
+        Threads for the counting kernel (``None``: one, ``-1``: all cores, larger counts are
+        clamped to the cores). The counts do not depend on it.
 
     Returns
     -------
@@ -476,7 +447,7 @@ def brokerage(graph, groups=None, *, variance="sna", n_jobs=None):
     """
     func = "brokerage"
     check_option(func, "variance", variance, _VARIANCES)
-    g = _as_graph(func, graph, ties_only=True)
+    g = as_actor_graph(func, graph, ties_only=True)
     codes, vocab, labels = _group_codes(func, groups, g)
     n_threads = effective_n_threads(n_jobs, func=func)
     tindptr, tindices, _ = g.transpose
@@ -524,7 +495,7 @@ def region_brokerage(flows, countries, *, threshold=0.0, regions=None, variance=
     variance : {"sna", "exact"}, default "sna"
         Whole-network variance, as in :func:`brokerage`.
     n_jobs : int or None, default None
-        Threads for the counting kernel (None: all cores).
+        Threads for the counting kernel (``None``: one, ``-1``: all cores).
 
     Returns
     -------
@@ -728,7 +699,7 @@ def ei_index(graph, groups=None, *, mode="both", weighted=False):
     """
     func = "ei_index"
     check_option(func, "mode", mode, _EI_MODES)
-    g = _as_graph(func, graph, ties_only=False)
+    g = as_actor_graph(func, graph, ties_only=False)
     codes, vocab, _ = _group_codes(func, groups, g)
     n, G = g.n_nodes, len(vocab)
     src = g.sources().astype(np.intp)
@@ -785,7 +756,7 @@ def ei_index(graph, groups=None, *, mode="both", weighted=False):
 # ----------------------------------------------------------------------------- Burt
 def _burt(func, graph, weighted, n_jobs):
     """(degree, redundancy, constraint) from the loop-free mutual-weight matrix."""
-    g = _as_graph(func, graph, ties_only=False)
+    g = as_actor_graph(func, graph, ties_only=False)
     n = g.n_nodes
     n_threads = effective_n_threads(n_jobs, func=func)
     src = g.sources()
@@ -822,7 +793,7 @@ def effective_size(graph, *, weighted=False, n_jobs=None):
     weighted : bool, default False
         Use tie weights (default: every tie weighs 1).
     n_jobs : int or None, default None
-        Threads (None: all cores); the result does not depend on it.
+        Threads (``None``: one, ``-1``: all cores); the result does not depend on it.
 
     Returns
     -------
@@ -881,7 +852,7 @@ def burt_constraint(graph, *, weighted=False, n_jobs=None):
     weighted : bool, default False
         Use tie weights (default: every tie weighs 1).
     n_jobs : int or None, default None
-        Threads (None: all cores); the result does not depend on it.
+        Threads (``None``: one, ``-1``: all cores); the result does not depend on it.
 
     Returns
     -------

@@ -7,17 +7,112 @@ documentation (classification, uncertainty);
 
 import math
 import warnings
+from dataclasses import dataclass, fields, replace
 
 import numpy as np
 
 from . import metrics as _m
 from ._validation import check_int, check_option, check_real
 from .exceptions import InputTypeError, ParameterError
-from .results import LABELS, TYPES, Classification
+from .results import LABELS, TYPES, UNDETERMINED_SUBTYPES, Classification
 
-__all__ = ["classify", "DEFAULT_THRESHOLDS", "PROTOTYPES", "LABELS", "TYPES"]
+__all__ = ["classify", "Thresholds", "replicate_indicators", "DEFAULT_THRESHOLDS", "PROTOTYPES", "LABELS", "TYPES", "UNDETERMINED_SUBTYPES"]
 
-#: Default thresholds (methodology chapter, classification); every one is a parameter of :func:`classify`.
+@dataclass(frozen=True)
+class Thresholds:
+    """The rule thresholds of :func:`classify`, in one frozen record.
+
+    Construct with keyword arguments named as the attributes (every one optional, with
+    the default shown); values are validated on construction.
+
+    Attributes
+    ----------
+    min_external : float, default 30
+        Sufficiency: least external volume of the layer.
+    max_ci_width : float, default 1.0
+        Sufficiency: widest bootstrap 95 % CI of D, in (0, 2].
+    local_z : float, default -1
+        Local: size-adjusted openness at most this.
+    local_quantile : float, default 0.25
+        Local: size-adjusted circulation below this panel quantile.
+    d_threshold : float, default 1/3
+        Half-width of the balance band of D (hub inside, introduction/outbound beyond).
+    min_reciprocity : float, default 0.5
+        Hub: least partner reciprocity R.
+    alpha : float, default 0.05
+        Level of the significance conditions (direction, reciprocity null).
+    volume_quantile : float, default 0.5
+        Hub: size-adjusted in- and out-volumes at least this panel quantile.
+    support_z : float, default 1.96
+        Brokerage z-scores that count as significant (hub support, role veto).
+    one_way : float, default 0.818
+        Flag :math:`|D|` above this (minority flow below 10 % of the majority).
+    stable : float, default 0.8
+        Stability from which a label counts as stable (overall label, label counts).
+    tau : float, default 0.25
+        Temperature of the prototype model.
+    entropy_flag : float, default 0.8
+        Review flag on the prototype model's normalised entropy.
+
+    Raises
+    ------
+    ParameterError
+        A value outside its domain; the message names the field.
+
+    Examples
+    --------
+    >>> from ecosystem.classification import Thresholds
+    >>> t = Thresholds(d_threshold=0.4)
+    >>> t.d_threshold, t.replace(alpha=0.01).alpha
+    (0.4, 0.01)
+    """
+
+    min_external: float = 30.0
+    max_ci_width: float = 1.0
+    local_z: float = -1.0
+    local_quantile: float = 0.25
+    d_threshold: float = 1.0 / 3.0
+    min_reciprocity: float = 0.5
+    alpha: float = 0.05
+    volume_quantile: float = 0.5
+    support_z: float = 1.96
+    one_way: float = 0.818
+    stable: float = 0.8
+    tau: float = 0.25
+    entropy_flag: float = 0.8
+
+    def __post_init__(self):
+        checked = _check_thresholds("Thresholds", {f.name: getattr(self, f.name) for f in fields(self)})
+        for name, value in checked.items():
+            object.__setattr__(self, name, value)
+
+    def replace(self, **changes):
+        """A copy with some thresholds changed.
+
+        Parameters
+        ----------
+        **changes : float
+            New values by field name.
+
+        Returns
+        -------
+        Thresholds
+            A new record; this one is unchanged.
+        """
+        return replace(self, **changes)
+
+    def as_dict(self):
+        """The thresholds as a plain dict.
+
+        Returns
+        -------
+        dict
+            Field name -> value.
+        """
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+#: Default thresholds (methodology chapter, classification), as a dict: ``Thresholds().as_dict()``.
 DEFAULT_THRESHOLDS = {
     "min_external": 30.0,
     "max_ci_width": 1.0,
@@ -60,6 +155,8 @@ PROTOTYPE_WEIGHTS = {
 }
 _RULE_NAMES = ("0 sufficiency", "1 local", "2 hub", "3 introduction", "4 outbound", "5 otherwise")
 _CODE = {name: i for i, name in enumerate(LABELS)}
+#: Codes of the undetermined sub-types (0 = not undetermined).
+_SUBTYPE = {name: i + 1 for i, name in enumerate(UNDETERMINED_SUBTYPES)}
 _ABBREV = {"talent": "T", "academic": "A", "enterprise": "E"}
 
 
@@ -67,10 +164,10 @@ _ABBREV = {"talent": "T", "academic": "A", "enterprise": "E"}
 def classify(data, *, channels=None, layer="international", window=None, counting="fractional",
              reference="fixed", bootstrap=1000, cluster=None, seed=0, n_null=999, size=None,
              internal=None, panel=None, countries=None, adjust=None, backbone_alpha=0.05,
-             brokerage_rule="significant", columns=None, min_external=30.0, max_ci_width=1.0, local_z=-1.0,
-             local_quantile=0.25, d_threshold=1.0 / 3.0, min_reciprocity=0.5, alpha=0.05,
-             volume_quantile=0.5, support_z=1.96, one_way=0.818, stable=0.8, tau=0.25,
-             entropy_flag=0.8, sensitivity=0.25, n_jobs=None):
+             brokerage_rule="significant", columns=None, thresholds=None, min_external=None,
+             max_ci_width=None, local_z=None, local_quantile=None, d_threshold=None,
+             min_reciprocity=None, alpha=None, volume_quantile=None, support_z=None, one_way=None,
+             stable=None, tau=None, entropy_flag=None, sensitivity=0.25, n_jobs=None):
     r"""Classify every region, per channel, as hub, introduction, outbound or local.
 
     Rules (methodology chapter, classification), applied in order to each (region r,
@@ -157,13 +254,16 @@ def classify(data, *, channels=None, layer="international", window=None, countin
         Column names of an origin–destination table: ``source``, ``target``,
         ``weight``, ``time``, ``channel`` (defaults: those names, weight/time/channel
         optional).
-    min_external, max_ci_width, local_z, local_quantile, d_threshold, min_reciprocity, alpha, volume_quantile : float
-        Rule thresholds (defaults 30, 1.0, -1, 0.25, 1/3, 0.5, 0.05, 0.5).
-    support_z, one_way : float
+    thresholds : Thresholds, optional
+        Every rule threshold in one frozen record (default: ``Thresholds()``).
+    min_external, max_ci_width, local_z, local_quantile, d_threshold, min_reciprocity, alpha, volume_quantile : float, optional
+        Rule thresholds (defaults 30, 1.0, -1, 0.25, 1/3, 0.5, 0.05, 0.5); a value given
+        here replaces the one of ``thresholds``.
+    support_z, one_way : float, optional
         Flag thresholds (1.96, 0.818).
-    stable : float, default 0.8
-        Stability needed for a channel to count towards the overall label.
-    tau, entropy_flag : float
+    stable : float, optional
+        Stability needed for a channel to count towards the overall label (0.8).
+    tau, entropy_flag : float, optional
         Prototype model temperature (0.25) and review flag on normalised entropy (0.8).
     sensitivity : float, default 0.25
         Relative move of every rule threshold in the sensitivity analysis (0 = none).
@@ -252,36 +352,23 @@ def classify(data, *, channels=None, layer="international", window=None, countin
     >>> import ecosystem as eco
     >>> c, truth = eco.datasets.planted(n_regions=40, records_per_region=400, seed=3)
     >>> from ecosystem.classification import classify
-    >>> res = classify(c, bootstrap=50, n_null=99, seed=1)
+    >>> res = classify(c, bootstrap=50, n_null=99, seed=1, cluster="record")
     >>> t = res.table.merge(truth, on=["region", "channel"], suffixes=("", "_true"))
     >>> bool((t.label == t.label_true).mean() > 0.8)
     True
     """
     func = "classify"
-    thr = _check_thresholds(func, dict(
-        min_external=min_external, max_ci_width=max_ci_width, local_z=local_z,
-        local_quantile=local_quantile, d_threshold=d_threshold, min_reciprocity=min_reciprocity,
-        alpha=alpha, volume_quantile=volume_quantile, support_z=support_z, one_way=one_way,
-        stable=stable, tau=tau, entropy_flag=entropy_flag))
-    check_option(func, "layer", layer, _m.METRIC_LAYERS)
-    check_option(func, "counting", counting, ("fractional", "full"))
-    check_option(func, "reference", reference, ("fixed", "panel"))
-    if adjust is not None:
-        check_option(func, "adjust", adjust, ("bh",))
-    check_option(func, "brokerage_rule", brokerage_rule, ("significant", "strict"))
-    bootstrap = check_int(func, "bootstrap", bootstrap, low=0, high=10**6)
-    n_null = check_int(func, "n_null", n_null, low=0, high=10**6)
-    seed = check_int(func, "seed", seed, low=0, high=2**63 - 1)
-    sensitivity = check_real(func, "sensitivity", sensitivity, low=0, high=1, high_open=True)
-    if backbone_alpha is not None:
-        backbone_alpha = check_real(func, "backbone_alpha", backbone_alpha, low=0, high=1,
-                                    low_open=True, high_open=True)
+    thr, opts = classify_options(
+        func, channels=channels, layer=layer, counting=counting, reference=reference,
+        bootstrap=bootstrap, cluster=cluster, seed=seed, n_null=n_null, size=size,
+        internal=internal, panel=panel, countries=countries, adjust=adjust,
+        backbone_alpha=backbone_alpha, brokerage_rule=brokerage_rule, columns=columns,
+        thresholds=thresholds, min_external=min_external, max_ci_width=max_ci_width,
+        local_z=local_z, local_quantile=local_quantile, d_threshold=d_threshold,
+        min_reciprocity=min_reciprocity, alpha=alpha, volume_quantile=volume_quantile,
+        support_z=support_z, one_way=one_way, stable=stable, tau=tau, entropy_flag=entropy_flag,
+        sensitivity=sensitivity, n_jobs=n_jobs)
     windows = _windows(func, window)
-    opts = dict(channels=channels, layer=layer, counting=counting, reference=reference,
-                bootstrap=bootstrap, cluster=cluster, seed=seed, n_null=n_null, size=size,
-                internal=internal, panel=panel, countries=countries, adjust=adjust,
-                backbone_alpha=backbone_alpha, brokerage_rule=brokerage_rule, columns=columns,
-                sensitivity=sensitivity, n_jobs=n_jobs)
     parts = [_classify_window(func, data, w, thr, **opts) for w in windows]
     import pandas as pd
 
@@ -296,6 +383,74 @@ def classify(data, *, channels=None, layer="international", window=None, countin
 
 
 # ============================================================================ validation
+def classify_options(func="classify", **options):
+    """Validated options of :func:`classify` (not exported; shared with trajectories).
+
+    Parameters
+    ----------
+    func : str
+        Caller name for messages.
+    **options
+        Any keyword option of :func:`classify` except ``window``; missing ones take
+        classify's defaults.
+
+    Returns
+    -------
+    thr : dict
+        The thresholds (a :class:`Thresholds` record merged with the single values given).
+    opts : dict
+        The other options, checked, as the one-window step takes them.
+
+    Raises
+    ------
+    ParameterError
+        An unknown option or a value outside its domain.
+    """
+    import inspect
+
+    known = {k: p.default for k, p in inspect.signature(classify).parameters.items()
+             if k not in ("data", "window")}
+    unknown = set(options) - set(known)
+    if unknown:
+        raise ParameterError(f"{func}: unknown options {sorted(unknown)}; the options of classify are "
+                             f"{sorted(known)}")
+    o = dict(known, **options)
+    thresholds, channels, layer, counting, reference = (o["thresholds"], o["channels"], o["layer"],
+                                                        o["counting"], o["reference"])
+    bootstrap, cluster, seed, n_null, size, internal = (o["bootstrap"], o["cluster"], o["seed"],
+                                                        o["n_null"], o["size"], o["internal"])
+    panel, countries, adjust, backbone_alpha = o["panel"], o["countries"], o["adjust"], o["backbone_alpha"]
+    brokerage_rule, columns, sensitivity, n_jobs = (o["brokerage_rule"], o["columns"], o["sensitivity"],
+                                                    o["n_jobs"])
+    given = {k: o[k] for k in DEFAULT_THRESHOLDS}
+    if thresholds is None:
+        thresholds = Thresholds()
+    elif not isinstance(thresholds, Thresholds):
+        raise InputTypeError(f"{func}: thresholds must be a Thresholds record; got {type(thresholds).__name__}")
+    values = thresholds.as_dict()
+    values.update({k: v for k, v in given.items() if v is not None})
+    thr = _check_thresholds(func, values)
+    check_option(func, "layer", layer, _m.METRIC_LAYERS)
+    check_option(func, "counting", counting, ("fractional", "full"))
+    check_option(func, "reference", reference, ("fixed", "panel"))
+    if adjust is not None:
+        check_option(func, "adjust", adjust, ("bh",))
+    check_option(func, "brokerage_rule", brokerage_rule, ("significant", "strict"))
+    bootstrap = check_int(func, "bootstrap", bootstrap, low=0, high=10**6)
+    n_null = check_int(func, "n_null", n_null, low=0, high=10**6)
+    seed = check_int(func, "seed", seed, low=0, high=2**63 - 1)
+    sensitivity = check_real(func, "sensitivity", sensitivity, low=0, high=1, high_open=True)
+    if backbone_alpha is not None:
+        backbone_alpha = check_real(func, "backbone_alpha", backbone_alpha, low=0, high=1,
+                                    low_open=True, high_open=True)
+    opts = dict(channels=channels, layer=layer, counting=counting, reference=reference,
+                bootstrap=bootstrap, cluster=cluster, seed=seed, n_null=n_null, size=size,
+                internal=internal, panel=panel, countries=countries, adjust=adjust,
+                backbone_alpha=backbone_alpha, brokerage_rule=brokerage_rule, columns=columns,
+                sensitivity=sensitivity, n_jobs=n_jobs)
+    return thr, opts
+
+
 def _check_thresholds(func, values):
     dom = {
         "min_external": dict(low=0),
@@ -336,12 +491,20 @@ def _resolve(func, data, window, *, channels, layer, counting, bootstrap, cluste
     if isinstance(getattr(data, "contributions", None), Contributions):
         data = data.contributions  # a reader's ReadResult
     if isinstance(data, Contributions):
+        if len(data) == 0:
+            raise ParameterError(f"{func}: no contributions to classify (0 records); check the "
+                                 "read report of the reader that made them")
         chs = _channel_list(func, channels, data.channels)
         c = data.select(channel=chs, window=window) if (channels is not None or window is not None) else data
+        _warn_empty_window(func, window, len(c), data.year)
         if countries is None and c.region_map is None and isinstance(c.info.get("countries"), dict):
             countries = c.info["countries"]
         flows = region_flows(c, channel=chs, counting=counting, countries=countries, n_jobs=n_jobs)
         flows.info["window"] = window
+        default_cluster = cluster is None
+        if default_cluster:
+            # the method's design: clusters of the lead actor where actors exist, else records
+            cluster = "actor" if len(c) and (np.asarray(c.actor) >= 0).any() else "record"
         boot = contribution_replicates(c, flows, layer=layer, counting=counting, cluster=cluster,
                                        seed=seed, replicates=bootstrap, n_jobs=n_jobs, func=func)
         ci = boot["channel_index"]
@@ -349,8 +512,13 @@ def _resolve(func, data, window, *, channels, layer, counting, bootstrap, cluste
         n_records = (flows.size if counting == "full" else
                      region_flows(c, channel=chs, counting="full", countries=countries,
                                   n_jobs=n_jobs).size)
-        design = {"kind": "record bootstrap (Poisson weights from label hashes)",
-                  "unit": boot["unit"], "n_units": boot["n_units"], "unit_cells": boot["cells"]}
+        design = {"kind": ("cluster bootstrap (Poisson weights from label hashes)"
+                           if boot["unit"] != "record" else
+                           "record bootstrap (Poisson weights from label hashes)"),
+                  "unit": boot["unit"], "n_units": boot["n_units"], "unit_cells": boot["cells"],
+                  "default": default_cluster,
+                  "why": ("default: the lead actor of each record where actors exist, else the record"
+                          if default_cluster else "cluster= given")}
         provenance = {"contributions": _plain(data.info), "flows": _plain(flows.info),
                       "n_contributions": int(len(c))}
         return flows, point, reps, np.asarray(n_records), design, provenance
@@ -364,8 +532,12 @@ def _resolve(func, data, window, *, channels, layer, counting, bootstrap, cluste
             idx = [data.channels.index(ch) for ch in chs]
             flows = _subset_channels(data, idx)
     elif hasattr(data, "columns") and hasattr(data, "to_numpy"):
-        flows = _flows_from_table(func, data, window=window, channels=channels,
-                                  countries=countries, columns=columns)
+        if len(data) == 0:
+            raise ParameterError(f"{func}: the origin-destination table is empty (0 rows)")
+        flows = RegionFlows.from_table(data, window=window, channels=channels,
+                                       countries=countries, columns=columns, func=func)
+        if flows.n_regions == 0:
+            raise ParameterError(f"{func}: no rows of the table fall in the window {window!r}")
     else:
         raise InputTypeError(f"{func}: data must be Contributions, RegionFlows or an origin-destination "
                              f"DataFrame; got {type(data).__name__}")
@@ -402,45 +574,21 @@ def _subset_channels(flows, idx):
                        counting=flows.counting, info=dict(flows.info))
 
 
-def _flows_from_table(func, frame, *, window, channels, countries, columns):
-    from .flows import RegionFlows
+def _warn_empty_window(func, window, n_in_window, years):
+    """Warn when a window holds no records (every region would be 'insufficient')."""
+    if window is None or n_in_window:
+        return
+    import warnings
 
-    names = {"source": "source", "target": "target", "weight": "weight", "time": "time",
-             "channel": "channel"}
-    if columns is not None:
-        if not isinstance(columns, dict):
-            raise InputTypeError(f"{func}: columns must be a dict of column names; got {type(columns).__name__}")
-        bad = set(columns) - set(names)
-        if bad:
-            raise ParameterError(f"{func}: columns has unknown keys {sorted(bad)}; known are {sorted(names)}")
-        names.update(columns)
-    for key in ("source", "target"):
-        if names[key] not in frame.columns:
-            raise ParameterError(f"{func}: the table has no {key} column {names[key]!r}; columns are "
-                                 f"{list(frame.columns)} (name it with columns={{'{key}': ...}})")
-    weight = names["weight"] if names["weight"] in frame.columns else None
-    time = names["time"] if names["time"] in frame.columns else None
-    if window is not None and time is None:
-        raise ParameterError(f"{func}: window needs a time column; the table has no {names['time']!r} column")
-    regions = sorted(set(frame[names["source"]].tolist()) | set(frame[names["target"]].tolist()), key=str)
-    if names["channel"] in frame.columns:
-        chs = _channel_list(func, channels, sorted(set(frame[names["channel"]].tolist()), key=str))
-        parts = []
-        for ch in chs:
-            sub = frame[frame[names["channel"]] == ch]
-            parts.append(RegionFlows.from_pandas(sub, source=names["source"], target=names["target"],
-                                                 weight=weight, time=time, window=window, channel=ch,
-                                                 regions=regions, countries=countries))
-        first = parts[0]
-        return RegionFlows(regions=first.regions, countries=first.countries, parents=first.parents,
-                           channels=tuple(chs), presence=np.stack([p.presence[0] for p in parts]),
-                           copresence=np.stack([p.copresence[0] for p in parts]),
-                           internal=np.stack([p.internal[0] for p in parts]), size=None,
-                           counting="given", info=dict(first.info))
-    ch = "talent" if channels is None else _channel_list(func, channels, [channels] if isinstance(channels, str) else list(channels))[0]
-    return RegionFlows.from_pandas(frame, source=names["source"], target=names["target"], weight=weight,
-                                   time=time, window=window, channel=ch, regions=regions,
-                                   countries=countries)
+    from .exceptions import EcosystemWarning
+
+    span = ""
+    if years is not None:
+        y = np.asarray(years)
+        y = y[y > 0]
+        span = f"; the data cover {int(y.min())}-{int(y.max())}" if y.size else ""
+    warnings.warn(f"{func}: window {window[0]}-{window[1]} holds no records{span}; every region "
+                  "no region has activity to classify", EcosystemWarning, stacklevel=4)
 
 
 def _plain(info):
@@ -456,21 +604,87 @@ def _plain(info):
 
 
 # ============================================================================ one window
-def _classify_window(func, data, window, thr, *, channels, layer, counting, reference, bootstrap,
-                     cluster, seed, n_null, size, internal, panel, countries, adjust,
-                     backbone_alpha, brokerage_rule, columns, sensitivity, n_jobs, resolved=None):
-    import pandas as pd
+#: Replicate indicators re-centred on the point estimate, with their natural range.
+_RECENTRE = {"D": (-1.0, 1.0), "R": (0.0, 1.0), "openness": (0.0, 1.0), "z_O": (-np.inf, np.inf),
+             "z_in": (-np.inf, np.inf), "z_out": (-np.inf, np.inf), "z_C": (-np.inf, np.inf),
+             "v_in": (0.0, np.inf), "v_out": (0.0, np.inf), "circulation": (0.0, np.inf)}
 
-    from .uncertainty import (benjamini_hochberg, null_summary, openness_expectation,
-                              percentile_ci, reciprocity_null)
 
-    # resolved: the (flows, point, replicates, n_records, design, provenance) of this window
-    # from a joint bootstrap of several windows (ecosystem.trajectories), else resolved here
+def _recentre(Q, P):
+    r"""Bootstrap bias correction: every replicate shifted by the estimated bias.
+
+    :math:`\tilde\theta^*_b = \theta^*_b - (\bar\theta^* - \hat\theta)`, clipped to the
+    statistic's range (Efron & Tibshirani 1993, §10.3). Statistics such as partner
+    reciprocity (a sum of minima) are biased under resampling (a perfectly reciprocal
+    region has R = 1 but every replicate below 1); re-centred replicates give CIs that
+    cover the point estimate and a stability that measures noise, not the bias.
+    """
+    import warnings
+
+    bias = {}
+    for key, (lo, hi) in _RECENTRE.items():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            b = np.nanmean(Q[key], axis=0) - P[key]
+        b = np.where(np.isfinite(b), b, 0.0)
+        Q[key] = np.clip(Q[key] - b[None], lo, hi)
+        bias[key] = b
+    return bias
+
+
+def _size_basis_text(ctx, size_known, known):
+    if size_known:
+        what = "the given region sizes" if ctx["size_source"] == "given" else \
+            "records touching the region (no size given)"
+        return f"log-log fit of volume on size over the panel; size = {what}"
+    if known.all():
+        return ("log-log fit of volume on internal + layer volume (no size given); pass size= "
+                "for a size-adjusted classification")
+    return ("no size and no internal volume: volume criteria compare raw log volumes with the "
+            "panel (pass size= and internal=)")
+
+
+def replicate_indicators(data, *, window=None, channels=None, layer="international",
+                         counting="fractional", bootstrap=1000, cluster=None, seed=0, size=None,
+                         internal=None, panel=None, countries=None, columns=None, n_jobs=None,
+                         func="replicate_indicators", resolved=None):
+    """Point and bias-corrected bootstrap indicators of one window (classify's first step).
+
+    The same hash-derived replicate weights as :func:`classify` (a unit's weight depends
+    only on its label, the replicate number and the seed), so results for different
+    windows of the same data share their replicates unit by unit — the basis for
+    trajectories of D per region and channel across windows.
+
+    Parameters
+    ----------
+    data, window, channels, layer, counting, bootstrap, cluster, seed, size, internal, panel, countries, columns, n_jobs
+        As in :func:`classify` (one window).
+    func : str
+        Caller name for messages and warnings.
+    resolved : tuple, optional
+        The window's (flows, point statistics, replicate statistics, record counts,
+        bootstrap design, provenance) from a joint bootstrap of several windows
+        (:func:`ecosystem.trajectories`); ``data`` is then unused.
+
+    Returns
+    -------
+    dict
+        ``flows`` (RegionFlows), ``point`` (indicators of :func:`ecosystem.metrics.indicators`,
+        arrays of shape (K, R)), ``replicates`` (the same, shape (B, K, R), re-centred on
+        the point estimate: e.g. ``replicates["D"]`` is D per replicate, channel and
+        region), ``bias`` (the subtracted bootstrap bias per indicator), ``active``
+        ((K, R) cells with activity), ``n_records``, ``design`` (bootstrap design),
+        ``provenance``, ``ctx`` (sizes and panel) and ``size_model`` (the basis, in words).
+
+    Warns
+    -----
+    UserWarning
+        No region size is known (the size model falls back, as stated in ``size_model``).
+    """
     flows, point, reps, n_records, design, provenance = resolved if resolved is not None else _resolve(
         func, data, window, channels=channels, layer=layer, counting=counting,
         bootstrap=bootstrap, cluster=cluster, seed=seed, countries=countries, columns=columns,
         n_jobs=n_jobs)
-    K, R = len(flows.channels), flows.n_regions
     ctx = _m._context(func, flows, size=size, internal=internal, panel=panel)
     if internal is not None:
         point = point.copy()
@@ -478,29 +692,40 @@ def _classify_window(func, data, window, thr, *, channels, layer, counting, refe
         reps = reps.copy()
         reps[:, 3] = ctx["I"]
     size_known = ctx["size_source"] != "unknown"
-    fixed_size = ctx["S"] if ctx["size_source"] == "given" else None
-    P = _m.derive(point, size=fixed_size)
-    Q = _m.derive(reps, size=fixed_size)
     known = ctx["internal_known"][:, None]
-    for ind in (P, Q):
-        for key in ("openness", "ei"):
-            ind[key] = np.where(known, ind[key], np.nan)
-        _volume_basis(ind, size_known)
-        ind["z_O"] = _z_openness(ind, ctx, size_known, known)
+    basis_text = _size_basis_text(ctx, size_known, known)
+    if not size_known:
+        warnings.warn(f"{func}: no region size given; {basis_text}", UserWarning, stacklevel=4)
+    active = _m.active_regions(_m.derive(point), n_records)
+    P = _m.indicators(point, ctx, active=active)
+    Q = _m.indicators(reps, ctx, active=active)
+    bias = _recentre(Q, P) if reps.shape[0] > 0 else {}
+    return {"flows": flows, "point": P, "replicates": Q, "bias": bias, "active": active,
+            "n_records": n_records, "design": design, "provenance": provenance, "ctx": ctx,
+            "size_model": basis_text}
+
+
+def _classify_window(func, data, window, thr, *, channels, layer, counting, reference, bootstrap,
+                     cluster, seed, n_null, size, internal, panel, countries, adjust,
+                     backbone_alpha, brokerage_rule, columns, sensitivity, n_jobs, resolved=None):
+    import pandas as pd
+
+    from .uncertainty import benjamini_hochberg, null_summary, openness_expectation, percentile_ci
+
+    w = replicate_indicators(data, window=window, channels=channels, layer=layer,
+                             counting=counting, bootstrap=bootstrap, cluster=cluster, seed=seed,
+                             size=size, internal=internal, panel=panel, countries=countries,
+                             columns=columns, n_jobs=n_jobs, func=func, resolved=resolved)
+    flows, P, Q, n_records, design, provenance = (w["flows"], w["point"], w["replicates"],
+                                                   w["n_records"], w["design"], w["provenance"])
+    ctx, active, bias, basis_text = w["ctx"], w["active"], w["bias"], w["size_model"]
+    K, R = len(flows.channels), flows.n_regions
+    size_known = ctx["size_source"] != "unknown"
 
     mask = _m._layer_mask(flows, layer)
-    # --- nulls at the point estimate
-    if n_null > 0:
-        draws = reciprocity_null(np.asarray(flows.presence), mask, P["outbound"], P["inbound"],
-                                 P["qo"], P["qi"], channel_labels=flows.channels,
-                                 region_labels=flows.regions, n_null=n_null, seed=seed,
-                                 n_jobs=n_jobs, func=func)
-        R0, R0_upper, p_R = null_summary(P["R"], draws, alpha=thr["alpha"])
-    else:
-        draws = None
-        R0 = R0_upper = p_R = np.full((K, R), np.nan)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        rho = np.where(R0 < 1, (P["R"] - R0) / (1 - R0), np.nan)
+    stats = _m.layer_nulls(flows, mask, P, n_null=n_null, seed=seed, n_jobs=n_jobs, func=func,
+                           alpha=thr["alpha"])
+    R0, R0_upper, p_R, rho = stats["R_null"], stats["R_null_upper"], stats["p_R"], stats["rho_R"]
     basis = _m.size_basis(P, ctx["S"], size_known)
     E0 = openness_expectation(basis, mask)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -518,17 +743,24 @@ def _classify_window(func, data, window, thr, *, channels, layer, counting, refe
     rep_labels = None
     ci = {}
     if bootstrap > 0:
-        rep_r_sig = (Q["R"] > R0_upper[None]) & np.isfinite(R0_upper)[None]
-        rep_labels, _ = _rules(Q, thr, ctx["panel"], reference=reference, r_sig=rep_r_sig,
-                               brok=brok, adjust=adjust, ci_width=None)
         for key in ("D", "R", "openness", "v_in", "v_out", "circulation"):
             ci[key] = percentile_ci(Q[key], level=0.95, axis=0)
     ci_width = ci["D"][1] - ci["D"][0] if bootstrap > 0 else None
     labels, detail = _rules(P, thr, ctx["panel"], reference=reference, r_sig=r_sig_point, brok=brok,
-                            adjust=adjust, ci_width=ci_width, p_R=p_R, q_R=q_R)
+                            adjust=adjust, ci_width=ci_width, p_R=p_R, q_R=q_R,
+                            boot_D=Q["D"] if bootstrap > 0 else None)
+    rule_labels = labels.copy()
+    subtype = detail["subtype"].copy()
+    if bootstrap > 0:
+        rep_r_sig = (Q["R"] > R0_upper[None]) & np.isfinite(R0_upper)[None]
+        rep_labels, _ = _rules(Q, thr, ctx["panel"], reference=reference, r_sig=rep_r_sig,
+                               brok=brok, adjust=adjust, ci_width=None)
     if rep_labels is not None:
         shares = np.stack([(rep_labels == c).mean(axis=0) for c in range(len(LABELS))])
         stability = np.take_along_axis(shares, labels[None], axis=0)[0]
+        unstable = (labels < len(TYPES)) & (stability < 0.5)
+        labels = np.where(unstable, _CODE["undetermined"], labels)
+        subtype = np.where(unstable, _SUBTYPE["unstable"], subtype)
     else:
         shares = np.full((len(LABELS), K, R), np.nan)
         stability = np.full((K, R), np.nan)
@@ -536,14 +768,16 @@ def _classify_window(func, data, window, thr, *, channels, layer, counting, refe
     # --- soft model, sensitivity
     soft, entropy = _soft_scores(P["z_O"], detail["dir"], P["R"], zG, zR, zL, thr["tau"])
     soft_arg = np.where(np.isfinite(soft).all(axis=0), np.nanargmax(np.nan_to_num(soft, nan=-1), axis=0), -1)
-    rule_type = labels < 4
-    review = (rule_type & (soft_arg >= 0) & (soft_arg != labels)) | (entropy > thr["entropy_flag"])
+    rule_type = rule_labels < len(TYPES)
+    review = (rule_type & (soft_arg >= 0) & (soft_arg != rule_labels)) | (entropy > thr["entropy_flag"])
     sens_rows, changed = _sensitivity(P, thr, ctx["panel"], reference, r_sig_point, rho, p_R, q_R, brok,
-                                      adjust, ci_width, labels, sensitivity)
+                                      adjust, ci_width, rule_labels, sensitivity,
+                                      boot_D=Q["D"] if bootstrap > 0 else None, active=active)
 
     # --- assemble
     window_label = _m._window_label(flows)
     hub_support = (zL >= thr["support_z"]) | ((zG >= thr["support_z"]) & (zR >= thr["support_z"]))
+    sub_names = np.asarray(("",) + UNDETERMINED_SUBTYPES, dtype=object)
     frames = []
     for k, ch in enumerate(flows.channels):
         net = network[k]
@@ -551,8 +785,11 @@ def _classify_window(func, data, window, thr, *, channels, layer, counting, refe
             "region": list(flows.regions), "country": list(flows.countries), "channel": ch,
             "layer": layer, "window": window_label,
             "label": np.asarray(LABELS, dtype=object)[labels[k]],
+            "subtype": sub_names[subtype[k]],
+            "rule_label": np.asarray(LABELS, dtype=object)[rule_labels[k]],
             "rule": np.asarray(_RULE_NAMES, dtype=object)[detail["rule"][k]],
             "stability": stability[k],
+            "stable": np.isfinite(stability[k]) & (stability[k] >= thr["stable"]),
         }
         for c, name in enumerate(LABELS):
             cols[f"boot_{name}"] = shares[c, k]
@@ -575,10 +812,15 @@ def _classify_window(func, data, window, thr, *, channels, layer, counting, refe
                 cols["openness_null"] = E0[k]
                 cols["openness_star"] = O_star[k]
                 cols["z_openness"] = P["z_O"][k]
+            if name == "v_out":
+                cols["z_in"] = P["z_in"][k]
+                cols["z_out"] = P["z_out"][k]
+                cols["z_circulation"] = P["z_C"][k]
             if name == "D":
                 cols["D_ref"] = detail["d_ref"][k]
                 cols["p_D"] = detail["p_D"][k]
                 cols["q_D"] = detail["q_D"][k]
+                cols["p_D_flip"] = detail["p_flip"][k]
                 cols["B"] = P["B"][k]
                 cols["one_way"] = np.abs(P["D"][k]) > thr["one_way"]
             if name == "R":
@@ -586,6 +828,7 @@ def _classify_window(func, data, window, thr, *, channels, layer, counting, refe
                 cols["rho_R"] = rho[k]
                 cols["p_R"] = p_R[k]
                 cols["q_R"] = q_R[k]
+                cols["R_bias"] = bias["R"][k] if "R" in bias else np.full(R, np.nan)
         cols.update({
             "z_gatekeeper": zG[k], "z_representative": zR[k], "z_liaison": zL[k],
             "z_gatekeeper_sna": net["z_gatekeeper_sna"], "z_representative_sna": net["z_representative_sna"],
@@ -593,10 +836,13 @@ def _classify_window(func, data, window, thr, *, channels, layer, counting, refe
             "hub_support": hub_support[k], "hits_hub": net["hits_hub"], "hits_authority": net["hits_authority"],
             "n_sensitive": [len(x) for x in changed[k]],
             "sensitive_to": ["; ".join(x) for x in changed[k]],
-            "reason": _reasons(k, labels, detail, P, thr, brok, network[k], ctx, size_known, adjust),
+            "reason": _reasons(k, labels, rule_labels, subtype, stability, detail, P, thr, brok,
+                               network[k], ctx, size_known, adjust, ci),
         })
         frames.append(pd.DataFrame(cols))
     table = pd.concat(frames, ignore_index=True)
+    # rows of regions without any activity in the channel and window carry no information
+    table = table[active.ravel()].reset_index(drop=True)
     regions = _overall(table, flows, thr["stable"], window_label)
     sens = pd.DataFrame(sens_rows)
     sens.insert(0, "window", window_label)
@@ -604,9 +850,42 @@ def _classify_window(func, data, window, thr, *, channels, layer, counting, refe
                      bootstrap=bootstrap, design=design, seed=seed, n_null=n_null, adjust=adjust,
                      backbone_alpha=backbone_alpha, brokerage_rule=brokerage_rule,
                      sensitivity=sensitivity, ctx=ctx,
-                     size_known=size_known, provenance=provenance, network=network)
+                     size_known=size_known, provenance=provenance, network=network,
+                     basis_text=basis_text)
     return {"table": table, "regions": regions, "sensitivity": sens, "params": params,
+            "grid": {"label": labels, "D": P["D"], "stability": stability, "active": active},
             "replicates": {"label": rep_labels, "D": Q["D"] if bootstrap > 0 else None}}
+
+
+def classify_window(data, window, *, resolved=None, func="classify", **options):
+    """One window of :func:`classify`, with its labels and D on the full region grid.
+
+    The entry point of :func:`ecosystem.trajectories` (not exported).
+
+    Parameters
+    ----------
+    data : Contributions, RegionFlows or pandas.DataFrame
+        As :func:`classify` (unused when ``resolved`` is given).
+    window : (int, int) or None
+        The window.
+    resolved : tuple, optional
+        The window's statistics from a joint bootstrap (see :func:`replicate_indicators`).
+    func : str
+        Name used in error messages.
+    **options
+        :func:`classify` options (checked by :func:`classify_options`).
+
+    Returns
+    -------
+    dict
+        ``table``, ``regions``, ``sensitivity``, ``params`` as :func:`classify` builds
+        them for one window; ``grid``: ``label`` (K, R) label codes into :data:`LABELS`,
+        ``D``, ``stability`` and ``active`` for every channel and region (the table keeps
+        the active rows only); ``replicates``: ``label`` (B, K, R) label codes and ``D``
+        (B, K, R) bias-corrected as in the CIs, None without bootstrap.
+    """
+    thr, opts = classify_options(func, **options)
+    return _classify_window(func, data, window, thr, resolved=resolved, **opts)
 
 
 def _brokerage_conditions(zG, zR, rule, support_z):
@@ -618,22 +897,6 @@ def _brokerage_conditions(zG, zR, rule, support_z):
         g_ok = g_ok | (zR < support_z)
         r_ok = r_ok | (zG < support_z)
     return {"in": undefined | g_ok, "out": undefined | r_ok, "undefined": undefined, "rule": rule}
-
-
-def _volume_basis(ind, size_known):
-    """Without a size, intensities become volumes (rules and CIs use these)."""
-    if not size_known:
-        ind["v_in"] = ind["inbound"]
-        ind["v_out"] = ind["outbound"]
-        ind["circulation"] = ind["external"]
-
-
-def _z_openness(ind, ctx, size_known, known):
-    basis = _m.size_basis(ind, ctx["S"] if ctx["size_source"] == "given" else ind["size"], size_known)
-    y = np.where(known, _m.empirical_logit(ind["external"], ind["internal"]), np.nan)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        x = np.log(np.where(basis > 0, basis, np.nan))
-    return _m.panel_z(y, x, ctx["panel"])
 
 
 # ============================================================================ rules
@@ -653,38 +916,64 @@ def _panel_quantile(values, ref, q):
     return nanquantile(np.where(ref, values, np.nan), q, axis=-1, keepdims=True)
 
 
-def _rules(ind, thr, panel, *, reference, r_sig, brok, adjust, ci_width, p_R=None, q_R=None):
-    """Labels (codes into LABELS) and the conditions behind them; any leading shape."""
+def _bootstrap_direction_p(boot_D, D, d_ref):
+    r"""Two-sided bootstrap p-value of D = D_ref from (re-centred) replicates.
+
+    :math:`p = \min(1, 2\min(1 + \#\{D^*_b \le D_{ref}\}, 1 + \#\{D^*_b \ge D_{ref}\}) / (1 + B))`:
+    below alpha exactly when the percentile interval of level 1 - alpha excludes D_ref.
+    """
+    valid = np.isfinite(boot_D)
+    n = valid.sum(axis=0)
+    le = ((boot_D <= d_ref[None]) & valid).sum(axis=0)
+    ge = ((boot_D >= d_ref[None]) & valid).sum(axis=0)
+    p = np.minimum(1.0, 2.0 * np.minimum(1 + le, 1 + ge) / (1 + n))
+    return np.where((n > 0) & np.isfinite(D), p, np.nan)
+
+
+def _rules(ind, thr, panel, *, reference, r_sig, brok, adjust, ci_width, p_R=None, q_R=None,
+           boot_D=None):
+    """Labels (codes into LABELS) and the conditions behind them; any leading shape.
+
+    ``boot_D`` (point estimate only) makes the direction rules use the bootstrap: a
+    direction is significant when the percentile CI of D (re-centred replicates)
+    excludes D_ref, i.e. its bootstrap p-value is below alpha; the point estimate must
+    in addition lie beyond the balance band. Replicates use the direction-flip test of
+    their own sufficient statistics.
+    """
     from .uncertainty import direction_test
 
     D = ind["D"]
-    suff = (ind["external"] >= thr["min_external"]) & np.isfinite(D)
-    ci_ok = np.ones_like(suff)
+    has_dir = np.isfinite(D)
+    enough = ind["external"] >= thr["min_external"]
+    ci_ok = np.ones_like(enough)
     if ci_width is not None:
         ci_ok = ~(ci_width > thr["max_ci_width"])
-    ref = panel & suff & ci_ok
+    suff = enough & ci_ok
+    ref = panel & suff & has_dir
     if reference == "panel":
         d_ref = np.broadcast_to(_panel_quantile(D, ref, 0.5), D.shape)
         d_ref = np.where(np.isfinite(d_ref), d_ref, 0.0)
     else:
         d_ref = np.zeros(D.shape)
-    p_D = direction_test(D, ind["volume"], ind["qd"], ind["ad"], d_ref)
+    p_flip = direction_test(D, ind["volume"], ind["qd"], ind["ad"], d_ref)
+    p_D = _bootstrap_direction_p(boot_D, D, d_ref) if boot_D is not None else p_flip
     q_D = _bh_last_axis(p_D)
     p_use = q_D if adjust == "bh" else p_D
-    C_q = _panel_quantile(ind["circulation"], ref, thr["local_quantile"])
-    vin_q = _panel_quantile(ind["v_in"], ref, thr["volume_quantile"])
-    vout_q = _panel_quantile(ind["v_out"], ref, thr["volume_quantile"])
+    zC_q = _panel_quantile(ind["z_C"], panel & suff, thr["local_quantile"])
+    zin_q = _panel_quantile(ind["z_in"], ref, thr["volume_quantile"])
+    zout_q = _panel_quantile(ind["z_out"], ref, thr["volume_quantile"])
     dirv = D - d_ref
     cond = {
-        "sufficient": suff & ci_ok,
-        "enough_external": suff,
+        "sufficient": suff,
+        "enough_external": enough,
         "ci_ok": ci_ok,
+        "has_direction": has_dir,
         "local_z": ind["z_O"] <= thr["local_z"],
-        "local_c": ind["circulation"] < C_q,
+        "local_c": ind["z_C"] < zC_q,
         "balanced": np.abs(dirv) <= thr["d_threshold"],
         "reciprocal": ind["R"] >= thr["min_reciprocity"],
         "r_sig": r_sig,
-        "volume": (ind["v_in"] >= vin_q) & (ind["v_out"] >= vout_q),
+        "volume": (ind["z_in"] >= zin_q) & (ind["z_out"] >= zout_q),
         "inbound_dir": dirv < -thr["d_threshold"],
         "outbound_dir": dirv > thr["d_threshold"],
         "significant": p_use < thr["alpha"],
@@ -692,33 +981,58 @@ def _rules(ind, thr, panel, *, reference, r_sig, brok, adjust, ci_width, p_R=Non
         "brok_out": brok["out"],
     }
     local = cond["local_z"] & cond["local_c"]
-    hub = cond["balanced"] & cond["reciprocal"] & cond["r_sig"] & cond["volume"]
+    hub = has_dir & cond["balanced"] & cond["reciprocal"] & cond["r_sig"] & cond["volume"]
     intro = cond["inbound_dir"] & cond["significant"] & cond["brok_in"]
     outb = cond["outbound_dir"] & cond["significant"] & cond["brok_out"]
-    choices = [~cond["sufficient"], local, hub, intro, outb]
+    choices = [~suff, local, hub, intro, outb]
     labels = np.select(choices, [_CODE["insufficient"], _CODE["local"], _CODE["hub"],
                                  _CODE["introduction"], _CODE["outbound"]], _CODE["undetermined"])
     rule = np.select(choices, [0, 1, 2, 3, 4], 5)
-    detail = {"rule": rule, "cond": cond, "d_ref": d_ref, "p_D": p_D, "q_D": q_D, "dir": dirv,
-              "C_q": np.broadcast_to(C_q, D.shape), "vin_q": np.broadcast_to(vin_q, D.shape),
-              "vout_q": np.broadcast_to(vout_q, D.shape), "ci_width": ci_width,
-              "p_R": p_R, "q_R": q_R}
+    directed = cond["inbound_dir"] | cond["outbound_dir"]
+    leaning = cond["balanced"] & cond["significant"] & (np.abs(dirv) > thr["d_threshold"] / 2)
+    sub = np.select(
+        [~has_dir, cond["balanced"] & ~cond["volume"], leaning, cond["balanced"],
+         directed & ~cond["significant"], directed],
+        [_SUBTYPE["no direction"], _SUBTYPE["low intensity"], _SUBTYPE["weakly directional"],
+         _SUBTYPE["balanced, not reciprocal"], _SUBTYPE["not significant"], _SUBTYPE["role veto"]],
+        _SUBTYPE["not significant"])
+    sub = np.where(labels == _CODE["undetermined"], sub, 0)
+    detail = {"rule": rule, "cond": cond, "d_ref": d_ref, "p_D": p_D, "q_D": q_D, "p_flip": p_flip,
+              "dir": dirv, "zC_q": np.broadcast_to(zC_q, D.shape),
+              "zin_q": np.broadcast_to(zin_q, D.shape), "zout_q": np.broadcast_to(zout_q, D.shape),
+              "ci_width": ci_width, "p_R": p_R, "q_R": q_R, "subtype": sub.astype(np.intp)}
     return labels.astype(np.intp), detail
 
 
 # ============================================================================ soft model
 def _soft_scores(z_O, dirv, R, zG, zR, zL, tau):
+    """Prototype probabilities and normalised entropy.
+
+    The energy of class k is the weighted mean squared distance over the features that
+    are defined (times the number of features), so a class with fewer weighted features
+    (local ignores D and R) is not favoured when features are missing; ``local`` gets
+    probability 0 when :math:`z_O` is undefined (local cannot be asserted without
+    openness).
+    """
     clip = lambda z: np.clip(z, -3, 3) / 3  # noqa: E731
     x = np.stack([clip(z_O), dirv, R, clip(zG), clip(zR), clip(zL)], axis=-1)
     mu = np.asarray([PROTOTYPES[t] for t in TYPES], dtype=float)
     w = np.asarray([PROTOTYPE_WEIGHTS[t] for t in TYPES], dtype=float)
     avail = np.isfinite(x)
     diff2 = np.where(avail[..., None, :], (np.nan_to_num(x)[..., None, :] - mu) ** 2, 0.0)
-    energy = (w * diff2).sum(axis=-1) / (2 * tau ** 2)          # (K, R, 4)
-    energy -= energy.min(axis=-1, keepdims=True)
-    p = np.exp(-energy)
-    p /= p.sum(axis=-1, keepdims=True)
-    any_feature = avail.any(axis=-1)
+    w_avail = (w * avail[..., None, :]).sum(axis=-1)                       # (..., 4)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        energy = x.shape[-1] * (w * diff2).sum(axis=-1) / w_avail / (2 * tau ** 2)
+    no_openness = ~np.isfinite(z_O)
+    energy[..., TYPES.index("local")] = np.where(no_openness, np.inf, energy[..., TYPES.index("local")])
+    energy = np.where(w_avail > 0, energy, np.inf)
+    finite_any = np.isfinite(energy).any(axis=-1, keepdims=True)
+    energy = energy - np.where(finite_any, np.min(np.where(np.isfinite(energy), energy, np.inf),
+                                                  axis=-1, keepdims=True), 0.0)
+    with np.errstate(over="ignore", invalid="ignore"):
+        p = np.exp(-energy)
+        p = p / p.sum(axis=-1, keepdims=True)
+    any_feature = avail.any(axis=-1) & finite_any[..., 0]
     p = np.where(any_feature[..., None], p, np.nan)
     with np.errstate(divide="ignore", invalid="ignore"):
         ent = -(np.where(p > 0, p * np.log(p), 0.0)).sum(axis=-1) / np.log(len(TYPES))
@@ -728,7 +1042,7 @@ def _soft_scores(z_O, dirv, R, zG, zR, zL, tau):
 
 # ============================================================================ sensitivity
 def _sensitivity(P, thr, panel, reference, r_sig_point, rho, p_R, q_R, brok, adjust, ci_width,
-                 labels, sensitivity):
+                 labels, sensitivity, boot_D=None, active=None):
     K, R = labels.shape
     changed = [[[] for _ in range(R)] for _ in range(K)]
     rows = []
@@ -740,28 +1054,36 @@ def _sensitivity(P, thr, panel, reference, r_sig_point, rho, p_R, q_R, brok, adj
             t2[name] = float(np.clip(thr[name] * factor, lo, hi))
             r_sig = (rho > 0) & ((q_R if adjust == "bh" else p_R) < t2["alpha"])
             new, _ = _rules(P, t2, panel, reference=reference, r_sig=r_sig, brok=brok, adjust=adjust,
-                            ci_width=ci_width)
+                            ci_width=ci_width, boot_D=boot_D)
             diff = new != labels
+            if active is not None:
+                diff &= active
             for k, r in zip(*np.nonzero(diff)):
                 changed[k][r].append(f"{name}x{factor:g}->{LABELS[new[k, r]]}")
             rows.append({"threshold": name, "factor": factor, "value": t2[name],
                          "default": thr[name], "n_changed": int(diff.sum()),
-                         "share_changed": float(diff.mean()) if diff.size else 0.0})
+                         "share_changed": float(diff.sum() / max(1, active.sum() if active is not None
+                                                                  else diff.size))})
     return rows, changed
 
 
 # ============================================================================ overall
 def _overall(table, flows, stable, window_label):
+    """Overall label per region: with one channel, that channel's label; otherwise the type
+    at least two channels share with stability >= ``stable``, "insufficient" when every
+    channel is, else "mixed"."""
     import pandas as pd
 
     rows = []
     n_ch = len(flows.channels)
-    need = min(2, n_ch)
     for region, sub in table.groupby("region", sort=False):
         profile = "/".join(f"{_ABBREV.get(ch, ch)}:{lab}" for ch, lab in zip(sub["channel"], sub["label"]))
         ok = sub[(sub["label"].isin(TYPES)) & (sub["stability"].fillna(0) >= stable)]
         counts = ok["label"].value_counts()
-        if len(counts) and counts.iloc[0] >= need:
+        if n_ch == 1:
+            overall = sub["label"].iloc[0]
+            n_agree = int(len(counts))
+        elif len(counts) and counts.iloc[0] >= 2:
             overall, n_agree = counts.index[0], int(counts.iloc[0])
         elif (sub["label"] == "insufficient").all():
             overall, n_agree = "insufficient", 0  # no channel has enough data to say anything
@@ -769,7 +1091,7 @@ def _overall(table, flows, stable, window_label):
             overall, n_agree = "mixed", int(counts.iloc[0]) if len(counts) else 0
         rows.append({"region": region, "country": sub["country"].iloc[0], "window": window_label,
                      "overall": overall, "profile": profile, "n_agree": n_agree})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=["region", "country", "window", "overall", "profile", "n_agree"])
 
 
 # ============================================================================ reasons
@@ -790,24 +1112,25 @@ def _fmt(x, nd=3):
     return "0" if text in ("-0", "") else text
 
 
-def _reasons(k, labels, det, P, thr, brok, net, ctx, size_known, adjust):
+def _reasons(k, labels, rule_labels, subtype, stability, det, P, thr, brok, net, ctx, size_known,
+             adjust, ci):
     cond = det["cond"]
     R = labels.shape[1]
     out = []
     ptxt = "q" if adjust == "bh" else "p"
-    vname = "intensity" if size_known else "volume"
+    boot = "D" in ci
     for r in range(R):
         lab = LABELS[labels[k, r]]
+        rule_lab = LABELS[rule_labels[k, r]]
         ext = P["external"][k, r]
         D = P["D"][k, r]
         dref = det["d_ref"][k, r]
         pd_ = (det["q_D"] if adjust == "bh" else det["p_D"])[k, r]
-        parts = []
+        ptest = "bootstrap" if boot else "direction-flip"
         if not cond["enough_external"][k, r]:
-            why = (f"external volume {_fmt(ext)} < min_external {_fmt(thr['min_external'])}"
-                   if np.isfinite(D) else
-                   "no directed (presence) flows across the layer, so D is undefined"
-                   + (f"; {_fmt(ext)} undirected co-presence" if ext > 0 else ""))
+            why = f"external volume {_fmt(ext)} < min_external {_fmt(thr['min_external'])}"
+            if not np.isfinite(D):
+                why = "no directed (presence) flows across the layer, so D is undefined; " + why
             out.append(f"Insufficient: {why}.")
             continue
         if not cond["ci_ok"][k, r]:
@@ -816,37 +1139,37 @@ def _reasons(k, labels, det, P, thr, brok, net, ctx, size_known, adjust):
                        f"{_fmt(thr['max_ci_width'])} (external volume {_fmt(ext)}).")
             continue
         zO = P["z_O"][k, r]
-        C = P["circulation"][k, r]
-        local_txt = (f"z_O = {_fmt(zO)} (local needs <= {_fmt(thr['local_z'])}) and circulation "
-                     f"{_fmt(C)} vs panel q{_fmt(thr['local_quantile'] * 100, 0)} = {_fmt(det['C_q'][k, r])}")
+        local_txt = (f"z_O = {_fmt(zO)} (local needs <= {_fmt(thr['local_z'])}) and size-adjusted "
+                     f"circulation z_C = {_fmt(P['z_C'][k, r])} vs panel q"
+                     f"{_fmt(thr['local_quantile'] * 100, 0)} = {_fmt(det['zC_q'][k, r])}")
         if not np.isfinite(zO):
             local_txt = ("size-adjusted openness undefined (" + ctx["not_computed"].get(
                 "openness", "no usable size/openness") + "), so local cannot be asserted")
-        if lab == "local":
+        if rule_lab == "local" and lab == "local":
             out.append(f"Local: {local_txt}; direction is not interpreted.")
             continue
-        parts.append(f"Not local: {local_txt}.")
-        dtxt = (f"D = {_fmt(D)} (reference {_fmt(dref)}; {ptxt}_D = {_fmt(pd_, 4)}), "
-                f"R = {_fmt(P['R'][k, r])}")
-        hub_bits = []
-        hub_bits.append(f"|D - D_ref| = {_fmt(abs(D - dref))} {'<=' if cond['balanced'][k, r] else '>'} "
-                        f"{_fmt(thr['d_threshold'])}")
-        hub_bits.append(f"R {'>=' if cond['reciprocal'][k, r] else '<'} {_fmt(thr['min_reciprocity'])}")
-        rp = det["p_R"][k, r] if det["p_R"] is not None else np.nan
-        hub_bits.append(f"R {'above' if cond['r_sig'][k, r] else 'not above'} its gravity null "
-                        f"(p_R = {_fmt(rp, 4)})")
-        hub_bits.append(f"in/out {vname} {_fmt(P['v_in'][k, r])}/{_fmt(P['v_out'][k, r])} "
-                        f"{'both >=' if cond['volume'][k, r] else 'not both >='} panel "
-                        f"q{_fmt(thr['volume_quantile'] * 100, 0)} "
-                        f"{_fmt(det['vin_q'][k, r])}/{_fmt(det['vout_q'][k, r])}")
+        not_local = f"Not local: {local_txt}."
+        ci_txt = (f", 95% CI [{_fmt(ci['D'][0][k, r])}, {_fmt(ci['D'][1][k, r])}]" if boot else "")
+        dtxt = f"D = {_fmt(D)}{ci_txt} (reference {_fmt(dref)}; {ptest} {ptxt}_D = {_fmt(pd_, 4)})"
+        hub_bits = [
+            f"|D - D_ref| = {_fmt(abs(D - dref))} {'<=' if cond['balanced'][k, r] else '>'} "
+            f"{_fmt(thr['d_threshold'])}",
+            f"R {'>=' if cond['reciprocal'][k, r] else '<'} {_fmt(thr['min_reciprocity'])} (R = {_fmt(P['R'][k, r])})",
+            f"R {'above' if cond['r_sig'][k, r] else 'not above'} its quasi-independence null "
+            f"(p_R = {_fmt(det['p_R'][k, r] if det['p_R'] is not None else np.nan, 4)})",
+            f"size-adjusted in/out volume z = {_fmt(P['z_in'][k, r])}/{_fmt(P['z_out'][k, r])} "
+            f"{'both >=' if cond['volume'][k, r] else 'not both >='} panel "
+            f"q{_fmt(thr['volume_quantile'] * 100, 0)} {_fmt(det['zin_q'][k, r])}/{_fmt(det['zout_q'][k, r])}",
+        ]
         if lab == "hub":
-            out.append(f"Hub: {dtxt}; " + "; ".join(hub_bits) + ". " + parts[0])
+            out.append(f"Hub: {dtxt}; " + "; ".join(hub_bits) + ". " + not_local)
             continue
         zg, zr = net["z_gatekeeper"][r], net["z_representative"][r]
         if brok["undefined"][k, r]:
             btxt = f"brokerage condition lapses ({net['status'] if net['status'] != 'ok' else 'role z undefined for this region'})"
         else:
             btxt = f"z_G = {_fmt(zg)}, z_R = {_fmt(zr)}"
+        cmp_in = cmp_out = ""
         if not brok["undefined"][k, r]:
             if zg >= zr:
                 cmp_in = "gatekeeper >= representative"
@@ -860,41 +1183,46 @@ def _reasons(k, labels, det, P, thr, brok, net, ctx, size_known, adjust):
                 cmp_out = f"gatekeeper not significant (z_G < {_fmt(thr['support_z'])}), no veto"
             else:
                 cmp_out = "representative weaker than gatekeeper"
-        else:
-            cmp_in = cmp_out = ""
-        if lab == "introduction":
-            out.append(f"Introduction: D - D_ref = {_fmt(D - dref)} < -{_fmt(thr['d_threshold'])}, "
-                       f"{ptxt}_D = {_fmt(pd_, 4)} < {_fmt(thr['alpha'])}, {btxt}"
-                       f"{f' ({cmp_in})' if cmp_in else ''}. " + parts[0])
+        if lab in ("introduction", "outbound"):
+            sign, side, cmp = ("<", "-", cmp_in) if lab == "introduction" else (">", "", cmp_out)
+            out.append(f"{lab.capitalize()}: D - D_ref = {_fmt(D - dref)} {sign} {side}{_fmt(thr['d_threshold'])}"
+                       f", {dtxt}, {ptxt}_D < {_fmt(thr['alpha'])}, "
+                       f"{btxt}{f' ({cmp})' if cmp else ''}. " + not_local)
             continue
-        if lab == "outbound":
-            out.append(f"Outbound: D - D_ref = {_fmt(D - dref)} > {_fmt(thr['d_threshold'])}, "
-                       f"{ptxt}_D = {_fmt(pd_, 4)} < {_fmt(thr['alpha'])}, {btxt}"
-                       f"{f' ({cmp_out})' if cmp_out else ''}. " + parts[0])
-            continue
-        # undetermined: say which conditions failed
-        if cond["balanced"][k, r]:
-            why = "balanced but not a hub: " + "; ".join(hub_bits)
-        elif cond["inbound_dir"][k, r] or cond["outbound_dir"][k, r]:
-            side = "inbound" if cond["inbound_dir"][k, r] else "outbound"
-            fails = []
-            if not cond["significant"][k, r]:
-                fails.append(f"{ptxt}_D = {_fmt(pd_, 4)} >= {_fmt(thr['alpha'])}")
-            if side == "inbound" and not cond["brok_in"][k, r]:
-                fails.append(f"{cmp_in} ({btxt})")
-            if side == "outbound" and not cond["brok_out"][k, r]:
-                fails.append(f"{cmp_out} ({btxt})")
-            why = f"{side}-dominated (D - D_ref = {_fmt(D - dref)}) but " + " and ".join(fails)
+        sub = UNDETERMINED_SUBTYPES[subtype[k, r] - 1] if subtype[k, r] > 0 else "not classifiable"
+        if sub == "unstable":
+            why = (f"the rules give {rule_lab} at the point estimate, but only "
+                   f"{_fmt(stability[k, r] * 100, 0)}% of bootstrap replicates agree (< 50%)")
+        elif sub == "no direction":
+            why = ("only undirected co-presence crosses the layer, so D is undefined"
+                   + (f" ({_fmt(ext)} co-presence)" if ext > 0 else ""))
+        elif sub == "low intensity":
+            why = (f"balanced ({dtxt}), but the in/out volumes are low for the region's size: "
+                   + hub_bits[3])
+        elif sub == "balanced, not reciprocal":
+            why = (f"balanced ({dtxt}), but the exchange is not matched partner by partner: "
+                   + "; ".join(hub_bits[1:3]))
+        elif sub == "not significant":
+            why = f"{'inflow' if D < dref else 'outflow'}-leaning ({dtxt}), but not significant ({ptxt}_D >= {_fmt(thr['alpha'])})"
+        elif sub == "weakly directional":
+            fails = [b for b, ok in ((hub_bits[1], cond["reciprocal"][k, r]), (hub_bits[2], cond["r_sig"][k, r]))
+                     if not ok]
+            why = (f"a significant {'inflow' if D < dref else 'outflow'} lean inside the balance band "
+                   f"({dtxt}; {_fmt(thr['d_threshold'] / 2)} < |D - D_ref| <= {_fmt(thr['d_threshold'])}), "
+                   f"and not a hub: " + "; ".join(fails))
+        elif sub == "role veto":
+            why = (f"{'inflow' if D < dref else 'outflow'}-dominated ({dtxt}), but "
+                   f"{cmp_in if D < dref else cmp_out} ({btxt})")
         else:
             why = f"D = {_fmt(D)} not classifiable"
-        out.append(f"Undetermined: {why}. " + parts[0])
+        out.append(f"Undetermined ({sub}): {why}. " + not_local)
     return out
 
 
 # ============================================================================ params
 def _params(flows, thr, *, layer, window, counting, reference, bootstrap, design, seed, n_null,
             adjust, backbone_alpha, brokerage_rule, sensitivity, ctx, size_known, provenance,
-            network):
+            network, basis_text):
     import platform
 
     import pandas
@@ -921,9 +1249,20 @@ def _params(flows, thr, *, layer, window, counting, reference, bootstrap, design
         "sensitivity": sensitivity,
         "size_source": ctx["size_source"],
         "internal_source": ctx["internal_source"],
-        "volume_basis": "intensities (per size)" if size_known else
-                        "volumes (no region size known): v_in, v_out, C are volumes",
+        "size_model": basis_text,
+        "volume_basis": basis_text,
         "size_basis": ctx["size_basis"],
+        "multiple_testing": (
+            "Benjamini-Hochberg FDR over regions x channels (adjust='bh'): the rules use q_D and q_R"
+            if adjust == "bh" else
+            "none (adjust=None, the default): each region's tests at alpha; Benjamini-Hochberg "
+            "q-values q_D, q_R are reported but not used"),
+        "direction_test": ("bootstrap: the percentile CI of D must exclude D_ref (p_D) and lie "
+                           "beyond the balance band; p_D_flip is the analytic direction-flip test"
+                           if bootstrap > 0 else
+                           "analytic direction-flip test (bootstrap=0: no CI of D)"),
+        "bias_correction": ("replicates re-centred on the point estimate (bootstrap bias correction) "
+                            "for D, R, openness, z-scores and intensities" if bootstrap > 0 else "none"),
         "panel": "all regions" if ctx["panel"].all() else
                  [r for r, m in zip(flows.regions, ctx["panel"]) if m],
         "not_computed": dict(ctx["not_computed"]),
@@ -932,7 +1271,8 @@ def _params(flows, thr, *, layer, window, counting, reference, bootstrap, design
         "convention": flows.info.get("convention"),
         "nulls": {
             "direction": "direction flips, analytic normal form (ecosystem.uncertainty.direction_test)",
-            "reciprocity": f"Poisson gravity redistribution, {n_null} Monte Carlo draws",
+            "reciprocity": (f"quasi-independence (IPF, zero diagonal), draws conditional on the "
+                            f"region's volumes, {n_null} Monte Carlo draws"),
             "openness": "random mixing, analytic expectation (O*, diagnostic only)",
             "brokerage": f"Maslov-Sneppen rewiring, {n_null} draws (permutation z)",
         },
@@ -941,36 +1281,3 @@ def _params(flows, thr, *, layer, window, counting, reference, bootstrap, design
                      "pandas": pandas.__version__, "python": platform.python_version(),
                      "openmp": bool(_core.openmp_enabled())},
     }
-
-
-# ============================================================================ trajectories hook
-def classify_window(data, window, *, resolved=None, func="classify", **options):
-    """One window of :func:`classify`, with its replicate labels and D.
-
-    The entry point of :func:`ecosystem.trajectories` (not exported): the options are
-    those of :func:`classify` (every one given, thresholds optional) and ``resolved``
-    the window's (flows, point statistics, replicate statistics, record counts, bootstrap
-    design, provenance) from a joint bootstrap of several windows.
-
-    Parameters
-    ----------
-    data : Contributions, RegionFlows or pandas.DataFrame
-        As :func:`classify` (unused when ``resolved`` is given).
-    window : (int, int) or None
-        The window.
-    resolved : tuple, optional
-        Precomputed statistics of the window (see above).
-    func : str
-        Name used in error messages.
-    **options
-        :func:`classify` options.
-
-    Returns
-    -------
-    dict
-        ``table``, ``regions``, ``sensitivity``, ``params`` as :func:`classify` builds
-        them for one window, and ``replicates``: ``label`` (B, K, R) label codes into
-        :data:`LABELS` and ``D`` (B, K, R), None without bootstrap.
-    """
-    thr = _check_thresholds(func, {k: options.pop(k, v) for k, v in DEFAULT_THRESHOLDS.items()})
-    return _classify_window(func, data, window, thr, resolved=resolved, **options)

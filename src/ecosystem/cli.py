@@ -16,20 +16,19 @@ import time
 from pathlib import Path
 
 from ._version import __version__
-from .exceptions import EcosystemError, OptionalDependencyError
+from .exceptions import DataFormatError, EcosystemError, OptionalDependencyError
+from .export import FORMATS as EXPORT_FORMATS
+from .export import write_network
 
 FORMATS = ("openalex", "patentsview", "regpat", "wos", "scopus", "records", "flows")
-EXPORT_FORMATS = {"graphml": ".graphml", "gexf": ".gexf", "pajek": ".net",
-                  "vosviewer-json": ".json"}
 PLOT_HINT = "pip install 'ecosystem[plot]'"
 
-#: Columns written first in ``classification.csv`` (the rest of the table follows).
-CLASSIFICATION_COLUMNS = ["region", "channel", "layer", "label", "D", "D_low", "D_high", "R",
-                          "R_low", "R_high", "openness", "stability", "n"]
-_SEED_COUNTRIES = {"USA": "SF Bay Area, New York", "JPN": "Greater Tokyo",
-                   "CHN": "Greater Bay Area (mainland)", "HKG": "Greater Bay Area",
-                   "MAC": "Greater Bay Area"}
-_SEED_REGIONS = ("SFBA", "NYC", "GTKY", "GBA")
+#: Columns written first in ``classification.csv`` (the rest of ``Classification.table``
+#: follows, under the same names).
+CLASSIFICATION_COLUMNS = ["region", "channel", "layer", "label", "subtype", "D", "D_lo", "D_hi", "R",
+                          "R_lo", "R_hi", "openness", "stability", "review", "n"]
+#: Focus regions of the demo when --focus is not given (the case-study countries).
+DEMO_FOCUS = ("USA", "CHN", "JPN")
 
 
 class DataError(EcosystemError):
@@ -109,19 +108,42 @@ def _write_json(path, data):
 
 
 def _classification_csv(res):
-    """The classification table with the CLI's documented leading columns."""
-    t = res.table.rename(columns={"D_lo": "D_low", "D_hi": "D_high", "R_lo": "R_low",
-                                  "R_hi": "R_high"})
+    """Classification.table of active regions, the documented columns first (same names)."""
+    from .report import active
+
+    t = res.table
     t["n"] = t["n_records"].where(t["n_records"].notna(), t["n_external"])
-    t = t[_active(t)]
-    rest = [c for c in t.columns if c not in CLASSIFICATION_COLUMNS]
-    return t[CLASSIFICATION_COLUMNS + rest]
+    t = t[active(t)]
+    lead = [c for c in CLASSIFICATION_COLUMNS if c in t.columns]
+    return t[lead + [c for c in t.columns if c not in lead]]
 
 
-def _active(t):
-    """Rows of regions with any activity (records, external or internal volume)."""
-    return (t["n_records"].fillna(0) > 0) | (t["n_external"].fillna(0) > 0) | \
-        (t["internal"].fillna(0) > 0)
+def _parse_focus(text):
+    """``--focus A,B`` -> ["A", "B"] (empty items dropped)."""
+    return [x.strip() for x in text.split(",") if x.strip()] if text else []
+
+
+def _focus_regions(args, res, default=(), n=3):
+    """The regions to draw and explain: --focus, else ``default``, else the largest."""
+    from .report import active
+
+    t = res.table
+    known = set(t.region.astype(str))
+    wanted = _parse_focus(getattr(args, "focus", None)) or list(default)
+    focus = [r for r in wanted if r in known]
+    missing = [r for r in wanted if r not in known]
+    if missing and getattr(args, "focus", None):
+        import difflib
+
+        hints = {m: difflib.get_close_matches(m, sorted(known), n=1, cutoff=0.5) for m in missing}
+        raise DataError("--focus: " + "; ".join(
+            f"{m!r} is not a region of the data" + (f" (did you mean {h[0]!r}?)" if h else "")
+            for m, h in hints.items()))
+    if not focus:
+        live = t[active(t) & (t.label != "insufficient")]
+        live = live if len(live) else t[active(t)]
+        focus = list(live.sort_values("n_external", ascending=False).region.unique()[:n])
+    return focus
 
 
 def _plots_available():
@@ -132,8 +154,14 @@ def _plots_available():
     return True
 
 
-def _make_plots(out, res, flows, log, *, focus, names=None, highlight=()):
-    """Typology maps, partner charts and channel profiles; returns (caption, png) pairs."""
+def _make_plots(out, res, flows, log, *, focus, names=None, highlight=(), extra=(),
+                region_map=None):
+    """World map, typology maps, partner charts and channel profiles; (caption, png) pairs.
+
+    ``extra``: (caption template, file stem template, flows, channel) of further partner
+    charts drawn for every focus region. ``region_map`` places the regions on the world
+    map (default: the map named in the result, else countries).
+    """
     if not _plots_available():
         log.note(f"plots skipped: matplotlib is not installed ({PLOT_HINT})")
         return []
@@ -142,6 +170,10 @@ def _make_plots(out, res, flows, log, *, focus, names=None, highlight=()):
     figures = []
     table = res.table
     pdir = Path(out) / "plots"
+    plot.save(plot.world_map(res, flows, regions=region_map), Path(out) / "world_map",
+              formats=("png",))
+    figures.append(("World map: regions coloured by type, sized by external volume, with "
+                    "the strongest flows", "world_map.png"))
     for ch in res.params["channels"]:
         sub = table[table.channel == ch]
         drawable = sub[["D", "z_openness"]].notna().all(axis=1)
@@ -163,28 +195,87 @@ def _make_plots(out, res, flows, log, *, focus, names=None, highlight=()):
         stem = pdir / "channel_profile"
         plot.save(plot.channel_profile(res, shown), stem)
         figures.append(("Channel profiles", f"plots/{stem.name}.png"))
+    for caption, stem_name, other, ch in extra:
+        for region in focus:
+            if region in other.regions:
+                stem = pdir / stem_name.format(region)
+                plot.save(plot.partner_flows(other, region, channel=ch, names=names), stem)
+                figures.append((caption.format(region), f"plots/{stem.name}.png"))
     log.note(f"wrote {len(figures)} plots (PNG, SVG, PDF) to {pdir}")
     return figures
 
 
+#: Columns of the printed table (names of Classification.table; absent ones are left out).
+SUMMARY_COLUMNS = ["region", "channel", "label", "subtype", "stability", "review", "D", "D_lo", "D_hi", "R",
+                   "openness", "z_openness", "n_external"]
+
+
 def _summary_table(res, names=None, top=15, focus=()):
-    """Readable rows: the largest regions by external volume plus the focus regions."""
+    """Readable rows: the largest regions by external volume plus the focus regions.
+
+    Labels below the ``stable`` threshold carry a ``?`` (report.display_labels); the
+    ``added`` attribute lists the focus regions appended below the top rows.
+    """
     import pandas as pd
 
+    from .report import active, display_labels
+
     t = res.table
-    t = t[_active(t)]
+    t = t.assign(label=display_labels(res, t))
+    t = t[active(t)]
     t = t[t.label != "insufficient"] if (t.label != "insufficient").any() else t
     top_rows = t.sort_values("n_external", ascending=False).head(top)
     extra = t[t.region.isin(list(focus)) & ~t.index.isin(top_rows.index)]
     t = pd.concat([top_rows, extra])
-    cols = ["region", "channel", "label", "stability", "D", "D_lo", "D_hi", "R", "openness",
-            "z_openness", "n_external"]
-    t = t[[c for c in cols if c in t.columns]].copy()
+    t = t[[c for c in SUMMARY_COLUMNS if c in t.columns]].copy()
     if names:
         t.insert(1, "name", t.region.map(names).fillna(""))
-    if (t["n_external"] == t["n_external"].round()).all():
+    if len(t) and (t["n_external"] == t["n_external"].round()).all():
         t["n_external"] = t["n_external"].astype("int64")
-    return t.rename(columns={"D_lo": "D_low", "D_hi": "D_high", "n_external": "external"})
+    t.attrs["added"] = list(dict.fromkeys(extra.region))
+    return t
+
+
+def _print_summary(res, table, top):
+    """The classification table, its footnotes and the label counts (stable shares)."""
+    from .report import headline, why_undetermined
+
+    _print_table(table)
+    stable = dict(res.params.get("thresholds", {})).get("stable", 0.8)
+    notes = []
+    if table.attrs.get("added"):
+        notes.append(f"Below the top {top}: focus region(s) {', '.join(table.attrs['added'])}.")
+    if table["label"].astype(str).str.endswith("?").any():
+        notes.append(f"? = label below the stability threshold: found in fewer than "
+                     f"{stable:.0%} of bootstrap replicates; read it as tentative.")
+    for n in notes:
+        print(n)
+    print("\nlabels (active regions): " + headline(res))
+    sentence = why_undetermined(res)
+    if sentence:
+        print(sentence)
+
+
+def _n_active(res):
+    """Number of regions with any activity in a classification."""
+    from .report import active
+
+    t = res.table
+    return int(t[active(t)].region.nunique())
+
+
+def _active_volumes(frame):
+    """Rows of a per-region volume table with any activity."""
+    cols = [c for c in ("inbound", "outbound", "copresence", "internal") if c in frame.columns]
+    return frame[cols].fillna(0).sum(axis=1) > 0
+
+
+def _region_names(data):
+    """Region -> name of the region map of record-level data (None for flow tables)."""
+    m = getattr(data, "region_map", None)
+    if m is None:
+        return None
+    return dict(zip(m.regions, m.labels))
 
 
 def _print_table(frame):
@@ -196,19 +287,6 @@ def _print_table(frame):
 
 
 # ============================================================================ reading
-def _region_map(spec):
-    from . import regions
-
-    if spec in (None, "countries"):
-        return regions.countries()
-    if spec == "metros":
-        return regions.metro_areas()
-    path = Path(spec)
-    if not path.exists():
-        raise DataError(f"{spec}: region file not found (use countries, metros or a CSV file)")
-    return regions.RegionMap.from_csv(path)
-
-
 def _read(args, log):
     """Read INPUT with its format's reader; returns (data, flows_or_None, read_report, paths)."""
     import pandas as pd
@@ -219,6 +297,8 @@ def _read(args, log):
     if not src.exists():
         raise DataError(f"{src}: no such file or folder")
     paths = [src]
+    if src.is_file() and src.stat().st_size == 0:
+        raise DataError(f"{src}: empty file: no header row or records")
     if args.format == "flows":
         try:
             frame = pd.read_csv(src, sep=None if src.suffix not in (".tsv",) else "\t",
@@ -235,19 +315,18 @@ def _read(args, log):
                             "(name them with --source/--target/--weight/--time)")
         if args.channel_column and args.channel_column not in frame.columns:
             raise DataError(f"{src}: no channel column {args.channel_column!r}")
-        from .classification import _flows_from_table
+        from .flows import RegionFlows
 
         cols["channel"] = args.channel_column or "\x00none"
         window = tuple(args.window) if args.window else None
         channels = args.channel[0] if args.channel and not args.channel_column else args.channel
-        flows = _flows_from_table("ecosystem classify", frame, window=window, channels=channels,
-                                  countries=_countries_file(args), columns=cols)
+        flows = RegionFlows.from_table(frame, columns=cols, window=window, channels=channels,
+                                       countries=_countries_file(args), func="ecosystem classify")
         flows.info.update(source=str(src), licence=args.licence or "", window=window)
         report = {"source": str(src), "rows": int(len(frame)), "rows_in_window":
                   flows.info.get("rows"), "rows_outside_window": flows.info.get("rows_outside_window")}
         return None, flows, report, paths
-    regions = _region_map(args.regions)
-    kw = dict(regions=regions, errors=args.errors, progress=False if args.quiet else None)
+    kw = dict(regions=args.regions, errors=args.errors, progress=False if args.quiet else None)
     if args.format == "openalex":
         for extra in (args.institutions, args.authors):
             if extra:
@@ -266,11 +345,46 @@ def _read(args, log):
     else:
         columns = dict(item.split("=", 1) for item in (args.columns or []))
         result = readers.read_records(src, columns or None, channel=args.records_channel, **kw)
-    if result.report.records_used == 0:
-        raise DataError(f"{src}: no usable records ({result.report.records_read} read; skipped "
-                        f"{dict(result.report.skipped)})")
-    log.note(str(result.report).splitlines()[0])
-    return result.contributions, None, result.report, paths
+    rep = result.report
+    if rep.records_used == 0:
+        why = _report_lines(rep, examples=1)[1:]
+        if rep.records_read == 0 and not why:
+            raise DataError(f"{src}: empty file: no records")
+        raise DataError(f"{src}: no usable records ({rep.records_read:,} read, 0 used); "
+                        + "; ".join(w.strip() for w in why))
+    for line in _report_lines(rep):
+        log.note(line)
+    return result.contributions, None, rep, paths
+
+
+#: Malformed examples printed on the terminal (the report files keep up to 20).
+N_EXAMPLES = 3
+
+
+def _report_lines(report, examples=N_EXAMPLES):
+    """A read report for the terminal: counts, skips, drops, the first examples of each."""
+    lines = [str(report).splitlines()[0]]
+    lines += [f"skipped ({k}): {v:,}" for k, v in sorted(report.skipped.items())]
+    lines += [f"contributions dropped ({k}): {v:,}" for k, v in sorted(report.dropped.items())]
+    for path, line, fld, msg in report.malformed[:examples]:
+        where = ":".join(str(x) for x in (path, line) if x is not None)
+        lines.append(f"  e.g. {where}" + (f" ({fld})" if fld else "") + f": {msg}")
+    um = report.unmatched
+    if um is not None and um.n_unmatched:
+        for reason, n in [(r, n) for r, n in dict(um.by_reason).items() if n][:examples]:
+            ex = list(um.examples.get(reason, []))[:1]
+            lines.append(f"  unmatched locations ({reason}): {n:,}"
+                         + (f", e.g. {_location_text(ex[0])}" if ex else ""))
+    return lines
+
+
+def _location_text(example):
+    """'country=XX, city=...' from a ResolveReport example (fields that are set)."""
+    fields = getattr(example, "_fields", None)
+    if not fields:
+        return str(example)
+    return ", ".join(f"{f}={getattr(example, f)!r}" for f in fields[1:]
+                     if getattr(example, f) is not None)
 
 
 def _countries_file(args):
@@ -351,28 +465,21 @@ def _demo(args):
     co.to_csv(out / "coauthorship_openness.csv", index=False)
 
     log.step("plots")
-    focus = ["USA", "CHN", "JPN", "HKG", "GBR", "DEU"]
-    figures = _make_plots(out, res, flows, log, focus=focus[:3], names=names,
-                          highlight=list(_SEED_COUNTRIES))
-    if figures:
-        from . import plot
-
-        plot.save(plot.channel_profile(res, focus), out / "plots" / "channel_profile")
-        coflows = datasets.coauthorship(2022)
-        for code in ("USA", "CHN", "JPN"):
-            stem = out / "plots" / f"coauthorship_partners_{code}"
-            plot.save(plot.partner_flows(coflows, code, names=names), stem)
-            figures.append((f"Co-authorship partners of {code}, 2022 (NCSES, whole counts)",
-                            f"plots/{stem.name}.png"))
+    focus = _focus_regions(args, res, default=DEMO_FOCUS)
+    coflows = datasets.coauthorship(2022)
+    figures = _make_plots(out, res, flows, log, focus=focus, names=names, highlight=focus,
+                          extra=[("Co-authorship partners of {}, 2022 (NCSES, whole counts)",
+                                  "coauthorship_partners_{}", coflows, None)])
 
     log.step("report and manifest")
-    summary = _summary_table(res, names=names, top=args.top, focus=list(_SEED_COUNTRIES))
+    summary = _summary_table(res, names=names, top=args.top, focus=focus)
     co_show = co[["country", "name", "2003", "2022", "growth", "partners", "top_partner",
                   "top_share", "hhi", "per_researcher"]].rename(
         columns={"2003": "intl_coauthored_2003", "2022": "intl_coauthored_2022"})
-    co_show = co_show[co_show.country.isin(list(_SEED_COUNTRIES)) |
-                      co_show.index.isin(co_show.head(8).index)]
-    counts = res.table.label.value_counts()
+    co_show = co_show[co_show.country.isin(focus) | co_show.index.isin(co_show.head(8).index)]
+    from .report import label_counts, why_undetermined
+
+    counts = label_counts(res)
     data_sentence = (
         f"Talent flows are the MPIDR Scholarly Migration Database (Scopus 2024 V1) "
         f"country-to-country moves of scholars summed over {window[0]}–{window[1]}; region size "
@@ -383,7 +490,11 @@ def _demo(args):
                co_info]
     sections = [
         ("Talent channel: classification of countries", summary),
-        ("Labels over all countries", counts.rename_axis("label").reset_index(name="countries")),
+        ("Labels over the countries with any moves (stable = label in at least "
+         f"{res.params['thresholds']['stable']:.0%} of bootstrap replicates; '?' in the table "
+         "above marks the others)", counts.rename(columns={"rows": "countries"})),
+        *([("Why large systems are undetermined", why_undetermined(res))]
+          if why_undetermined(res) else []),
         ("Co-authorship openness (NCSES, internationally co-authored articles)",
          "Whole counts of articles with authors in the country and abroad (NCSES tables "
          "SPBS-35). NCSES gives no domestic totals, so the openness ratio O cannot be formed "
@@ -391,12 +502,11 @@ def _demo(args):
          "spread over many partners) and, as a size-adjusted intensity, articles per "
          f"researcher (MPIDR mean researcher population {window[0]}–{window[1]})."),
         ("Co-authorship table", co_show),
-        ("Explanations", "\n\n".join(res.explain(c) for c in ("USA", "CHN", "JPN")
-                                     if c in set(res.table.region))),
+        ("Explanations", "\n\n".join(res.explain(c) for c in focus)),
     ]
     write_report(out, title=f"ecosystem demo: talent circulation between countries, "
                             f"{window[0]}–{window[1]}", sections=sections,
-                 methods=methods_text(res.params, n_regions=flows.n_regions,
+                 methods=methods_text(res.params, n_regions=_n_active(res),
                                       data_sentence=data_sentence),
                  refs=references(res.params), sources=sources, figures=figures)
     manifest = {
@@ -407,6 +517,7 @@ def _demo(args):
         "layer": "international",
         "bootstrap": args.bootstrap,
         "seed": args.seed,
+        "focus": focus,
         "convention": flows.info["convention"],
         "data": {k: flows.info[k] for k in ("source", "licence", "citation")},
         "data_coauthorship": co_info,
@@ -424,15 +535,14 @@ def _demo(args):
               f"{window[0]}-{window[1]} (talent channel, international layer, B = {args.bootstrap})")
         print("D = (out - in)/(out + in): > 0 outflow-dominated (outbound), < 0 inflow-dominated "
               "(introduction); R = partner reciprocity; z_openness = size-adjusted openness.\n")
-        _print_table(summary)
-        print("\nlabels: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+        _print_summary(res, summary, args.top)
         print("\nCo-authorship openness (NCSES, internationally co-authored articles, whole counts):")
         _print_table(co_show)
         print(f"\nData: {flows.info['citation']}")
         print(f"Co-authorship: {datasets.NCSES_CITATION}")
         print(f"\nWrote {out}/: classification.csv, regions.csv, talent_indicators.csv, "
               f"coauthorship_openness.csv, report.html, report.md, manifest.json"
-              + (", plots/" if figures else f" (no plots: {PLOT_HINT})")
+              + (", world_map.png, plots/" if figures else f" (no plots: {PLOT_HINT})")
               + f" in {log.elapsed:.1f} s")
     return 0
 
@@ -470,22 +580,21 @@ def _classify(args):
         log.step(f"classifying {flows!r} (B = {args.bootstrap})")
         res = classify(flows, **opts)
     out.mkdir(parents=True, exist_ok=True)
-    _classification_csv(res).to_csv(out / "classification.csv", index=False)
-    active = set(_classification_csv(res).region)
+    csv = _classification_csv(res)
+    csv.to_csv(out / "classification.csv", index=False)
+    active = set(csv.region)
     res.regions[res.regions.region.isin(active)].to_csv(out / "regions.csv", index=False)
     log.step("metrics")
     metrics = region_metrics(flows, layer=args.layer, n_null=args.n_null, seed=args.seed,
                              size=None if size is None else size.to_dict(),
                              internal=None if internal is None else internal.to_dict())
-    metrics.to_csv(out / "metrics.csv", index=False)
+    metrics[_active_volumes(metrics)].to_csv(out / "metrics.csv", index=False)
 
     log.step("plots")
-    t = res.table
-    active = t[t.label != "insufficient"] if (t.label != "insufficient").any() else t
-    focus = [r for r in _SEED_REGIONS if r in set(t.region)]
-    focus += [r for r in active.sort_values("n_external", ascending=False).region.unique()
-              if r not in focus][: max(0, 3 - len(focus))]
-    figures = (_make_plots(out, res, flows, log, focus=focus, highlight=focus)
+    focus = _focus_regions(args, res)
+    names = _region_names(data)
+    figures = (_make_plots(out, res, flows, log, focus=focus, highlight=focus,
+                           region_map=getattr(data, "region_map", None))
                if not args.no_plots else [])
 
     traj = _trajectories_out(args, data, out, log, opts) if args.windows else None
@@ -496,14 +605,21 @@ def _classify(args):
               "licence": str(getattr(report, "licence", "") or info.get("licence", "")
                              or "see the data provider's terms"),
               "citation": str(info.get("citation", ""))}
-    counts = t.label.value_counts().rename_axis("label").reset_index(name="rows")
+    from .report import label_counts, why_undetermined
+
+    summary = _summary_table(res, names=names, top=args.top, focus=focus)
+    why = why_undetermined(res)
     write_report(out, title=f"ecosystem classify: {Path(args.input).name} ({args.format})",
-                 sections=[("Classification (largest regions by external volume)",
-                            _summary_table(res, top=args.top, focus=focus)),
-                           ("Labels", counts),
-                           ("Overall labels", res.regions.head(args.top))]
-                 + ([("Changes between windows", traj.summary_text())] if traj else []),
-                 methods=methods_text(res.params, n_regions=flows.n_regions)
+                 sections=[("Classification (largest regions by external volume; '?' = label "
+                            "below the stability threshold)", summary),
+                           ("Labels (regions with any activity; stable = label in at least "
+                            f"{res.params['thresholds']['stable']:.0%} of bootstrap replicates)",
+                            label_counts(res)),
+                           *([("Why large regions are undetermined", why)] if why else []),
+                           ("Overall labels", res.regions[res.regions.region.isin(active)]
+                            .head(args.top)),
+                           *([("Changes between windows", traj.summary_text())] if traj else [])],
+                 methods=methods_text(res.params, n_regions=_n_active(res))
                  + (" " + traj.methods_text() if traj else ""),
                  refs=references(res.params), sources=[source], read_report=read_text,
                  figures=figures)
@@ -516,12 +632,13 @@ def _classify(args):
         "inputs": _hashes(paths + ([Path(args.region_table)] if args.region_table else [])),
         "read_report": report.to_dict() if hasattr(report, "to_dict") else report,
         "classification_params": res.params,
+        "focus": focus,
         "files": sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file()),
         "seconds": round(log.elapsed, 2),
     }
     _write_json(out / "manifest.json", manifest)
     if not args.quiet:
-        _print_table(_summary_table(res, top=args.top, focus=focus))
+        _print_summary(res, summary, args.top)
         print(f"\nWrote {out}/ (classification.csv, regions.csv, metrics.csv, report.html, "
               f"report.md, manifest.json{', plots/' if figures else ''}) in {log.elapsed:.1f} s")
     return 0
@@ -587,6 +704,7 @@ def _flows_cmd(args):
     table = pd.concat(rows, ignore_index=True)
     table.to_csv(out / "flows.csv", index=False)
     volumes = flows.volumes(layer=args.layer)
+    volumes = volumes[_active_volumes(volumes)]
     volumes.to_csv(out / "volumes.csv", index=False)
     _write_json(out / "manifest.json", {
         "ecosystem": __version__, "command": _command_line(args),
@@ -660,9 +778,13 @@ def _brokerage_cmd(args):
 def _export_cmd(args):
     """Export the region network for Gephi (GraphML, GEXF), Pajek or VOSviewer.
 
-    Nodes are regions (attributes: country, inbound, outbound, co-presence, internal
-    volume; list attributes flattened to ';'-joined text so that Gephi and VOSviewer open
-    the files), arcs the presence flows (co-presence as undirected edges) of one channel.
+    Nodes are the regions with any activity (attributes: region code, name, country,
+    inbound, outbound, co-presence, internal volume, and with --labels the label,
+    stability, D, R ... of a classification.csv under the same names; list attributes
+    flattened to ';'-joined text so that Gephi and VOSviewer open the files), arcs the
+    presence flows (co-presence as undirected edges) of one channel. --to vosviewer
+    writes VOSviewer's map and network text files (clusters = typology labels). The same
+    writers are ecosystem.export.write_network in Python.
     """
     log = _Log(args.quiet, 2)
     log.step(f"reading {args.input} ({args.format})")
@@ -673,19 +795,24 @@ def _export_cmd(args):
         raise DataError(f"{args.input}: channel {channel!r} not in the data ({list(flows.channels)})")
     out = Path(args.out)
     if out.suffix == "":
-        out = out / f"network_{channel}{EXPORT_FORMATS[args.to]}"
+        stem = "map" if args.to == "vosviewer" else "network"  # + network_<channel>.txt
+        out = out / f"{stem}_{channel}{EXPORT_FORMATS[args.to]}"
     out.parent.mkdir(parents=True, exist_ok=True)
     log.step(f"writing {args.to} to {out}")
     years = _yearly_flows(data, args, channel) if args.to == "gexf" and data is not None else None
     n_nodes, n_edges = write_network(flows, out, to=args.to, channel=channel, years=years,
-                                     node_attributes=_labels_table(args.labels, channel))
+                                     names=_region_names(data),
+                                     coordinates=_coordinates_table(args.coordinates),
+                                     classification=_labels_table(args.labels))
     if not args.quiet:
-        print(f"Wrote {out}: {n_nodes} regions, {n_edges} links ({channel} channel)")
+        also = (f" and {out.with_name(out.name.replace('map', 'network', 1))}"
+                if args.to == "vosviewer" and "map" in out.stem else "")
+        print(f"Wrote {out}{also}: {n_nodes} regions, {n_edges} links ({channel} channel)")
     return 0
 
 
-def _labels_table(spec, channel):
-    """Node attributes from a classification.csv written by ``ecosystem classify``."""
+def _coordinates_table(spec):
+    """Region coordinates from a CSV with region, latitude and longitude columns."""
     if not spec:
         return None
     import pandas as pd
@@ -693,16 +820,27 @@ def _labels_table(spec, channel):
     path = Path(spec)
     if not path.exists():
         raise DataError(f"{spec}: no such file")
-    t = pd.read_csv(path)
+    t = pd.read_csv(path, dtype={"region": str})
+    need = {"region", "latitude", "longitude"}
+    if not need <= set(t.columns):
+        raise DataError(f"{spec}: needs columns {sorted(need)}; has {list(t.columns)}")
+    return t.drop_duplicates("region").set_index("region")[["latitude", "longitude"]]
+
+
+def _labels_table(spec):
+    """A classification.csv written by ``ecosystem classify`` (for export.write_network)."""
+    if not spec:
+        return None
+    import pandas as pd
+
+    path = Path(spec)
+    if not path.exists():
+        raise DataError(f"{spec}: no such file")
+    t = pd.read_csv(path, dtype={"region": str})
     need = {"region", "channel", "layer", "label"}
     if not need <= set(t.columns):
         raise DataError(f"{spec}: not a classification.csv (needs columns {sorted(need)})")
-    t = t[(t.channel == channel) & (t.layer == t.layer.iloc[0])] if len(t) else t
-    if "window" in t and t["window"].nunique() > 1:
-        t = t[t["window"] == t["window"].iloc[0]]
-    cols = [c for c in ("label", "stability", "D", "D_low", "D_high", "R", "openness",
-                        "z_openness") if c in t.columns]
-    return t.set_index("region")[cols].rename(columns={"label": "type"})  # "label" = node name
+    return t
 
 
 def _yearly_flows(data, args, channel):
@@ -723,225 +861,17 @@ def _yearly_flows(data, args, channel):
                                  countries=countries) for y in years}
 
 
-# ============================================================================ export writers
-def _network(flows, channel):
-    import numpy as np
-
-    k = flows.channels.index(channel)
-    vol = flows.volumes()
-    vol = vol[vol.channel == channel].set_index("region")
-    nodes = []
-    for i, r in enumerate(flows.regions):
-        row = vol.loc[r] if r in vol.index else None
-        nodes.append({
-            "id": str(r), "label": str(r), "country": str(flows.countries[i]),
-            "parent": "" if flows.parents[i] is None else str(flows.parents[i]),
-            "channels": ";".join(flows.channels),
-            "inbound": float(row["inbound"]) if row is not None else 0.0,
-            "outbound": float(row["outbound"]) if row is not None else 0.0,
-            "copresence": float(row["copresence"]) if row is not None else 0.0,
-            "internal": float(flows.internal[k, i]),
-        })
-    P, C = flows.presence[k].copy(), flows.copresence[k].copy()
-    active = (P.sum(0) + P.sum(1) + C.sum(0) + C.sum(1) + flows.internal[k]) > 0
-    nodes = [n for n, a in zip(nodes, active) if a]  # regions without any activity are left out
-    np.fill_diagonal(P, 0)
-    np.fill_diagonal(C, 0)
-    edges = []
-    for i, j in zip(*np.nonzero(P)):
-        edges.append((str(flows.regions[i]), str(flows.regions[j]), float(P[i, j]), "directed",
-                      "presence"))
-    for i, j in zip(*np.nonzero(np.triu(C))):
-        edges.append((str(flows.regions[i]), str(flows.regions[j]), float(C[i, j]), "undirected",
-                      "copresence"))
-    return nodes, edges
-
-
-def _edge_years(years, channel):
-    """(source, target, kind) -> {year: weight} from per-year flows."""
-    out = {}
-    for year, f in years.items():
-        if channel not in f.channels:
-            continue
-        _, edges = _network(f, channel)
-        for s, t, w, _, kind in edges:
-            out.setdefault((s, t, kind), {})[int(year)] = w
-    return out
-
-
-def write_network(flows, path, *, to, channel=None, years=None, node_attributes=None):
-    """Write one channel of a region network as GraphML, GEXF, Pajek or VOSviewer JSON.
-
-    Parameters
-    ----------
-    flows : RegionFlows
-        Region flows (presence arcs are written directed, co-presence undirected).
-    path : str or path
-        Output file.
-    to : {"graphml", "gexf", "pajek", "vosviewer-json"}
-        File format.
-    channel : str, optional
-        Default: the first channel.
-    years : dict of int to RegionFlows, optional
-        Flows of each year (same regions): GEXF files become dynamic (``timeformat
-        integer``), every edge with its spells and a weight per year for Gephi's
-        timeline, and a flattened ``years`` attribute (``"2016;2017"``).
-    node_attributes : pandas.DataFrame, optional
-        Extra node attributes indexed by region (e.g. the type, D and R of a
-        classification; a column must not be called ``label``, the node name); numbers become doubles, everything else text, missing values
-        are left out (VOSviewer: numbers as scores, text in the description).
-
-    Returns
-    -------
-    (int, int)
-        Numbers of nodes and links written.
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> import ecosystem as eco
-    >>> from ecosystem.cli import write_network
-    >>> with tempfile.TemporaryDirectory() as d:
-    ...     write_network(eco.datasets.coauthorship(2022), pathlib.Path(d) / "co.net", to="pajek")
-    (46, 1035)
-    """
-    from xml.sax.saxutils import quoteattr
-
-    channel = channel or flows.channels[0]
-    nodes, edges = _network(flows, channel)
-    attrs = [("country", "string"), ("parent", "string"), ("channels", "string"),
-             ("inbound", "double"), ("outbound", "double"), ("copresence", "double"),
-             ("internal", "double")]
-    if node_attributes is not None:
-        import pandas as pd
-
-        for col in node_attributes.columns:
-            numeric = pd.api.types.is_numeric_dtype(node_attributes[col]) and \
-                not pd.api.types.is_bool_dtype(node_attributes[col])
-            attrs.append((str(col), "double" if numeric else "string"))
-            values = node_attributes[col].to_dict()
-            for n in nodes:
-                v = values.get(n["id"])
-                if v is None or (isinstance(v, float) and v != v):
-                    continue
-                n[str(col)] = float(v) if numeric else str(v)
-    path = Path(path)
-    lines = []
-    if to == "graphml":
-        lines += ['<?xml version="1.0" encoding="UTF-8"?>',
-                  '<graphml xmlns="http://graphml.graphdrawing.org/xmlns">',
-                  '<key id="label" for="node" attr.name="label" attr.type="string"/>']
-        lines += [f'<key id="{a}" for="node" attr.name="{a}" attr.type="{t}"/>' for a, t in attrs]
-        lines += ['<key id="weight" for="edge" attr.name="weight" attr.type="double"/>',
-                  '<key id="kind" for="edge" attr.name="kind" attr.type="string"/>',
-                  f'<graph id={quoteattr(channel)} edgedefault="directed">']
-        for n in nodes:
-            lines.append(f'<node id={quoteattr(n["id"])}><data key="label">{_x(n["label"])}</data>'
-                         + "".join(f'<data key="{a}">{_x(n[a])}</data>' for a, _ in attrs if a in n)
-                         + "</node>")
-        for s, t, w, d, kind in edges:
-            lines.append(f'<edge source={quoteattr(s)} target={quoteattr(t)} directed='
-                         f'"{"true" if d == "directed" else "false"}"><data key="weight">{w!r}</data>'
-                         f'<data key="kind">{kind}</data></edge>')
-        lines += ["</graph>", "</graphml>"]
-    elif to == "gexf":
-        typ = {"string": "string", "double": "double"}
-        by_year = _edge_years(years, channel) if years else {}
-        dynamic = bool(by_year)
-        lines += ['<?xml version="1.0" encoding="UTF-8"?>',
-                  '<gexf xmlns="http://gexf.net/1.3" version="1.3">',
-                  f'<meta><creator>ecosystem {__version__}</creator></meta>',
-                  '<graph defaultedgetype="directed" '
-                  + ('mode="dynamic" timeformat="integer">' if dynamic else 'mode="static">'),
-                  '<attributes class="node" mode="static">']
-        lines += [f'<attribute id="{i}" title="{a}" type="{typ[t]}"/>' for i, (a, t) in enumerate(attrs)]
-        lines.append("</attributes>")
-        if dynamic:
-            lines += ['<attributes class="edge" mode="static">',
-                      '<attribute id="years" title="years" type="string"/></attributes>',
-                      '<attributes class="edge" mode="dynamic">',
-                      '<attribute id="w" title="weight by year" type="double"/></attributes>']
-        lines.append("<nodes>")
-        for n in nodes:
-            lines.append(f'<node id={quoteattr(n["id"])} label={quoteattr(n["label"])}><attvalues>'
-                         + "".join(f'<attvalue for="{i}" value={quoteattr(str(n[a]))}/>'
-                                   for i, (a, _) in enumerate(attrs) if a in n)
-                         + "</attvalues></node>")
-        lines += ["</nodes>", "<edges>"]
-        for e, (s, t, w, d, kind) in enumerate(edges):
-            head = (f'<edge id="{e}" source={quoteattr(s)} target={quoteattr(t)} '
-                    f'weight="{w!r}" type="{d}" label="{kind}"')
-            series = by_year.get((s, t, kind), {})
-            if not series:
-                lines.append(head + "/>")
-                continue
-            ys = sorted(series)
-            lines.append(head + "><attvalues>"
-                         + f'<attvalue for="years" value="{";".join(map(str, ys))}"/>'
-                         + "".join(f'<attvalue for="w" value="{series[y]!r}" start="{y}" end="{y}"/>'
-                                   for y in ys) + "</attvalues><spells>"
-                         + "".join(f'<spell start="{y}" end="{y}"/>' for y in ys)
-                         + "</spells></edge>")
-        lines += ["</edges>", "</graph>", "</gexf>"]
-    elif to == "pajek":
-        index = {n["id"]: i + 1 for i, n in enumerate(nodes)}
-        lines.append(f"*Vertices {len(nodes)}")
-        lines += [f'{index[n["id"]]} "{n["label"]}"' for n in nodes]
-        directed = [e for e in edges if e[3] == "directed"]
-        undirected = [e for e in edges if e[3] != "directed"]
-        if directed:
-            lines.append("*Arcs")
-            lines += [f"{index[s]} {index[t]} {w:g}" for s, t, w, _, _ in directed]
-        if undirected:
-            lines.append("*Edges")
-            lines += [f"{index[s]} {index[t]} {w:g}" for s, t, w, _, _ in undirected]
-    elif to == "vosviewer-json":
-        index = {n["id"]: i + 1 for i, n in enumerate(nodes)}
-        links = {}
-        for s, t, w, _, _ in edges:  # VOSviewer links are undirected: sum both directions
-            key = tuple(sorted((index[s], index[t])))
-            links[key] = links.get(key, 0.0) + w
-        doc = {"network": {
-            "items": [{"id": index[n["id"]], "label": n["label"],
-                       "description": "; ".join(
-                           [f"country {n['country']}", f"channels {n['channels']}"]
-                           + [f"{a} {n[a]}" for a, t in attrs[7:] if t == "string" and a in n]),
-                       "weights": {"Inbound": n["inbound"], "Outbound": n["outbound"],
-                                   "Co-presence": n["copresence"]},
-                       "scores": {"Internal": n["internal"],
-                                  **{a: n[a] for a, t in attrs[7:] if t == "double" and a in n}},
-                       **({"cluster": _CLUSTERS[n["type"]]} if n.get("type") in _CLUSTERS else {})}
-                      for n in nodes],
-            "links": [{"source_id": a, "target_id": b, "strength": w}
-                      for (a, b), w in sorted(links.items())]}}
-        path.write_text(json.dumps(doc, indent=1), encoding="utf-8")
-        return len(nodes), len(links)
-    else:
-        raise EcosystemError(f"write_network: to must be one of {list(EXPORT_FORMATS)}; got {to!r}")
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return len(nodes), len(edges)
-
-
-#: VOSviewer cluster number of each label (VOSviewer colours items by cluster).
-_CLUSTERS = {"hub": 1, "introduction": 2, "outbound": 3, "local": 4, "undetermined": 5,
-             "insufficient": 6}
-
-
-def _x(value):
-    from xml.sax.saxutils import escape
-
-    return escape(str(value))
-
-
 # ============================================================================ parser
 _EXAMPLES = {
     "demo": """examples:
   ecosystem demo
   ecosystem demo --out ./ecosystem-demo --bootstrap 1000 --seed 0
-  ecosystem demo --window 2009 2013 --quiet""",
+  ecosystem demo --window 2009 2013 --quiet
+  ecosystem demo --focus USA,GBR,DEU""",
     "classify": """examples:
   ecosystem classify works.jsonl --format openalex --institutions institutions.jsonl --out run1
-  ecosystem classify patentsview/ --format patentsview --regions metros --window 2016 2020
+  ecosystem classify patentsview/ --format patentsview --regions metros --window 2016 2020 \\
+      --focus SFBA,NYC
   ecosystem classify REGPAT/ --format regpat --counting full --bootstrap 500 --seed 1
   ecosystem classify savedrecs.txt --format wos --channel academic
   ecosystem classify scopus.csv --format scopus --regions my_regions.csv
@@ -959,7 +889,8 @@ _EXAMPLES = {
   ecosystem export works.jsonl --format openalex --to gexf --out network.gexf
   ecosystem export moves.csv --format flows --source o --target d --weight n --to vosviewer-json --out net.json
   ecosystem export REGPAT/ --format regpat --to pajek --out out/
-  ecosystem export works.jsonl --format openalex --to graphml --labels run1/classification.csv""",
+  ecosystem export works.jsonl --format openalex --to graphml --labels run1/classification.csv
+  ecosystem export works.jsonl --format openalex --to vosviewer --out vos/net_map.txt""",
 }
 
 
@@ -968,6 +899,30 @@ def _common(p, *, out_default, out_help="output folder"):
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
     p.add_argument("--debug", action="store_true", help="show tracebacks on errors")
     p.add_argument("--top", type=int, default=15, help="rows to print (default: %(default)s)")
+
+
+def _regions_arg(p):
+    """--regions: the region map of the reader formats (the readers accept the same words)."""
+    p.add_argument("--regions", default="countries",
+                   metavar="{countries,metros,metro_areas,FILE}",
+                   help="region map of the reader formats: ISO countries, the world metro map "
+                        "(ecosystem.regions.metros), the four seed metro areas, or a region "
+                        "CSV (RegionMap.from_csv) (default: countries); flow tables keep their "
+                        "own region labels (see --region-table)")
+
+
+def _focus_arg(p, default_help):
+    """--focus REGION[,REGION]: regions drawn, explained and always shown in the table."""
+    p.add_argument("--focus", metavar="REGION[,REGION]",
+                   help="regions to draw partner charts for, explain in the report and always "
+                        f"list in the table ({default_help})")
+
+
+def _coordinates_arg(p):
+    """--coordinates FILE: latitude/longitude per region for Gephi's GeoLayout and VOSviewer."""
+    p.add_argument("--coordinates", metavar="CSV",
+                   help="region, latitude, longitude per row: node coordinates (GraphML/GEXF "
+                        "attributes, VOSviewer x/y)")
 
 
 def _nonneg(text):
@@ -980,10 +935,7 @@ def _nonneg(text):
 def _input_args(p):
     p.add_argument("input", metavar="INPUT", help="file or folder to read")
     p.add_argument("--format", required=True, choices=FORMATS, help="input format")
-    p.add_argument("--regions", default="countries", metavar="{countries,metros,FILE}",
-                   help="region map of the reader formats: ISO countries, the bundled metro "
-                        "areas, or a region CSV (RegionMap.from_csv) (default: countries); "
-                        "flow tables keep their own region labels (see --region-table)")
+    _regions_arg(p)
     p.add_argument("--channel", action="append", metavar="CHANNEL",
                    help="channel to keep (talent, academic, enterprise); repeat for several")
     p.add_argument("--window", nargs=2, type=int, metavar=("FIRST", "LAST"),
@@ -994,9 +946,10 @@ def _input_args(p):
                    choices=("international", "domestic", "cross-boundary", "external"),
                    help="border layer (default: %(default)s)")
     p.add_argument("--seed", type=_nonneg, default=0, help="seed of every draw (default: 0)")
-    p.add_argument("--errors", choices=("raise", "skip"), default="skip",
-                   help="malformed records: stop, or skip and count them in the read report "
-                        "(default: %(default)s)")
+    p.add_argument("--errors", choices=("raise", "skip"), default="raise",
+                   help="malformed records: stop at the first (file, line, field, reason), or "
+                        "skip and count them, printing the first examples (default: "
+                        "%(default)s, as in the Python readers)")
     g = p.add_argument_group("openalex")
     g.add_argument("--institutions", help="OpenAlex institutions file (geo for city joins)")
     g.add_argument("--authors", help="OpenAlex authors file (affiliation years: talent moves)")
@@ -1036,6 +989,7 @@ def _parser():
                       help="inclusive years, within 1998-2018 (default: 2014 2018)")
     demo.add_argument("--bootstrap", type=_nonneg, default=1000, help="replicates (default: 1000)")
     demo.add_argument("--seed", type=_nonneg, default=0, help="seed (default: 0)")
+    _focus_arg(demo, "default: " + ",".join(DEMO_FOCUS))
     demo.set_defaults(run=_demo)
 
     cl = sub.add_parser("classify", help="classify regions from records or flow tables",
@@ -1048,6 +1002,7 @@ def _parser():
     cl.add_argument("--min-external", type=float, default=30.0,
                     help="sufficiency: least external volume (default: 30)")
     cl.add_argument("--no-plots", action="store_true", help="skip the plots")
+    _focus_arg(cl, "default: the three largest by external volume")
     cl.add_argument("--windows", metavar="START:END:WIDTH[:STEP]", type=_windows_arg,
                     help="also follow every region through year windows (tiling, or rolling with STEP) "
                          "with one joint bootstrap: trajectories.csv, changes.csv, transitions.csv, plots")
@@ -1076,8 +1031,10 @@ def _parser():
             out_help="output file, or a folder (then network_<channel>.<ext> inside it)")
     ex.add_argument("--to", required=True, choices=tuple(EXPORT_FORMATS), help="file format")
     ex.add_argument("--labels", metavar="CLASSIFICATION_CSV",
-                    help="add label, D, R, openness ... of a classification.csv as node "
-                         "attributes (colour the map by label in Gephi or VOSviewer)")
+                    help="add label, stability, D, R, openness ... of a classification.csv as "
+                         "node attributes under the same names (GEXF: label as 'typology'); "
+                         "VOSviewer clusters = labels")
+    _coordinates_arg(ex)
     ex.set_defaults(run=_export_cmd)
     return parser
 
@@ -1122,6 +1079,8 @@ def main(argv=None):
         text = " ".join(str(exc).split()) or type(exc).__name__
         if where and str(where) not in text and not isinstance(exc, DataError):
             text = f"{where}: {text}"
+        if isinstance(exc, DataFormatError) and getattr(args, "errors", None) == "raise":
+            text += " (--errors skip skips and counts malformed records)"
         if isinstance(exc, OptionalDependencyError):
             text += f" ({PLOT_HINT} for plots)" if "matplotlib" in text else ""
         kind = "error" if isinstance(exc, (EcosystemError, OSError, ValueError, KeyError)) else \

@@ -14,12 +14,27 @@ __all__ = ["Contributions", "CHANNELS", "ROLES"]
 CHANNELS = ("talent", "academic", "enterprise")
 #: Standard roles of an actor on a record.
 ROLES = ("author", "inventor", "applicant", "origin", "destination")
+#: Plausible years (inclusive): readers and :meth:`Contributions.from_arrays` reject
+#: others (-1, or NaN, means unknown).
+YEAR_MIN, YEAR_MAX = 1000, 2200
 
 _LABELLED = ("record", "actor", "org", "region", "role", "channel")
+# code width per labelled field: wide vocabularies get int32 (int64 beyond 2**31 labels),
+# the small ones (roles, channels) int8 (int16, ... when they grow)
+_SMALL = ("role", "channel")
 
 
-def _readonly(arr):
-    arr = np.ascontiguousarray(arr)
+def code_dtype(field, n_labels):
+    """Smallest signed dtype holding the codes -1 .. n_labels - 1 of ``field``."""
+    ladder = (np.int8, np.int16, np.int32, np.int64) if field in _SMALL else (np.int32, np.int64)
+    for dtype in ladder:
+        if n_labels <= np.iinfo(dtype).max:
+            return dtype
+    return np.int64
+
+
+def _readonly(arr, dtype=None):
+    arr = np.ascontiguousarray(arr, dtype=dtype)
     arr.flags.writeable = False
     return arr
 
@@ -30,7 +45,9 @@ class Contributions:
 
     Labelled fields (``record``, ``actor``, ``org``, ``region``, ``role``, ``channel``)
     are stored as integer codes into a vocabulary of labels (``labels[field]``); code -1
-    means missing (allowed for ``org`` and ``role`` only). Rows are kept sorted by
+    means missing (allowed for ``org`` and ``role`` only). Codes are compact: int32 for
+    record, actor, org and region (int64 beyond 2**31 - 1 labels), int8 for role and
+    channel (wider only past 127 labels), so a contribution takes 31 bytes. Rows are kept sorted by
     (record, channel, actor), so codes and order never depend on the input row order.
     Arrays are read-only; build new objects with :meth:`select`.
 
@@ -38,7 +55,9 @@ class Contributions:
 
     Attributes
     ----------
-    record, actor, org, region, role, channel : ndarray of shape (n,), dtype=intp
+    record, actor, org, region : ndarray of shape (n,), dtype=int32 (or int64)
+        Codes into ``labels[field]``.
+    role, channel : ndarray of shape (n,), dtype=int8 (or wider)
         Codes into ``labels[field]``.
     year : ndarray of shape (n,), dtype=int32
         Year of the record (``-1`` if unknown).
@@ -71,7 +90,10 @@ class Contributions:
     info: dict = field(default_factory=dict)
 
     def __post_init__(self):
-        for name in _LABELLED + ("year", "lead", "weight"):
+        for name in _LABELLED:
+            dtype = code_dtype(name, len(self.labels.get(name, ())))
+            object.__setattr__(self, name, _readonly(getattr(self, name), dtype))
+        for name in ("year", "lead", "weight"):
             object.__setattr__(self, name, _readonly(getattr(self, name)))
 
     # ------------------------------------------------------------------ constructors
@@ -97,7 +119,8 @@ class Contributions:
             ``"talent"``, ``"academic"``, ``"enterprise"`` (or any label); a single
             string applies to every row. Default ``"academic"``.
         year : array-like of int, shape (n,), optional
-            Year of the record; missing → -1.
+            Year of the record, in ``YEAR_MIN..YEAR_MAX`` (1000..2200); missing → -1
+            (or NaN in a float array).
         lead : array-like of bool, shape (n,), optional
             Lead flags (default: no lead, so every record is undirected co-presence).
         weight : array-like of shape (n,), optional
@@ -286,6 +309,14 @@ class Contributions:
             "lead_contributions": int(self.lead[mask].sum()),
         }
 
+    def _repr_html_(self):
+        """Notebook view: the summary line and the counts per channel."""
+        import html
+
+        return (f"<div><p>{html.escape(repr(self))}</p>{self.summary().to_html()}<p><small>"
+                "One row per contribution: <code>.to_pandas()</code>; descriptive overview: "
+                "<code>ecosystem.summary.overview(c)</code>.</small></p></div>")
+
     def __repr__(self):
         return (f"<Contributions: {len(self)} contributions, {self.n_records} records, "
                 f"{self.n_actors} actors, {self.n_regions} regions, "
@@ -349,12 +380,21 @@ def _as_years(func, year, n):
     check_length(func, "year", arr, n, "row")
     if arr.dtype.kind == "f":
         missing = np.isnan(arr)
-        if (arr[~missing] != np.round(arr[~missing])).any():
-            raise ParameterError(f"{func}: year must hold whole years; got a fractional value")
-        return np.where(missing, -1, arr).astype(np.int32)
-    if arr.dtype.kind not in "iu":
+        vals = arr[~missing]
+        if (~np.isfinite(vals)).any() or (vals != np.round(vals)).any():
+            raise ParameterError(f"{func}: year must hold whole years; got a fractional or "
+                                 "infinite value")
+    elif arr.dtype.kind in "iu":
+        missing = np.zeros(len(arr), dtype=bool)
+    else:
         raise InputTypeError(f"{func}: year must be integers (NaN for unknown); got dtype {arr.dtype}")
-    return arr.astype(np.int32)
+    known = ~missing & (arr != -1)
+    out_of_range = known & ((arr < YEAR_MIN) | (arr > YEAR_MAX))
+    if out_of_range.any():
+        i = int(np.flatnonzero(out_of_range)[0])
+        raise ParameterError(f"{func}: year must be in {YEAR_MIN}..{YEAR_MAX} (-1 or NaN for "
+                             f"unknown); got {arr[i]!r} at position {i}")
+    return np.where(missing, -1, arr).astype(np.int32)
 
 
 def _check_window(func, window):

@@ -102,6 +102,19 @@ class RegionFlows:
                 f"counting={self.counting!r}, total presence {self.presence.sum():.6g}, "
                 f"co-presence {self.copresence.sum():.6g}>")
 
+    def _repr_html_(self):
+        """Notebook view: the summary line and the regions with the largest volumes."""
+        import html
+
+        v = self.volumes(layer="external")
+        v = v.assign(volume=v.inbound + v.outbound + v.copresence)
+        v = v[v.volume > 0].sort_values("volume", ascending=False).head(10)
+        return (f"<div><p>{html.escape(repr(self))}</p>"
+                + v.drop(columns=["layer"]).to_html(index=False, float_format=lambda x: f"{x:,.4g}",
+                                                     na_rep="")
+                + "<p><small>Largest regions by external volume; matrices: "
+                "<code>.matrix(kind, channel=...)</code>.</small></p></div>")
+
     # ------------------------------------------------------------------ access
     def _channel_index(self, channel, func):
         if channel is None:
@@ -203,6 +216,46 @@ class RegionFlows:
             }))
         return pd.concat(frames, ignore_index=True)
 
+    def to_networkx(self, channel=None, **kwargs):
+        """One channel as a networkx graph (:func:`ecosystem.export.to_networkx`).
+
+        Parameters
+        ----------
+        channel : str, optional
+            Default: the first channel.
+        **kwargs
+            ``names``, ``coordinates``, ``classification``, ``node_attributes`` of
+            :func:`ecosystem.export.network_tables`.
+
+        Returns
+        -------
+        networkx.DiGraph or networkx.Graph
+            Presence arcs (directed) when the channel has any, else co-presence edges.
+        """
+        from .export import to_networkx
+
+        return to_networkx(self, channel=channel, **kwargs)
+
+    def to_igraph(self, channel=None, **kwargs):
+        """One channel as an igraph graph (:func:`ecosystem.export.to_igraph`).
+
+        Parameters
+        ----------
+        channel : str, optional
+            Default: the first channel.
+        **kwargs
+            ``names``, ``coordinates``, ``classification``, ``node_attributes`` of
+            :func:`ecosystem.export.network_tables`.
+
+        Returns
+        -------
+        igraph.Graph
+            Presence arcs (directed) when the channel has any, else co-presence edges.
+        """
+        from .export import to_igraph
+
+        return to_igraph(self, channel=channel, **kwargs)
+
     # ------------------------------------------------------------------ constructors
     @classmethod
     def from_edges(cls, source, target, weight=None, *, time=None, window=None,
@@ -254,7 +307,7 @@ class RegionFlows:
                 raise InputTypeError(f"{func}: time must be numeric years; got dtype {t.dtype}")
             keep = (t >= lo) & (t <= hi)
         src, tgt, w = src[keep], tgt[keep], w[keep]
-        vocab, ctry, par, region_map = _region_axis(func, regions, countries, src, tgt)
+        vocab, ctry, par, region_map = region_axis(func, regions, countries, src, tgt)
         s, _ = as_labels(func, "source", src, vocabulary=vocab)
         d, _ = as_labels(func, "target", tgt, vocabulary=vocab)
         R = len(vocab)
@@ -310,9 +363,150 @@ class RegionFlows:
                               window=window, channel=channel, regions=regions,
                               countries=countries, info=info)
 
+    @classmethod
+    def from_table(cls, frame, *, columns=None, window=None, channels=None, countries=None,
+                   regions=None, func="RegionFlows.from_table"):
+        """Flows from an origin–destination table with optional year and channel columns.
 
-def _region_axis(func, regions, countries, *label_arrays):
-    """Region labels, countries, parents (and the map) for a flow table."""
+        The region axis is the union of the sources and targets of the rows *inside the
+        window*, so rows outside it never add regions (and never shift panel statistics).
+
+        Parameters
+        ----------
+        frame : pandas.DataFrame
+            One row per origin–destination (and year, channel) cell.
+        columns : dict, optional
+            Column names for ``source``, ``target``, ``weight``, ``time``, ``channel``
+            (defaults: those names; weight, time and channel are optional).
+        window : (int, int), optional
+            Inclusive years to keep (needs a time column).
+        channels : str or sequence of str, optional
+            Channels to keep (default: every channel of the channel column, or
+            ``"talent"`` without one).
+        countries : dict or sequence, optional
+            Country of each region (default: each region its own country).
+        regions : RegionMap or sequence, optional
+            The region axis (default: the regions of the rows in the window).
+        func : str
+            Name used in error messages.
+
+        Returns
+        -------
+        RegionFlows
+            ``counting="given"``, ``size`` None, one slice per channel.
+
+        Raises
+        ------
+        ParameterError
+            A missing column, unknown column keys or channels, a window without a time
+            column.
+        InputTypeError
+            ``columns`` is not a dict.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> import ecosystem as eco
+        >>> t = pd.DataFrame({"source": ["A", "B", "NRU"], "target": ["B", "A", "A"],
+        ...                   "weight": [5, 3, 1], "time": [2015, 2016, 2013]})
+        >>> eco.RegionFlows.from_table(t, window=(2014, 2018)).regions
+        ('A', 'B')
+        """
+        names = {"source": "source", "target": "target", "weight": "weight", "time": "time",
+                 "channel": "channel"}
+        if columns is not None:
+            if not isinstance(columns, dict):
+                raise InputTypeError(f"{func}: columns must be a dict of column names; got "
+                                     f"{type(columns).__name__}")
+            bad = set(columns) - set(names)
+            if bad:
+                raise ParameterError(f"{func}: columns has unknown keys {sorted(bad)}; known are {sorted(names)}")
+            names.update(columns)
+        for key in ("source", "target"):
+            if names[key] not in frame.columns:
+                raise ParameterError(f"{func}: the table has no {key} column {names[key]!r}; columns are "
+                                     f"{list(frame.columns)} (name it with columns={{'{key}': ...}})")
+        weight = names["weight"] if names["weight"] in frame.columns else None
+        time = names["time"] if names["time"] in frame.columns else None
+        if window is not None and time is None:
+            raise ParameterError(f"{func}: window needs a time column; the table has no {names['time']!r} column")
+        inside = frame
+        if window is not None:
+            lo, hi = _check_window(func, window)
+            t = frame[time].to_numpy()
+            if t.dtype.kind not in "iuf":
+                raise InputTypeError(f"{func}: time must be numeric years; got dtype {t.dtype}")
+            inside = frame[(t >= lo) & (t <= hi)]
+        if regions is None:
+            regions = sorted(set(inside[names["source"]].tolist()) | set(inside[names["target"]].tolist()),
+                             key=str)
+        has_channel = names["channel"] in frame.columns
+
+        def wanted(available):
+            if channels is None:
+                return list(available)
+            out = [channels] if isinstance(channels, str) else list(channels)
+            if not out:
+                raise ParameterError(f"{func}: channels must name at least one channel; got {channels!r}")
+            for ch in out:
+                check_option(func, "channels", ch, tuple(available))
+            return out
+
+        if has_channel:
+            chs = wanted(sorted(set(frame[names["channel"]].tolist()), key=str))
+            parts = []
+            for ch in chs:
+                sub = frame[frame[names["channel"]] == ch]
+                parts.append(cls.from_pandas(sub, source=names["source"], target=names["target"],
+                                             weight=weight, time=time, window=window, channel=ch,
+                                             regions=regions, countries=countries))
+            first = parts[0]
+            info = dict(first.info)
+            info["rows"] = int(sum(p.info["rows"] for p in parts))
+            info["rows_outside_window"] = int(sum(p.info["rows_outside_window"] for p in parts))
+            return cls(regions=first.regions, countries=first.countries, parents=first.parents,
+                       channels=tuple(chs), presence=np.stack([p.presence[0] for p in parts]),
+                       copresence=np.stack([p.copresence[0] for p in parts]),
+                       internal=np.stack([p.internal[0] for p in parts]), size=None,
+                       counting="given", info=info)
+        ch = "talent" if channels is None else (channels if isinstance(channels, str) else wanted(list(channels))[0])
+        return cls.from_pandas(frame, source=names["source"], target=names["target"], weight=weight,
+                               time=time, window=window, channel=ch, regions=regions,
+                               countries=countries)
+
+
+def region_axis(func, regions, countries, *label_arrays):
+    """Region labels, countries, parents and the RegionMap for a flow table.
+
+    Parameters
+    ----------
+    func : str
+        Name of the calling function (for error messages).
+    regions : RegionMap, sequence or None
+        A map (gives countries and parents), the region labels in order, or None
+        (then the sorted union of ``label_arrays``).
+    countries : dict, sequence or None
+        Country of each region when ``regions`` is not a map (default: each region
+        its own country).
+    *label_arrays : ndarray
+        Label arrays whose union is the region axis when ``regions`` is None.
+
+    Returns
+    -------
+    vocab : tuple
+        Region labels.
+    countries : tuple
+        Country of each region.
+    parents : tuple
+        Multi-jurisdiction parent of each region, or None.
+    region_map : RegionMap or None
+        The map, when ``regions`` is one.
+
+    Raises
+    ------
+    ParameterError
+        ``countries`` lacks a region or has the wrong length.
+    """
     region_map = None
     if regions is None:
         vocab = tuple(sorted(set().union(*(set(a.tolist()) for a in label_arrays)), key=str))
@@ -457,7 +651,7 @@ def region_flows(contributions, *, channel=None, counting="full", window=None,
         wanted = [channel] if isinstance(channel, str) else list(channel)
         keep = np.asarray([c.channels.index(x) for x in wanted], dtype=np.intp)
     axis = c.region_map if c.region_map is not None else c.labels["region"]
-    _, ctry, par, region_map = _region_axis(func, axis, countries)
+    _, ctry, par, region_map = region_axis(func, axis, countries)
     info = {
         "source": "contributions",
         "convention": PRESENCE_CONVENTION,

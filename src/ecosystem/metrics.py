@@ -295,37 +295,136 @@ def _layer_mask(flows, layer):
     return mask
 
 
+def indicators(stats, ctx, *, active=None):
+    r"""The indicator step shared by :func:`region_metrics` and :func:`ecosystem.classify`.
+
+    From the statistics of the point estimate or of every bootstrap replicate (any
+    leading shape) it derives the volumes, openness, D, B, R and intensities
+    (:func:`derive`), blanks openness where the internal volume is unknown, and fits the
+    one size model: over the panel regions with activity, robust (Huber) lines of
+    :math:`\mathrm{logit}(O)` and of :math:`\log(V + 0.5)` on :math:`\log S` give the
+    studentised residuals ``z_O`` (openness), ``z_in``, ``z_out`` and ``z_C`` (in-,
+    out- and all external volume). :math:`S` is the given size, else the records
+    touching the region, else the internal plus layer volume; with none of these the
+    volume residuals fall back to the raw log volumes.
+
+    Parameters
+    ----------
+    stats : ndarray of shape (..., 10, K, R)
+        Statistics in :data:`ecosystem.uncertainty.BOOT_STATS` order.
+    ctx : dict
+        Sizes, internal volumes and panel of the flows (``metrics._context``).
+    active : ndarray of shape (K, R), bool, optional
+        Cells with activity (:func:`active_regions`); only they enter the size fit.
+
+    Returns
+    -------
+    dict of ndarray of shape (..., K, R)
+        The :func:`derive` indicators plus ``z_O``, ``z_in``, ``z_out``, ``z_C``.
+    """
+    size_known = ctx["size_source"] != "unknown"
+    ind = derive(stats, size=ctx["S"] if ctx["size_source"] == "given" else None)
+    known = ctx["internal_known"][:, None]
+    for key in ("openness", "ei"):
+        ind[key] = np.where(known, ind[key], np.nan)
+    S = ctx["S"] if ctx["size_source"] == "given" else ind["size"]
+    panel = ctx["panel"] if active is None else ctx["panel"] & active
+    basis = size_basis(ind, S, size_known)
+    y = np.where(known, empirical_logit(ind["external"], ind["internal"]), np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        x = np.log(np.where(basis > 0, basis, np.nan))
+    ind["z_O"] = panel_z(y, x, ctx["panel"])
+    vbasis = basis if size_known else np.where(known, basis, np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        xv = np.log(np.where(vbasis > 0, vbasis, np.nan))
+    usable = np.isfinite(xv).any(axis=-1, keepdims=True)
+    for key, vol in (("z_in", ind["inbound"]), ("z_out", ind["outbound"]), ("z_C", ind["external"])):
+        yv = np.log(np.asarray(vol, dtype=float) + 0.5)
+        ind[key] = np.where(usable, panel_z(yv, xv, panel), yv)
+    return ind
+
+
+def active_regions(ind, n_records=None):
+    """Which (channel, region) cells have any activity: records, layer or internal volume.
+
+    Parameters
+    ----------
+    ind : dict
+        Indicators from :func:`derive` (``external``, ``internal``, ``size``).
+    n_records : ndarray of shape (K, R), optional
+        Records touching the region (NaN when unknown).
+
+    Returns
+    -------
+    ndarray of shape (K, R), bool
+    """
+    act = (np.nan_to_num(ind["external"]) > 0) | (np.nan_to_num(ind["internal"]) > 0)
+    if n_records is not None:
+        act |= np.nan_to_num(np.asarray(n_records, dtype=float)) > 0
+    return act
+
+
+def layer_nulls(flows, mask, ind, *, n_null, seed, n_jobs=None, func="region_metrics", alpha=0.05):
+    """Reciprocity null of every region at the point estimate (one step for metrics and classify).
+
+    Parameters
+    ----------
+    flows : RegionFlows
+    mask : ndarray of shape (R, R), bool
+        Pairs of the layer.
+    ind : dict
+        Indicators from :func:`derive` (``R``, ``outbound``, ``inbound``, ``qo``, ``qi``).
+    n_null, seed, n_jobs : int
+        Null draws (0: NaN results), seed and threads.
+    func : str
+        Caller name for messages.
+    alpha : float, default 0.05
+        Level of the upper null quantile ``R_null_upper``.
+
+    Returns
+    -------
+    dict of ndarray of shape (K, R)
+        ``R_null`` (null mean), ``R_null_upper`` (1 - alpha quantile), ``p_R`` (one-sided
+        Monte Carlo p-value), ``rho_R`` = (R - R_null)/(1 - R_null).
+    """
+    from .uncertainty import null_summary, reciprocity_null
+
+    K, R = len(flows.channels), flows.n_regions
+    if n_null > 0:
+        draws = reciprocity_null(np.asarray(flows.presence), mask, ind["outbound"], ind["inbound"],
+                                 ind["qo"], ind["qi"], channel_labels=flows.channels,
+                                 region_labels=flows.regions, n_null=n_null, seed=seed,
+                                 n_jobs=n_jobs, func=func)
+        R0, upper, pR = null_summary(ind["R"], draws, alpha=alpha)
+    else:
+        R0 = upper = pR = np.full((K, R), np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rho = np.where(R0 < 1, (ind["R"] - R0) / (1 - R0), np.nan)
+    return {"R_null": R0, "R_null_upper": upper, "p_R": pR, "rho_R": rho}
+
+
 def _layer_table(flows, layer, ctx, network, *, n_null, seed, n_jobs, func):
     import pandas as pd
 
-    from .uncertainty import _stats_from_point, null_summary, openness_expectation, reciprocity_null
+    from .uncertainty import _stats_from_point, openness_expectation
 
     K, R = len(flows.channels), flows.n_regions
     mask = _layer_mask(flows, layer)
     st = _stats_from_point(flows, mask)
     st[3] = ctx["I"]
-    ind = derive(st, size=ctx["S"])
+    active = active_regions(derive(st), flows.size)
+    ind = indicators(st, ctx, active=active)
     basis = size_basis(ind, ctx["S"], ctx["size_source"] != "unknown")
     known = ctx["internal_known"][:, None]
-    for key in ("openness", "ei"):
-        ind[key] = np.where(known, ind[key], np.nan)
-    y = np.where(known, empirical_logit(ind["external"], ind["internal"]), np.nan)
+    z_O = ind["z_O"]
     with np.errstate(divide="ignore", invalid="ignore"):
-        z_O = panel_z(y, np.log(np.where(basis > 0, basis, np.nan)), ctx["panel"])
         E0 = openness_expectation(basis, mask)
         O_star = np.where(known, (ind["openness"] - E0) / (1 - E0), np.nan)
-    if n_null > 0:
-        draws = reciprocity_null(np.asarray(flows.presence), mask, ind["outbound"], ind["inbound"],
-                                 ind["outbound"], ind["inbound"], channel_labels=flows.channels,
-                                 region_labels=flows.regions, n_null=n_null, seed=seed,
-                                 n_jobs=n_jobs, func=func)
-        R0, _, pR = null_summary(ind["R"], draws, alpha=0.05)
-    else:
-        R0 = pR = np.full((K, R), np.nan)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        rho = np.where(R0 < 1, (ind["R"] - R0) / (1 - R0), np.nan)
+    nulls = layer_nulls(flows, mask, ind, n_null=n_null, seed=seed, n_jobs=n_jobs, func=func)
+    R0, pR, rho = nulls["R_null"], nulls["p_R"], nulls["rho_R"]
     seed_ind = _seed_indicators(flows, mask, ind)
     window = _window_label(flows)
+    allext = _all_external(flows)
     frames = []
     for k, ch in enumerate(flows.channels):
         p = np.where(mask, flows.presence[k], 0.0)
@@ -344,13 +443,19 @@ def _layer_table(flows, layer, ctx, network, *, n_null, seed, n_jobs, func):
             "D": ind["D"][k], "B": ind["B"][k], "R": ind["R"][k], "R_null": R0[k],
             "rho_R": rho[k], "p_R": pR[k],
             "v_in": ind["v_in"][k], "v_out": ind["v_out"][k], "circulation": ind["circulation"][k],
+            "z_in": ind["z_in"][k], "z_out": ind["z_out"][k], "z_circulation": ind["z_C"][k],
         }
         cols.update({name: v[k] for name, v in seed_ind.items()})
         for name in ("gatekeeper", "representative", "liaison", "z_gatekeeper",
                      "z_representative", "z_liaison", "z_gatekeeper_sna",
                      "z_representative_sna", "z_liaison_sna", "hits_hub", "hits_authority"):
             cols[name] = net[name] if net is not None else np.full(R, np.nan)
-        frames.append(pd.DataFrame(cols))
+        frame = pd.DataFrame(cols)
+        # regions without any activity in the channel (no volume in any layer, no internal
+        # volume, no records) carry no information: no rows of zeros
+        active = (allext[k] > 0) | (np.nan_to_num(ind["internal"][k]) > 0) | \
+            (np.nan_to_num(np.asarray(flows.size[k], float)) > 0 if flows.size is not None else False)
+        frames.append(frame[active])
     return pd.concat(frames, ignore_index=True)
 
 

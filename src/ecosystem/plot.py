@@ -16,8 +16,8 @@ import numpy as np
 
 from .exceptions import OptionalDependencyError, ParameterError
 
-__all__ = ["typology_map", "partner_flows", "channel_profile", "save", "LABEL_COLOURS",
-           "trajectory_chart", "alluvial_chart"]
+__all__ = ["typology_map", "partner_flows", "channel_profile", "world_map", "save",
+           "LABEL_COLOURS", "trajectory_chart", "alluvial_chart"]
 
 #: Colour of every label (colour-blind safe Okabe–Ito palette; grey for no type).
 LABEL_COLOURS = {
@@ -325,6 +325,188 @@ def channel_profile(result, regions, *, layer=None, ax=None):
                ncol=min(len(handles), 6), fontsize=8, frameon=False)
     fig.tight_layout(rect=(0, 0, 1, 0.9))
     return fig
+
+
+def world_map(result, flows=None, *, regions=None, positions=None, channel=None, layer=None,
+              top_flows=25, annotate=15, title=None, ax=None):
+    """Draw regions on a world map, coloured by type and sized by volume, flows as arcs.
+
+    Parameters
+    ----------
+    result : Classification or pandas.DataFrame
+        A classification or its ``table`` (columns ``region``, ``channel``, ``layer``,
+        ``label`` and ``n_external``).
+    flows : RegionFlows, optional
+        Flows whose strongest presence links (in `layer`) are drawn as arcs, from source
+        to target (presence direction: actors of the source active in the target).
+    regions : RegionMap, optional
+        Map of the region labels, to place them (:func:`ecosystem.regions.centroids`:
+        population-weighted centroids of the gazetteer places in each region; a cluster
+        map places its clusters where their data were). Default: the map named in
+        ``result.params["region_map"]`` when it is a built-in one, else countries (ISO
+        alpha-2 or alpha-3 labels).
+    positions : pandas.DataFrame or mapping, optional
+        Positions to use instead: a frame with ``region``, ``latitude``, ``longitude``
+        (e.g. :func:`ecosystem.regions.centroids` of the located records, weighted), or
+        region → (latitude, longitude).
+    channel, layer : str, optional
+        Which rows of the table colour the regions (default: the first of each).
+    top_flows : int, default 25
+        Arcs drawn (the largest flows; 0 for none).
+    annotate : int, default 15
+        Label this many regions with the largest volume.
+    title : str, optional
+        Figure title.
+    ax : matplotlib.axes.Axes, optional
+        Draw into these axes.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Equirectangular map over Natural Earth 1:110m country outlines (shipped with the
+        package, public domain); no download. Regions without a position are counted in
+        the caption.
+
+    Examples
+    --------
+    >>> import ecosystem as eco
+    >>> from ecosystem.classification import classify
+    >>> from ecosystem.plot import world_map
+    >>> flows = eco.datasets.scholarly_migration(window=(2016, 2018))
+    >>> res = classify(flows, bootstrap=20, n_null=19)
+    >>> fig = world_map(res, flows, top_flows=10)
+    >>> fig.axes[0].get_xlim()
+    (-180.0, 180.0)
+    """
+    plt = _pyplot()
+    from matplotlib.collections import LineCollection, PolyCollection
+
+    from . import regions as _regions
+
+    t = _table(result)
+    if t.empty:
+        raise ParameterError("world_map: the table is empty")
+    channel = channel if channel is not None else t["channel"].iloc[0]
+    layer = layer if layer is not None else t["layer"].iloc[0]
+    t = t[(t["channel"] == channel) & (t["layer"] == layer)]
+    if "window" in t and t["window"].nunique() > 1:
+        t = t[t["window"] == t["window"].iloc[-1]]
+    if t.empty:
+        raise ParameterError(f"world_map: no rows for channel {channel!r}, layer {layer!r}")
+    where = _world_positions(result, t["region"].astype(str).tolist(), regions, positions,
+                             _regions)
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(12, 6.2), dpi=110)
+    else:
+        fig = ax.figure
+    polys = [ring for iso, _, rings in _regions.world_outlines() if iso != "ATA"
+             for ring in rings]
+    ax.add_collection(PolyCollection(polys, facecolor="#EEEEEE", edgecolor="white",
+                                     linewidth=0.4, zorder=0))
+    vol = t["n_external"].astype(float).clip(lower=0).to_numpy() if "n_external" in t \
+        else np.ones(len(t))
+    scale = 700.0 / np.sqrt(vol.max()) if len(vol) and vol.max() > 0 else 1.0
+    lat = np.array([where.get(r, (np.nan, np.nan))[0] for r in t["region"].astype(str)])
+    lon = np.array([where.get(r, (np.nan, np.nan))[1] for r in t["region"].astype(str)])
+    placed = np.isfinite(lat) & np.isfinite(lon)
+    arcs = 0
+    if flows is not None and top_flows:
+        arcs = _flow_arcs(ax, flows, where, channel, layer, int(top_flows), LineCollection)
+    for label, colour in LABEL_COLOURS.items():
+        sel = placed & (t["label"].to_numpy() == label)
+        if sel.any():
+            ax.scatter(lon[sel], lat[sel], s=10 + scale * np.sqrt(vol[sel]), color=colour,
+                       alpha=0.75, edgecolor="black", linewidth=0.4, zorder=3,
+                       label=f"{label} ({int(sel.sum())})")
+    if annotate:
+        order = np.argsort(-np.where(placed, vol, -1), kind="stable")[:int(annotate)]
+        for i in order:
+            if placed[i]:
+                ax.annotate(str(t["region"].iloc[i]), (lon[i], lat[i]), fontsize=7,
+                            xytext=(3, 3), textcoords="offset points", zorder=4)
+    ax.set_xlim(-180.0, 180.0)
+    ax.set_ylim(-58.0, 84.0)
+    ax.set_aspect("equal")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    missing = int((~placed).sum())
+    caption = (f"{channel} channel, {layer} layer; bubble area = external volume"
+               + (f"; {arcs} strongest flows (source → target, presence direction)"
+                  if arcs else "")
+               + (f"; {missing} region(s) without a position not drawn" if missing else ""))
+    import textwrap
+
+    ax.set_title(title or "Regions by type\n" + "\n".join(textwrap.wrap(caption, 110)),
+                 fontsize=10)
+    if placed.any():
+        ax.legend(loc="lower left", fontsize=8, title="label (n)", title_fontsize=8,
+                  markerscale=0.5)
+    ax.text(1.0, -0.01, "Country outlines: Natural Earth (public domain)", fontsize=6,
+            color="0.5", ha="right", va="top", transform=ax.transAxes)
+    fig.tight_layout()
+    return fig
+
+
+def _world_positions(result, labels, region_map, positions, _regions):
+    """Region label → (latitude, longitude) for the world map."""
+    if positions is not None:
+        if hasattr(positions, "columns"):
+            return {str(r): (float(a), float(b)) for r, a, b in
+                    zip(positions["region"], positions["latitude"], positions["longitude"])}
+        return {str(r): (float(v[0]), float(v[1])) for r, v in dict(positions).items()}
+    if region_map is None:
+        name = dict(getattr(result, "params", {}) or {}).get("region_map")
+        builtin = {"metros": _regions.metros, "metro_areas": _regions.metro_areas,
+                   "greater_bay_area": _regions.greater_bay_area}
+        region_map = builtin[name]() if name in builtin else None
+    if region_map is not None:
+        c = _regions.centroids(region_map)
+        return {str(r): (a, b) for r, a, b in zip(c["region"], c["latitude"], c["longitude"])}
+    # country labels (alpha-2 or alpha-3, as the bundled data sets use)
+    m = _regions.countries()
+    codes, _ = m.resolve(labels, unmatched="drop")
+    c = _regions.centroids(m).set_index("region")
+    return {lab: (float(c.at[m.regions[k], "latitude"]), float(c.at[m.regions[k], "longitude"]))
+            for lab, k in zip(labels, codes) if k >= 0 and m.regions[k] in c.index}
+
+
+def _flow_arcs(ax, flows, where, channel, layer, top, line_collection):
+    """Draw the `top` strongest presence flows between placed regions; return how many."""
+    P = flows.matrix("presence", channel=channel if channel in flows.channels else None,
+                     layer=layer if layer in ("internal", "domestic", "international",
+                                              "cross-boundary") else None)
+    if not P.sum():
+        P = flows.matrix("copresence", channel=channel if channel in flows.channels else None,
+                         layer=layer if layer in ("internal", "domestic", "international",
+                                                  "cross-boundary") else None)
+    np.fill_diagonal(P, 0.0)
+    labels = [str(r) for r in flows.regions]
+    ok = np.array([lab in where for lab in labels])
+    P[~ok, :] = 0.0
+    P[:, ~ok] = 0.0
+    flat = np.argsort(-P, axis=None, kind="stable")[:top]
+    pairs = [np.unravel_index(f, P.shape) for f in flat if P.flat[f] > 0]
+    if not pairs:
+        return 0
+    vmax = max(P[i, j] for i, j in pairs)
+    segments, widths = [], []
+    s = np.linspace(0.0, 1.0, 30)
+    for i, j in pairs:
+        (la, oa), (lb, ob) = where[labels[i]], where[labels[j]]
+        mid = np.array([(oa + ob) / 2, (la + lb) / 2])
+        d = np.array([ob - oa, lb - la])
+        ctrl = mid + 0.2 * np.array([-d[1], d[0]])       # bend to the left of the flow
+        a, b = np.array([oa, la]), np.array([ob, lb])
+        curve = ((1 - s)[:, None] ** 2 * a + 2 * ((1 - s) * s)[:, None] * ctrl
+                 + (s ** 2)[:, None] * b)
+        segments.append(curve)
+        widths.append(0.4 + 3.0 * P[i, j] / vmax)
+    ax.add_collection(line_collection(segments, linewidths=widths, colors="#444444",
+                                      alpha=0.45, zorder=2))
+    for (i, j), w in zip(pairs, widths):
+        lb, ob = where[labels[j]]
+        ax.plot(ob, lb, marker="o", markersize=1.5 + w, color="#444444", alpha=0.5, zorder=2)
+    return len(pairs)
 
 
 def save(fig, stem, formats=("png", "svg", "pdf"), *, dpi=150, transparent=False):

@@ -6,7 +6,8 @@ import scipy.sparse as sp
 from . import _core
 from ._parallel import effective_n_threads
 from ._validation import as_contributions, check_int, check_option
-from .graph import ActorGraph, _index_dtype
+from ._graph_input import arcs_to_csr, index_dtype
+from .graph import ActorGraph
 
 __all__ = ["coauthorship_graph", "PROJECTION_COUNTING"]
 
@@ -57,7 +58,8 @@ def coauthorship_graph(contributions, *, counting="newman", channel=None,
     max_record_size : int or None, default 100
         Largest record kept; ``None`` keeps all.
     n_jobs : int or None
-        OpenMP threads (see :func:`ecosystem.show_config`); results do not depend on it.
+        OpenMP threads (``None``: one, ``-1``: all cores; see
+        :func:`ecosystem.show_config`); results do not depend on it.
 
     Returns
     -------
@@ -114,19 +116,25 @@ def coauthorship_graph(contributions, *, counting="newman", channel=None,
         excluded = n_per_record > max_record_size
         keep = ~excluded[rec]
         rec, act = rec[keep], act[keep]
-    dtype = _index_dtype(max(n_rec, n_act), len(rec))
+    dtype = index_dtype(max(n_rec, n_act), len(rec))
+    rec, act = rec.astype(dtype), act.astype(dtype)  # compact ids from here on
     rec_ptr = np.zeros(n_rec + 1, dtype=np.int64)
     np.cumsum(np.bincount(rec, minlength=n_rec), out=rec_ptr[1:])
-    # the transpose (actor -> records, records sorted) by scipy's O(nnz) CSR -> CSC
-    by_actor = sp.csr_array((np.ones(len(act), dtype=np.int8), act, rec_ptr),
-                            shape=(n_rec, n_act)).tocsc()
-    act_ptr = by_actor.indptr.astype(np.int64, copy=False)
-    # co-actors with a larger id on each incidence (record lists are sorted), per actor
-    larger = rec_ptr[rec + 1] - 1 - np.arange(len(rec), dtype=np.int64)
+    # the transpose (actor -> records, records sorted) by the core's counting sort
+    act_ptr, act_rec, _ = arcs_to_csr(n_act, act, rec, None, n_threads=n_threads,
+                                      n_cols=n_rec)
+    act_ptr = act_ptr.astype(np.int64)
+    # co-actors with a larger id on each incidence (record lists are sorted), per actor;
+    # an actor has at most n_act - 1 - i distinct co-actors with a larger id
+    larger = rec_ptr[1:][rec] - 1 - np.arange(len(rec), dtype=np.int64)
+    cap = np.bincount(act, weights=larger, minlength=n_act).astype(np.int64)
+    del rec, larger  # keep the kernel's peak memory down
+    np.minimum(cap, np.arange(n_act - 1, -1, -1, dtype=np.int64), out=cap)
     upper_cap = np.zeros(n_act + 1, dtype=np.int64)
-    np.cumsum(np.bincount(act, weights=larger, minlength=n_act), out=upper_cap[1:])
+    np.cumsum(cap, out=upper_cap[1:])
+    del cap
     indptr, indices, data = _core.bipartite_projection(
-        rec_ptr, act.astype(dtype), act_ptr, by_actor.indices.astype(dtype),
+        rec_ptr, act, act_ptr, act_rec.astype(dtype, copy=False),
         _pair_weights(n_per_record, counting), upper_cap, n_act, n_threads)
 
     info = {
@@ -139,8 +147,8 @@ def coauthorship_graph(contributions, *, counting="newman", channel=None,
         **{f"source.{k}": v for k, v in c.info.items() if isinstance(v, (str, int, float))},
     }
     return ActorGraph(
-        indptr=indptr.astype(_index_dtype(n_act, len(indices)), copy=False),
-        indices=indices.astype(_index_dtype(n_act, len(indices)), copy=False),
+        indptr=indptr.astype(index_dtype(n_act, len(indices)), copy=False),
+        indices=indices.astype(index_dtype(n_act, len(indices)), copy=False),
         weights=data, directed=False,
         node_region=_modal_region(c, n_act), region_labels=c.labels["region"],
         node_labels=c.labels["actor"], info=info,

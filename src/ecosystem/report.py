@@ -11,7 +11,8 @@ from pathlib import Path
 
 from ._version import __version__
 
-__all__ = ["methods_text", "references", "write_report", "REFERENCES"]
+__all__ = ["methods_text", "references", "write_report", "REFERENCES", "active", "label_counts",
+           "headline", "why_undetermined", "display_labels"]
 
 #: Methods references (key → citation with DOI) used by :func:`methods_text`.
 REFERENCES = {
@@ -158,16 +159,21 @@ def methods_text(params, *, n_regions=None, data_sentence=None):
         f"{_g(thr.get('max_ci_width'))}; local if z_O ≤ {_g(thr.get('local_z'))} and C below "
         f"the panel's {_g(thr.get('local_quantile'))} quantile {cite('Bathelt')}; hub if "
         f"|D − D_ref| ≤ {_g(thr.get('d_threshold'))}, R ≥ {_g(thr.get('min_reciprocity'))} and "
-        f"above its gravity null (p < {_g(thr.get('alpha'))}), with inbound and outbound "
-        f"intensities at least the panel's {_g(thr.get('volume_quantile'))} quantile; "
+        f"above its quasi-independence null (p < {_g(thr.get('alpha'))}), with inbound and "
+        f"outbound volumes at least the panel's {_g(thr.get('volume_quantile'))} quantile "
+        f"after the size model; "
         f"introduction (outbound) if D − D_ref < −{_g(thr.get('d_threshold'))} "
-        f"(> +{_g(thr.get('d_threshold'))}) and significant under the direction-flip null "
-        f"(p < {_g(thr.get('alpha'))}), with the gatekeeper (representative) brokerage role "
+        f"(> +{_g(thr.get('d_threshold'))}) and significant (p < {_g(thr.get('alpha'))}), "
+        f"with the gatekeeper (representative) brokerage role "
         f"{cite('Gould')} not significantly weaker than the other "
         f"(rule '{p.get('brokerage_rule')}'); otherwise undetermined. D_ref = "
         + ("0" if p.get("reference") == "fixed" else "the panel median of D")
         + f"; flows with |D| > {_g(thr.get('one_way'))} are flagged one-way "
         f"{cite('Fontagné')}.")
+    for key, lead in (("size_model", "Size model"), ("direction_test", "Direction test"),
+                      ("bias_correction", "Bootstrap bias"), ("multiple_testing", "Multiple testing")):
+        if p.get(key):
+            parts.append(f"{lead}: {str(p[key]).rstrip('.')}.")
     nulls = p.get("nulls", {})
     parts.append(
         f"Uncertainty: {B} replicates of a {kind} {cite('Efron')} (seed {p.get('seed')}) gave "
@@ -190,6 +196,196 @@ def methods_text(params, *, n_regions=None, data_sentence=None):
     if nc:
         parts.append("Not computed: " + "; ".join(f"{k} ({v})" for k, v in nc.items()) + ".")
     return " ".join(parts)
+
+
+def active(table):
+    """Which rows of a classification table belong to regions with any activity.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        ``Classification.table`` (or a part of it).
+
+    Returns
+    -------
+    pandas.Series of bool
+        True where the region has records, external volume or internal volume.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from ecosystem.report import active
+    >>> active(pd.DataFrame({"n_records": [0, 3], "n_external": [0, 0], "internal": [0, 0]})).tolist()
+    [False, True]
+    """
+    out = None
+    for col in ("n_records", "n_external", "internal"):
+        if col in table.columns:
+            part = table[col].fillna(0) > 0
+            out = part if out is None else out | part
+    if out is None:
+        import pandas as pd
+
+        return pd.Series(True, index=table.index)
+    return out
+
+
+def _stable_threshold(classification):
+    return float(dict(classification.params.get("thresholds", {})).get("stable", 0.8))
+
+
+def _is_stable(table, stable):
+    s = table["stability"] if "stability" in table.columns else None
+    if s is None or s.isna().all():
+        return None
+    return s.fillna(0) >= stable
+
+
+def display_labels(classification, table=None):
+    """Mark labels below the ``stable`` threshold with ``?``, as they are shown.
+
+    Parameters
+    ----------
+    classification : Classification
+        The classification (its ``params`` give the ``stable`` threshold).
+    table : pandas.DataFrame, optional
+        Rows to label (default: ``classification.table``).
+
+    Returns
+    -------
+    pandas.Series of str
+        ``"hub"`` for a stable hub, ``"hub?"`` for a hub found in fewer than ``stable``
+        of the bootstrap replicates; labels are unmarked when no bootstrap was run, and
+        ``insufficient`` is never marked.
+
+    Examples
+    --------
+    >>> import ecosystem as eco
+    >>> from ecosystem.report import display_labels
+    >>> res = eco.classify(eco.datasets.scholarly_migration(window=(2017, 2018)), bootstrap=20,
+    ...                    n_null=19, seed=0)
+    >>> set(display_labels(res)) <= {"hub", "hub?", "introduction", "introduction?", "outbound",
+    ...     "outbound?", "local", "local?", "undetermined", "undetermined?", "insufficient"}
+    True
+    """
+    t = classification.table if table is None else table
+    stable = _is_stable(t, _stable_threshold(classification))
+    labels = t["label"].astype(str)
+    if stable is None:
+        return labels
+    mark = ~stable & (labels != "insufficient")
+    return labels.where(~mark, labels + "?")
+
+
+def label_counts(classification, *, active_only=True):
+    """Count the rows per label and how many of them are stable.
+
+    Parameters
+    ----------
+    classification : Classification
+        The classification.
+    active_only : bool, default True
+        Count only regions with any activity (see :func:`active`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``label``, ``rows`` and ``stable`` (rows with stability >= the
+        ``stable`` threshold; missing when no bootstrap was run), largest first.
+
+    Examples
+    --------
+    >>> import ecosystem as eco
+    >>> from ecosystem.report import label_counts
+    >>> res = eco.classify(eco.datasets.scholarly_migration(window=(2017, 2018)), bootstrap=20,
+    ...                    n_null=19, seed=0)
+    >>> list(label_counts(res).columns)
+    ['label', 'rows', 'stable']
+    """
+    import pandas as pd
+
+    t = classification.table
+    if active_only:
+        t = t[active(t)]
+    stable = _is_stable(t, _stable_threshold(classification))
+    frame = pd.DataFrame({"label": t["label"].astype(str),
+                          "stable": stable if stable is not None else pd.NA})
+    out = frame.groupby("label", sort=False).agg(rows=("label", "size"),
+                                                  stable=("stable", "sum")).reset_index()
+    if stable is None:
+        out["stable"] = pd.NA
+    out = out.sort_values(["rows", "label"], ascending=[False, True], ignore_index=True)
+    return out[["label", "rows", "stable"]]
+
+
+def headline(classification, *, active_only=True):
+    """The label counts in one line, with the stable share of each label.
+
+    Parameters
+    ----------
+    classification : Classification
+        The classification.
+    active_only : bool, default True
+        Count only regions with any activity.
+
+    Returns
+    -------
+    str
+        For example ``"undetermined 107 (98 stable), hub 44 (6 stable), ..."``; without
+        the bootstrap only the counts.
+
+    Examples
+    --------
+    >>> import ecosystem as eco
+    >>> from ecosystem.report import headline
+    >>> res = eco.classify(eco.datasets.scholarly_migration(window=(2017, 2018)), bootstrap=20,
+    ...                    n_null=19, seed=0)
+    >>> "stable)" in headline(res)
+    True
+    """
+    counts = label_counts(classification, active_only=active_only)
+    parts = []
+    for label, rows, stable in counts.itertuples(index=False):
+        if label == "insufficient" or stable is None or stable != stable or \
+                str(stable) == "<NA>":
+            parts.append(f"{label} {rows}")
+        else:
+            parts.append(f"{label} {rows} ({int(stable)} stable)")
+    return ", ".join(parts)
+
+
+def why_undetermined(classification):
+    """One sentence on why the largest undetermined region got no type.
+
+    Parameters
+    ----------
+    classification : Classification
+        The classification.
+
+    Returns
+    -------
+    str or None
+        ``"<region>, the largest undetermined region by external volume (<channel>):
+        <reason>"``, from the table's ``reason`` column; None when no active region is
+        undetermined.
+
+    Examples
+    --------
+    >>> import ecosystem as eco
+    >>> from ecosystem.report import why_undetermined
+    >>> res = eco.classify(eco.datasets.scholarly_migration(window=(2017, 2018)), bootstrap=20,
+    ...                    n_null=19, seed=0)
+    >>> why_undetermined(res) is None or "undetermined" in why_undetermined(res)
+    True
+    """
+    t = classification.table
+    t = t[active(t) & t["label"].astype(str).str.startswith("undetermined")]
+    if t.empty:
+        return None
+    row = t.sort_values("n_external", ascending=False).iloc[0]
+    reason = " ".join(str(row.get("reason", "")).split()).rstrip(".")
+    return (f"Why a large region is undetermined: {row['region']}, the largest undetermined "
+            f"region by external volume ({row['channel']} channel), meets no rule: {reason}.")
 
 
 def _md_table(frame, nd=3):

@@ -9,12 +9,24 @@ import numpy as np
 
 from .exceptions import ParameterError
 
-__all__ = ["Classification", "LABELS", "TYPES"]
+__all__ = ["Classification", "LABELS", "TYPES", "UNDETERMINED_SUBTYPES"]
 
 #: Every label a (region, channel) can get, in code order.
 LABELS = ("hub", "introduction", "outbound", "local", "undetermined", "insufficient")
 #: The four types of the typology (labels that count towards a region's overall label).
 TYPES = LABELS[:4]
+#: Why a region is ``undetermined`` (column ``subtype`` of :attr:`Classification.table`):
+#: no direction (co-presence only, not local); low intensity (balanced, but in- or
+#: out-volume below the size model's panel quantile); balanced, not reciprocal (balanced,
+#: volumes met, partner reciprocity below the threshold or not above its null); not
+#: significant (beyond the balance band, but the bootstrap CI of D includes D_ref);
+#: weakly directional (inside the balance band and not a hub, but with a significant lean:
+#: the CI of D excludes D_ref and |D - D_ref| exceeds half the band);
+#: role veto (directional, but the opposite brokerage role is stronger); unstable (the
+#: rules give a type at the point estimate, ``rule_label``, but fewer than half of the
+#: bootstrap replicates agree).
+UNDETERMINED_SUBTYPES = ("no direction", "low intensity", "balanced, not reciprocal",
+                         "not significant", "weakly directional", "role veto", "unstable")
 
 
 def _jsonable(value):
@@ -37,6 +49,31 @@ def _records(frame):
     return [{k: _jsonable(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
 
 
+def _match_region(table, region, func):
+    """The table's region for ``region``: exact, case-insensitive, or its rest-of-country.
+
+    Raises ParameterError naming close matches (difflib) and active regions otherwise.
+    """
+    import difflib
+
+    known = [str(r) for r in dict.fromkeys(table["region"].tolist())]
+    if region in set(table["region"]):
+        return region
+    text = str(region).strip()
+    by_fold = {k.casefold(): k for k in known}
+    for candidate in (text, f"{text}-rest"):
+        if candidate.casefold() in by_fold:
+            return by_fold[candidate.casefold()]
+    volume = table.groupby("region")["n_external"].sum() if "n_external" in table.columns else None
+    active = (list(volume[volume > 0].sort_values(ascending=False).index.astype(str))
+              if volume is not None else known)
+    close = difflib.get_close_matches(text.casefold(), list(by_fold), n=3, cutoff=0.6)
+    close = [by_fold[c] for c in close]
+    hint = f"did you mean {' or '.join(map(repr, close))}? " if close else ""
+    raise ParameterError(f"{func}: region {region!r} is not in the table; {hint}"
+                         f"regions with activity are e.g. {(active or known)[:8]}")
+
+
 class Classification:
     """Labels per region and channel, overall labels, and everything needed to audit them.
 
@@ -57,9 +94,14 @@ class Classification:
     Attributes
     ----------
     table : pandas.DataFrame
-        One row per region, channel, layer and window: ``label`` (one of
-        :data:`LABELS`), ``rule`` (the rule that fired), ``stability`` (share of bootstrap
-        replicates with the same label), ``boot_<label>`` (replicate label shares), the
+        One row per region, channel, layer and window with any activity (records,
+        external or internal volume): ``label`` (one of :data:`LABELS`; a type whose
+        bootstrap stability is below 0.5 is reported as ``undetermined``), ``subtype``
+        (why a row is undetermined, one of :data:`UNDETERMINED_SUBTYPES`), ``rule_label``
+        (the label the rules give at the point estimate), ``rule`` (the rule that
+        fired), ``stability`` (share of bootstrap replicates with the rule label),
+        ``stable`` (stability at least the ``stable`` threshold), ``boot_<label>``
+        (replicate label shares), the
         prototype model's ``soft_<type>`` probabilities, ``soft_label``,
         ``soft_entropy`` and ``review`` flag, the indicators with percentile CIs
         (``D``, ``D_lo``, ``D_hi``, ``R``, ``openness``, ``v_in``, ``v_out``,
@@ -68,8 +110,9 @@ class Classification:
         ``z_openness``), brokerage z-scores, ``n_records``, ``n_external``,
         threshold sensitivity (``n_sensitive``, ``sensitive_to``) and ``reason``.
     regions : pandas.DataFrame
-        One row per region and window: ``overall`` (a type shared by at least two
-        channels with stability >= the ``stable`` threshold, else ``"mixed"``),
+        One row per region and window: ``overall`` (with one channel, that channel's
+        label; otherwise a type shared by at least two channels with stability >= the
+        ``stable`` threshold, else ``"mixed"``),
         ``profile`` (e.g. ``"T:hub/A:introduction/E:outbound"``), ``n_agree``.
     sensitivity : pandas.DataFrame
         One row per threshold and factor (x0.75, x1.25 by default): the perturbed value
@@ -126,16 +169,65 @@ class Classification:
         t = t[t["window"] == first]
         return t.pivot(index="region", columns="channel", values="label")
 
+    def label_counts(self):
+        """Number of (region, channel) rows per label, and how many of them are stable.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Index ``label`` (in :data:`LABELS` order, labels present only); columns ``n``,
+            ``n_stable`` (stability at least the ``stable`` threshold; NaN without a
+            bootstrap) and ``text`` (e.g. ``"hub 45 (6 stable)"``), the form the
+            headline prints.
+        """
+        import pandas as pd
+
+        t = self._table
+        stable = self._params.get("thresholds", {}).get("stable", 0.8)
+        boot = bool(self._params.get("bootstrap"))
+        rows = []
+        for lab in LABELS:
+            sub = t[t["label"] == lab] if len(t) else t
+            if not len(sub):
+                continue
+            n_stable = int((sub["stability"].fillna(0) >= stable).sum()) if boot else np.nan
+            text = f"{lab} {len(sub)}"
+            if boot and lab in TYPES:
+                text += f" ({n_stable} stable)"
+            rows.append({"label": lab, "n": int(len(sub)), "n_stable": n_stable, "text": text})
+        return pd.DataFrame(rows, columns=["label", "n", "n_stable", "text"]).set_index("label")
+
     def __repr__(self):
         t = self._table
-        counts = t["label"].value_counts().to_dict() if len(t) else {}
-        parts = ", ".join(f"{k} {counts[k]}" for k in LABELS if k in counts)
+        parts = ", ".join(self.label_counts()["text"]) if len(t) else ""
         overall = self._regions["overall"].value_counts().to_dict() if len(self._regions) else {}
         ov = ", ".join(f"{k} {v}" for k, v in sorted(overall.items()))
         return (f"<Classification: {t['region'].nunique() if len(t) else 0} regions x "
                 f"{t['channel'].nunique() if len(t) else 0} channels, layer "
                 f"{self._params.get('layer')!r}, B={self._params.get('bootstrap')}; labels: {parts}; "
                 f"overall: {ov}>")
+
+    def _repr_html_(self):
+        """Notebook view: the label counts (with the stable share) and the largest rows."""
+        import html
+
+        from .report import active, display_labels, headline
+
+        t = self._table
+        live = t[active(t)] if len(t) else t
+        cols = [c for c in ("region", "channel", "label", "stability", "review", "D", "D_lo",
+                            "D_hi", "R", "openness", "z_openness", "n_external") if c in t.columns]
+        top = live.assign(label=display_labels(self, live)).sort_values(
+            "n_external", ascending=False)[cols].head(10) if len(live) else live[cols]
+        stable = dict(self._params.get("thresholds", {})).get("stable", 0.8)
+        return (f"<div><p><b>Classification</b>: {live['region'].nunique() if len(live) else 0} "
+                f"active regions, layer {html.escape(str(self._params.get('layer')))}, "
+                f"B = {self._params.get('bootstrap')}</p>"
+                f"<p>Labels: {html.escape(headline(self) if len(t) else 'none')}</p>"
+                + top.to_html(index=False, float_format=lambda x: f"{x:.3f}", na_rep="")
+                + f"<p><small>Largest regions by external volume; '?' = label found in fewer "
+                f"than {stable:.0%} of bootstrap replicates. Full table: <code>.table</code>; "
+                "reasons: <code>.explain(region)</code>.</small></p></div>")
 
     def plot(self, **kwargs):
         """Draw the typology map of this classification.
@@ -174,11 +266,8 @@ class Classification:
             prototype model, sensitivity) and the overall label.
         """
         t = self._table
+        region = _match_region(t, region, "Classification.explain")
         rows = t[t["region"] == region]
-        if rows.empty:
-            known = list(dict.fromkeys(t["region"].tolist()))
-            raise ParameterError(f"Classification.explain: region {region!r} is not in the table; "
-                                 f"regions are e.g. {known[:5]}")
         if channel is not None:
             if channel not in set(rows["channel"]):
                 raise ParameterError(f"Classification.explain: channel {channel!r} not classified for "
@@ -196,10 +285,19 @@ class Classification:
                              f"({'stable' if row['stability'] >= self._params['thresholds']['stable'] else 'not stable'}).")
             else:
                 lines.append("  Bootstrap: not run (bootstrap=0), stability unknown.")
-            if isinstance(row["soft_label"], str):
-                lines.append(f"  Prototype model: {row['soft_label']} "
-                             f"(p = {row['soft_' + row['soft_label']]:.2f}, normalised entropy "
-                             f"{row['soft_entropy']:.2f}){'; flagged for review' if row['review'] else ''}.")
+            rule_label = row.get("rule_label", row["label"])
+            soft = row["soft_label"]
+            if isinstance(soft, str) and soft:
+                if soft != rule_label and (rule_label in TYPES
+                                           or f"not {soft}" in str(row["reason"]).lower()):
+                    lines.append(f"  Prototype model: not shown, it disagrees with the rule label: it "
+                                 f"favours {soft} against the rules' {rule_label}; the prototypes are "
+                                 "fixed points in feature space, not fitted to this panel or its size "
+                                 "model, so the rules decide (flagged for review).")
+                else:
+                    lines.append(f"  Prototype model: {soft} "
+                                 f"(p = {row['soft_' + soft]:.2f}, normalised entropy "
+                                 f"{row['soft_entropy']:.2f}){'; flagged for review' if row['review'] else ''}.")
             if row["n_sensitive"]:
                 lines.append(f"  Threshold sensitivity: the label changes under {row['sensitive_to']}.")
             else:

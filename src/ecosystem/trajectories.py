@@ -25,18 +25,12 @@ from types import MappingProxyType
 
 import numpy as np
 
-from ._validation import check_int, check_option, check_real
+from ._validation import check_int, check_option
 from .exceptions import InputTypeError, ParameterError
 from .results import LABELS
 
 __all__ = ["windows", "parse_windows", "trajectories", "Trajectories"]
 
-_CODE = {name: i for i, name in enumerate(LABELS)}
-#: Options of :func:`ecosystem.classify` that :func:`trajectories` passes on, with their defaults.
-_CLASSIFY_OPTIONS = dict(layer="international", counting="fractional", reference="fixed",
-                         cluster=None, n_null=999, panel=None, countries=None, adjust=None,
-                         backbone_alpha=0.05, brokerage_rule="significant", columns=None,
-                         sensitivity=0.25)
 
 
 # ============================================================================ windows
@@ -236,7 +230,8 @@ def trajectories(data, windows, *, channels=None, bootstrap=1000, seed=0, size=N
     >>> bool(((tr.pairs.delta_D_low <= tr.pairs.delta_D) | tr.pairs.delta_D.isna()).mean() > 0.9)
     True
     """
-    from .classification import DEFAULT_THRESHOLDS, classify_window
+    from .classification import classify_options as check_classify_options
+    from .classification import classify_window
     from .contributions import Contributions
 
     func = "trajectories"
@@ -245,15 +240,10 @@ def trajectories(data, windows, *, channels=None, bootstrap=1000, seed=0, size=N
     seed = check_int(func, "seed", seed, low=0, high=2**63 - 1)
     if change_adjust is not None:
         check_option(func, "change_adjust", change_adjust, ("bh",))
-    unknown = set(classify_options) - set(_CLASSIFY_OPTIONS) - set(DEFAULT_THRESHOLDS)
-    if unknown:
-        raise ParameterError(f"{func}: unknown options {sorted(unknown)}; the classify options are "
-                             f"{sorted(_CLASSIFY_OPTIONS)} and the thresholds {sorted(DEFAULT_THRESHOLDS)}")
-    opts = {**_CLASSIFY_OPTIONS, **{k: v for k, v in classify_options.items() if k in _CLASSIFY_OPTIONS}}
-    thr = {k: v for k, v in classify_options.items() if k in DEFAULT_THRESHOLDS}
-    _check_options(func, opts)
-    alpha = check_real(func, "alpha", thr.get("alpha", DEFAULT_THRESHOLDS["alpha"]), low=0, high=1,
-                       low_open=True, high_open=True)
+    # classify's own validation: the same options, thresholds and domains
+    thr, opts = check_classify_options(func, bootstrap=bootstrap, seed=seed, n_jobs=n_jobs,
+                                       **classify_options)
+    alpha = thr["alpha"]
 
     if isinstance(getattr(data, "contributions", None), Contributions):
         data = data.contributions
@@ -276,31 +266,15 @@ def trajectories(data, windows, *, channels=None, bootstrap=1000, seed=0, size=N
 
     parts = []
     for w, win in enumerate(wins):
-        window_opts = dict(opts, size=_per_window(func, "size", size, win, wins),
+        window_opts = dict(opts, channels=chs, size=_per_window(func, "size", size, win, wins),
                            internal=_per_window(func, "internal", internal, win, wins))
-        parts.append(classify_window(data, win, resolved=joint["resolved"][w], func=func, channels=chs,
-                                     bootstrap=bootstrap, seed=seed, n_jobs=n_jobs, **window_opts, **thr))
+        parts.append(classify_window(data, win, resolved=joint["resolved"][w], func=func, **window_opts,
+                                     **thr))
     return _assemble(parts, wins, chs, alpha=alpha, change_adjust=change_adjust, joint=joint,
                      bootstrap=bootstrap, seed=seed)
 
 
-# ============================================================================ validation
-def _check_options(func, opts):
-    from .metrics import METRIC_LAYERS
-
-    check_option(func, "layer", opts["layer"], METRIC_LAYERS)
-    check_option(func, "counting", opts["counting"], ("fractional", "full"))
-    check_option(func, "reference", opts["reference"], ("fixed", "panel"))
-    if opts["adjust"] is not None:
-        check_option(func, "adjust", opts["adjust"], ("bh",))
-    check_option(func, "brokerage_rule", opts["brokerage_rule"], ("significant", "strict"))
-    opts["n_null"] = check_int(func, "n_null", opts["n_null"], low=0, high=10**6)
-    opts["sensitivity"] = check_real(func, "sensitivity", opts["sensitivity"], low=0, high=1, high_open=True)
-    if opts["backbone_alpha"] is not None:
-        opts["backbone_alpha"] = check_real(func, "backbone_alpha", opts["backbone_alpha"], low=0, high=1,
-                                            low_open=True, high_open=True)
-
-
+# ============================================================================ helpers
 def _channel_list(func, channels, available):
     if channels is None:
         return list(available)
@@ -395,6 +369,10 @@ def _joint_contributions(func, c, wins, chs, *, layer, counting, cluster, seed, 
             out[name] = full
         return out
 
+    default_cluster = cluster is None
+    if default_cluster:
+        # classify's design: clusters of the lead actor where actors exist, else records
+        cluster = "actor" if len(stack) and (np.asarray(stack.actor) >= 0).any() else "record"
     flows = region_flows(stack, counting=counting, countries=countries, n_jobs=n_jobs)
     arrs = all_channels(flows)
     full = RegionFlows(regions=flows.regions, countries=flows.countries, parents=flows.parents,
@@ -418,8 +396,12 @@ def _joint_contributions(func, c, wins, chs, *, layer, counting, cluster, seed, 
     n_rec_w = np.bincount(g_win[first], minlength=W).tolist()
     n_con_w = np.bincount(pch // max(K, 1), minlength=W)
     user = [codes.index(c.channels.index(ch)) for ch in chs]
-    design = {"kind": "record bootstrap (Poisson weights from label hashes), joint across windows",
-              "unit": boot["unit"], "n_units": boot["n_units"], "unit_cells": boot["cells"]}
+    design = {"kind": (("cluster" if boot["unit"] != "record" else "record")
+                       + " bootstrap (Poisson weights from label hashes), joint across windows"),
+              "unit": boot["unit"], "n_units": boot["n_units"], "unit_cells": boot["cells"],
+              "default": default_cluster,
+              "why": ("default: the lead actor of each record where actors exist, else the record"
+                      if default_cluster else "cluster= given")}
     resolved = []
     for w, win in enumerate(wins):
         idx = [w * K + u for u in user]
@@ -611,10 +593,14 @@ def _assemble(parts, wins, chs, *, alpha, change_adjust, joint, bootstrap, seed)
     table.insert(table.columns.get_loc("window") + 1, "window_index",
                  np.repeat(np.arange(W), [len(p["table"]) for p in parts]))
     regions_tab = pd.concat([p["regions"] for p in parts], ignore_index=True)
-    regions = list(parts[0]["table"]["region"].iloc[: len(parts[0]["table"]) // K])
+    flows0 = joint["resolved"][0][0]
+    regions, countries = list(flows0.regions), np.asarray(flows0.countries, dtype=object)
     R = len(regions)
-    D = np.stack([p["table"]["D"].to_numpy().reshape(K, R) for p in parts])                  # (W, K, R)
-    lab = np.stack([p["table"]["label"].map(_CODE).to_numpy().reshape(K, R) for p in parts])
+    # the full (channel, region) grid of every window; tables keep the active rows only
+    D = np.stack([p["grid"]["D"] for p in parts])                                           # (W, K, R)
+    lab = np.stack([p["grid"]["label"] for p in parts])
+    stab = np.stack([p["grid"]["stability"] for p in parts])
+    act = np.stack([p["grid"]["active"] for p in parts])
     rD = np.stack([p["replicates"]["D"] for p in parts])                                    # (W, B, K, R)
     rlab = np.stack([p["replicates"]["label"] for p in parts])
 
@@ -635,8 +621,9 @@ def _assemble(parts, wins, chs, *, alpha, change_adjust, joint, bootstrap, seed)
     rows = []
     for w in range(W - 1):
         for k, ch in enumerate(chs):
+            keep = act[w, k] | act[w + 1, k]          # active in at least one of the two windows
             rows.append(pd.DataFrame({
-                "region": regions, "country": parts[w]["table"]["country"].to_numpy()[:R], "channel": ch,
+                "region": regions, "country": countries, "channel": ch,
                 "from_window": _label(wins[w]), "to_window": _label(wins[w + 1]),
                 "from_label": np.asarray(LABELS, dtype=object)[lab[w, k]],
                 "to_label": np.asarray(LABELS, dtype=object)[lab[w + 1, k]],
@@ -644,9 +631,8 @@ def _assemble(parts, wins, chs, *, alpha, change_adjust, joint, bootstrap, seed)
                 "delta_D_low": lo[w, k], "delta_D_high": hi[w, k], "p_value": p[w, k], "q_value": q[w, k],
                 "significant": sig[w, k], "label_changed": lab[w, k] != lab[w + 1, k],
                 "transition_stability": t_stab[w, k],
-                "from_stability": parts[w]["table"]["stability"].to_numpy().reshape(K, R)[k],
-                "to_stability": parts[w + 1]["table"]["stability"].to_numpy().reshape(K, R)[k],
-            }))
+                "from_stability": stab[w, k], "to_stability": stab[w + 1, k],
+            })[keep])
     pairs = pd.concat(rows, ignore_index=True)
 
     # --- panel transitions: counts from -> to per channel and pair, with replicate CIs
@@ -654,8 +640,10 @@ def _assemble(parts, wins, chs, *, alpha, change_adjust, joint, bootstrap, seed)
     trows = []
     for w in range(W - 1):
         for k, ch in enumerate(chs):
-            point_cnt = np.bincount(lab[w, k] * L + lab[w + 1, k], minlength=L * L)
-            rep_code = rlab[w, :, k] * L + rlab[w + 1, :, k]               # (B, R)
+            keep = act[w, k] | act[w + 1, k]                               # regions with activity
+            n_keep = int(keep.sum())
+            point_cnt = np.bincount(lab[w, k, keep] * L + lab[w + 1, k, keep], minlength=L * L)
+            rep_code = rlab[w, :, k][:, keep] * L + rlab[w + 1, :, k][:, keep]  # (B, regions)
             rep_cnt = np.stack([np.bincount(x, minlength=L * L) for x in rep_code])
             c_lo, c_hi = percentile_ci(rep_cnt.astype(float), level=1 - alpha, axis=0)
             for cell in np.flatnonzero((point_cnt > 0) | (c_hi > 0)):
@@ -664,7 +652,7 @@ def _assemble(parts, wins, chs, *, alpha, change_adjust, joint, bootstrap, seed)
                               "from_label": LABELS[a], "to_label": LABELS[b], "count": int(point_cnt[cell]),
                               "count_low": float(c_lo[cell]), "count_high": float(c_hi[cell]),
                               "replicate_mean": float(rep_cnt[:, cell].mean()),
-                              "share": float(point_cnt[cell] / R) if R else np.nan})
+                              "share": float(point_cnt[cell] / n_keep) if n_keep else np.nan})
     transitions = pd.DataFrame(trows, columns=["channel", "from_window", "to_window", "from_label", "to_label",
                                                "count", "count_low", "count_high", "replicate_mean", "share"])
 

@@ -30,14 +30,9 @@ decoding; else orjson, else the standard json module), isal (gzip decompression;
 zlib), tqdm (progress bars), pyarrow (Parquet in :func:`read_records`).
 """
 
-from ._common import (
-    ORG_CHANNELS,
-    Citations,
-    PrefixedIds,
-    ReadReport,
-    ReadResult,
-    channel_of,
-)
+from ._common import ORG_CHANNELS, Citations, PrefixedIds, channel_of
+from ._report import ReadReport, ReadResult
+from .bibliometrix import read_bibliometrix
 from .mobility import Moves, moves_from_spells
 from .openalex import read_openalex
 from .patentsview import read_patentsview
@@ -62,4 +57,5 @@ __all__ = [
     "read_wos",
     "read_scopus",
     "read_records",
+    "read_bibliometrix",
 ]

@@ -1,45 +1,35 @@
-"""Shared machinery of the readers: report, error policy, streaming, result assembly.
+"""Source-independent assembly of the readers: channels, citations, contributions.
 
-Every reader returns a :class:`ReadResult` (``.contributions``, ``.citations``,
-``.moves``, ``.report``). The pieces here are source-independent:
+The report side (:class:`~ecosystem.readers._report.ReadReport`, the ``errors=``
+policy, :class:`~ecosystem.readers._report.ReadResult`) lives in ``_report``, the
+input side (files, damaged streams, lines, delimited records, checked columns) in
+``_io``. Here:
 
-* :class:`ReadReport` — what was read, used, skipped (by reason) and dropped, with the
-  located examples of malformed input, the data source and its licence line, and the
-  region map's report of unmatched locations;
-* :class:`_Policy` — the ``errors="raise"|"skip"`` policy: raise a located
-  :class:`~ecosystem.exceptions.DataFormatError` or count the record and go on;
-* :func:`iter_line_blocks` — whole-line blocks of a plain or gzip file, with the line
-  number of each block, for decoders that take many lines at once;
-* :func:`read_table` — delimited text in chunks of strings with normalised headers,
-  required-column checks and located bad lines;
+* :data:`ORG_CHANNELS`, :func:`channel_of`, :func:`check_channel` — channels;
+* :class:`Citations`, :class:`PrefixedIds` — the citation layer;
 * :func:`build_contributions` — integer-coded rows + sorted vocabularies →
   :class:`~ecosystem.contributions.Contributions` (the same layout as
   ``Contributions.from_arrays``, without a pass through Python label objects per row);
-* :data:`ORG_CHANNELS` — organisation type → channel.
+* :func:`contributions_from_frame` — a row table with locations → Contributions, with
+  duplicate rows dropped and every dropped row counted;
+* :class:`Progress` — a progress bar or callback over bytes read.
 """
 
 from __future__ import annotations
 
-import csv
-import gzip
-import io
 import os
-import re
 import sys
-import warnings
-import zlib
-from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 
 from ..contributions import Contributions
-from ..exceptions import DataFormatError, InputTypeError, OptionalDependencyError, ParameterError
+from ..exceptions import InputTypeError, OptionalDependencyError, ParameterError
+from ._places import located_keywords
+from ._report import DROP_DUPLICATE, DROP_NO_COUNTRY, DROP_UNMATCHED, SKIP_NO_COUNTRY
 
 __all__ = [
-    "ReadReport",
-    "ReadResult",
     "Citations",
+    "PrefixedIds",
     "ORG_CHANNELS",
     "channel_of",
 ]
@@ -55,25 +45,17 @@ ORG_CHANNELS = {
     "company": "enterprise",
 }
 
-#: Reasons a whole record is skipped (keys of ``ReadReport.skipped``).
-SKIP_MALFORMED = "malformed"
-SKIP_NO_COUNTRY = "no country"
-SKIP_HYPER = "hyper-authored"
-SKIP_MERGED = "merged id"
-SKIP_DUPLICATE = "duplicate id"
-SKIP_NO_ACTORS = "no actors"
-SKIP_TYPE = "excluded type"
 
-_MAX_EXAMPLES = 20
+_MAX_CODE = 2**31 - 1       # citation document codes are int32
+_MAX_CATEGORY = 2**15 - 1   # citation category codes are int16
 
-try:  # ISA-L's gzip decompression is about 3x faster than zlib's (optional, extra "io")
-    from isal.igzip import GzipFile as _GzipFile
 
-    GZIP_BACKEND = "isal"
-except ImportError:  # pragma: no cover - depends on the environment
-    _GzipFile = gzip.GzipFile
-    GZIP_BACKEND = "zlib"
-_BLOCK = 1 << 22  # 4 MiB of decompressed text per block
+def check_channel(func, channel, auto=False):
+    """``channel`` if it is a non-empty string (or ``"auto"`` when allowed), else raise."""
+    if not isinstance(channel, str) or not channel.strip():
+        allowed = "'auto' or a channel name" if auto else "a non-empty string"
+        raise ParameterError(f"{func}: channel must be {allowed}; got {channel!r}")
+    return channel
 
 
 def channel_of(org_type, default, mapping=None):
@@ -121,171 +103,6 @@ def merged_channels(func, org_channels):
                                  f"got {k!r}: {v!r}")
     out.update(org_channels)
     return out
-
-
-# --------------------------------------------------------------------------- report
-
-
-@dataclass(eq=False)
-class ReadReport:
-    """What a reader did with its input: every record accounted for.
-
-    Attributes
-    ----------
-    source : str
-        Data source, e.g. ``"OpenAlex"``.
-    licence : str
-        Licence of the source and the attribution it asks for; print it with results.
-    files : list of str
-        Files read, in order.
-    records_read : int
-        Records (works, patents, applications, rows) met in the input, including the
-        skipped ones.
-    records_used : int
-        Records with at least one contribution in the result.
-    skipped : dict of str to int
-        Records left out, by reason: ``"malformed"`` (a bad line or record; see
-        ``malformed``), ``"no country"`` (no contributor could be located),
-        ``"hyper-authored"`` (more than ``max_authors`` authors), ``"merged id"`` (listed
-        in OpenAlex ``merged_ids``), ``"duplicate id"``, ``"no actors"``, ``"excluded
-        type"`` (e.g. OpenAlex paratext).
-    dropped : dict of str to int
-        Contributions (author/inventor/applicant entries) of used records that are not in
-        the result, by reason: ``"no country"`` (no location at all), ``"unmatched
-        region"`` (the region map has no region for the location; see ``unmatched``),
-        ``"no actor id"``.
-    unknown_share : float
-        Sum over records of the fractional share (1/n per contributor) whose location is
-        unknown or unmatched: the "unknown" bucket of fractional counting.
-    malformed : list of tuple
-        Up to 20 examples ``(path, line, field, message)`` of malformed input.
-    unmatched : ResolveReport or None
-        The region map's report on the distinct locations it was given (counts by
-        reason, examples).
-    notes : dict
-        Other counts and facts (lead fallbacks, truncated author lists, citations, ...).
-    """
-
-    source: str
-    licence: str = ""
-    files: list = field(default_factory=list)
-    records_read: int = 0
-    records_used: int = 0
-    skipped: dict = field(default_factory=dict)
-    dropped: dict = field(default_factory=dict)
-    unknown_share: float = 0.0
-    malformed: list = field(default_factory=list)
-    unmatched: object = None
-    notes: dict = field(default_factory=dict)
-
-    def skip(self, reason, n=1):
-        """Count ``n`` records skipped for ``reason``.
-
-        Parameters
-        ----------
-        reason : str
-            Key of :attr:`skipped`.
-        n : int, default 1
-            Number of records.
-        """
-        self.skipped[reason] = self.skipped.get(reason, 0) + n
-
-    def drop(self, reason, n=1):
-        """Count ``n`` contributions dropped for ``reason``.
-
-        Parameters
-        ----------
-        reason : str
-            Key of :attr:`dropped`.
-        n : int, default 1
-            Number of contributions (nothing is recorded for 0).
-        """
-        if n:
-            self.dropped[reason] = self.dropped.get(reason, 0) + n
-
-    def note(self, key, n=1):
-        """Add ``n`` to the count ``notes[key]``.
-
-        Parameters
-        ----------
-        key : str
-            What is counted.
-        n : int, default 1
-            Amount to add.
-        """
-        self.notes[key] = self.notes.get(key, 0) + n
-
-    @property
-    def records_skipped(self):
-        """Total records skipped (sum of :attr:`skipped`)."""
-        return sum(self.skipped.values())
-
-    def to_dict(self):
-        """The report as plain Python data.
-
-        Returns
-        -------
-        dict
-            Every attribute, JSON-serialisable (the region map's report as counts and
-            example tuples).
-        """
-        unmatched = None
-        if self.unmatched is not None:
-            unmatched = {"map": self.unmatched.map_name, "n_input": self.unmatched.n_input,
-                         "n_unmatched": self.unmatched.n_unmatched,
-                         "by_reason": dict(self.unmatched.by_reason),
-                         "examples": {k: [tuple(e) for e in v]
-                                      for k, v in self.unmatched.examples.items()}}
-        return {"source": self.source, "licence": self.licence, "files": list(self.files),
-                "records_read": self.records_read, "records_used": self.records_used,
-                "skipped": dict(self.skipped), "dropped": dict(self.dropped),
-                "unknown_share": self.unknown_share,
-                "malformed": [list(m) for m in self.malformed], "unmatched": unmatched,
-                "notes": dict(self.notes)}
-
-    def __str__(self):
-        lines = [f"{self.source}: {self.records_read:,} records read, "
-                 f"{self.records_used:,} used, {self.records_skipped:,} skipped"]
-        for reason, n in sorted(self.skipped.items()):
-            lines.append(f"  skipped ({reason}): {n:,}")
-        for reason, n in sorted(self.dropped.items()):
-            lines.append(f"  contributions dropped ({reason}): {n:,}")
-        if self.unknown_share:
-            lines.append(f"  unknown-location share: {self.unknown_share:.6g} records")
-        for path, line, fld, msg in self.malformed[:5]:
-            where = ":".join(str(x) for x in (path, line) if x is not None)
-            lines.append(f"  malformed at {where}" + (f" ({fld})" if fld else "") + f": {msg}")
-        if self.unmatched is not None and self.unmatched.n_unmatched:
-            lines.extend("  " + s for s in str(self.unmatched).splitlines())
-        for key, value in sorted(self.notes.items()):
-            lines.append(f"  {key}: {value:,}" if isinstance(value, int) else f"  {key}: {value}")
-        if self.licence:
-            lines.append(f"  licence: {self.licence}")
-        return "\n".join(lines)
-
-    def __repr__(self):
-        return (f"<ReadReport {self.source}: {self.records_read} read, {self.records_used} "
-                f"used, skipped {dict(self.skipped)}>")
-
-
-class _Policy:
-    """The errors= policy: raise a located DataFormatError, or count and continue."""
-
-    def __init__(self, func, errors, report):
-        if errors not in ("raise", "skip"):
-            raise ParameterError(f"{func}: errors must be one of 'raise', 'skip'; got {errors!r}")
-        self.raise_ = errors == "raise"
-        self.report = report
-
-    def bad(self, message, path=None, line=None, field=None, n=1):
-        """A malformed record: raise, or count it (``n`` records) and keep an example."""
-        if self.raise_:
-            raise DataFormatError(message, path=None if path is None else str(path),
-                                  line=line, field=field)
-        self.report.skip(SKIP_MALFORMED, n)
-        if len(self.report.malformed) < _MAX_EXAMPLES:
-            self.report.malformed.append(
-                (None if path is None else str(path), line, field, message))
 
 
 # --------------------------------------------------------------------------- results
@@ -409,6 +226,12 @@ class Citations:
             a.flags.writeable = False
             return a
 
+        if len(labels) > _MAX_CODE:
+            raise ParameterError(f"Citations: at most {_MAX_CODE:,} documents (int32 codes); "
+                                 f"got {len(labels):,}")
+        if len(categories) > _MAX_CATEGORY:
+            raise ParameterError(f"Citations: at most {_MAX_CATEGORY:,} categories (int16 "
+                                 f"codes); got {len(categories):,}")
         self.cited = ro(cited, np.int32)
         if isinstance(citing, tuple):  # (citing documents, links per document): runs
             docs, counts = ro(citing[0], np.int32), ro(citing[1], np.int32)
@@ -564,7 +387,7 @@ class Citations:
         """
         import scipy.sparse as sp
 
-        from ..flows import PRESENCE_CONVENTION, RegionFlows, _region_axis
+        from ..flows import PRESENCE_CONVENTION, RegionFlows, region_axis
 
         if counting not in ("fractional", "full"):
             raise ParameterError(f"Citations.region_flows: counting must be one of "
@@ -587,7 +410,7 @@ class Citations:
             S = sp.diags(np.divide(1.0, tot, out=np.zeros_like(tot), where=tot > 0)) @ S
         C = sp.csr_matrix((np.ones(int(ok.sum())), (a[ok], b[ok])), shape=(n_rec, n_rec))
         M = np.asarray((S.T @ C @ S).todense()).reshape(1, R, R)
-        _, ctry, par, region_map = _region_axis("Citations.region_flows", c.labels["region"],
+        _, ctry, par, region_map = region_axis("Citations.region_flows", c.labels["region"],
                                                 None)
         if c.region_map is not None:
             ctry = tuple(c.region_map.country(r) for r in c.labels["region"])
@@ -604,50 +427,7 @@ class Citations:
                   "citations": int(ok.sum()), "outside_corpus": int((~ok).sum())})
 
 
-@dataclass(frozen=True, eq=False)
-class ReadResult:
-    """What every reader returns.
-
-    Attributes
-    ----------
-    contributions : Contributions
-        One row per (record, actor, location): papers/patents (channels ``academic``
-        or ``enterprise``), units abroad (lineage presence) and talent moves (channel
-        ``talent``). ``weight`` is the row's fractional share of its record.
-    citations : Citations or None
-        The ``citing → cited`` layer, kept apart from presence.
-    moves : pandas.DataFrame or None
-        Talent moves (person, origin, destination, year, weight, source), also present
-        in ``contributions`` as channel ``talent``.
-    report : ReadReport
-        Records read, used, skipped by reason, unmatched locations, licence.
-    """
-
-    contributions: Contributions
-    citations: Citations | None
-    moves: object
-    report: ReadReport
-
-    def __repr__(self):
-        cit = "none" if self.citations is None else f"{len(self.citations)} links"
-        mv = "none" if self.moves is None else f"{len(self.moves)} moves"
-        return (f"<ReadResult {self.report.source}: {self.contributions!r}; citations {cit}; "
-                f"{mv}; {self.report.records_skipped} records skipped>")
-
-
 # --------------------------------------------------------------------------- assembly
-
-
-def sorted_vocabulary(labels):
-    """(sorted labels tuple, permutation old code → new code) of a label sequence."""
-    labels = list(labels)
-    if not labels:
-        return (), np.zeros(0, dtype=np.intp)
-    arr = np.asarray(labels, dtype=object)
-    order = np.argsort(arr, kind="stable")
-    perm = np.empty(len(labels), dtype=np.intp)
-    perm[order] = np.arange(len(labels), dtype=np.intp)
-    return tuple(arr[order].tolist()), perm
 
 
 def release_memory():
@@ -724,32 +504,37 @@ def build_contributions(columns, *, labels, region_map, info):
 
 
 def default_regions(regions, func):
-    """The region map to use: ``regions`` checked, or ``countries()``."""
-    if regions is None:
+    """The region map to use: ``regions`` checked, or ``countries()``.
+
+    As on the command line, ``regions`` may also be ``"countries"``, ``"metros"`` (the
+    world metro map, :func:`ecosystem.regions.metros`), ``"metro_areas"`` (the four seed
+    metros) or the path of a region CSV (:meth:`RegionMap.from_csv`).
+    """
+    if regions is None or (isinstance(regions, str) and regions == "countries"):
         from ..regions import countries
 
         return countries()
+    if isinstance(regions, str) and regions in ("metros", "metro_areas"):
+        from .. import regions as _regions
+
+        return getattr(_regions, regions)()
+    if isinstance(regions, (str, os.PathLike)):
+        from ..regions import RegionMap
+
+        if not os.path.isfile(regions):
+            raise InputTypeError(f"{func}: regions={str(regions)!r}: no such region file (use a "
+                                 "RegionMap, 'countries', 'metros' or the path of a region CSV)")
+        return RegionMap.from_csv(regions)
     if not (hasattr(regions, "resolve") and hasattr(regions, "regions")):
         raise InputTypeError(f"{func}: regions must be a RegionMap (e.g. "
                              f"ecosystem.regions.metro_areas()); got {type(regions).__name__}")
     return regions
 
 
-def resolve_locations(regions, country, admin1=None, city=None, county=None):
-    """Region id of each location (-1 unmatched) and the map's ResolveReport."""
-    codes, rep = regions.resolve(country, admin1=admin1, city=city, county=county,
-                                 unmatched="rest")
-    return np.asarray(codes, dtype=np.int64), rep
-
-
-def region_labels(regions):
-    return tuple(regions.regions)
-
-
 # --------------------------------------------------------------------------- progress
 
 
-class _Progress:
+class Progress:
     """Progress over bytes of input: a tqdm bar, a callback, or nothing."""
 
     def __init__(self, progress, total, desc):
@@ -790,238 +575,6 @@ class _Progress:
             self.bar.close()
 
 
-# --------------------------------------------------------------------------- files
-
-
-def as_path_list(func, value, name, patterns):
-    """Expand a file, folder (recursive; files matching ``patterns``) or list of them."""
-    if isinstance(value, (str, os.PathLike)):
-        items = [value]
-    elif isinstance(value, (list, tuple)):
-        items = list(value)
-    else:
-        raise InputTypeError(f"{func}: {name} must be a path, a folder or a list of paths; "
-                             f"got {type(value).__name__}")
-    out = []
-    for item in items:
-        if not isinstance(item, (str, os.PathLike)):
-            raise InputTypeError(f"{func}: {name} must hold paths; got {type(item).__name__}")
-        p = Path(item)
-        if p.is_dir():
-            found = sorted(q for q in p.rglob("*") if q.is_file()
-                           and any(q.name.endswith(s) for s in patterns))
-            if not found:
-                raise ParameterError(f"{func}: {name} folder {str(p)!r} holds no file ending in "
-                                     f"{', '.join(patterns)}")
-            out.extend(found)
-        elif p.is_file():
-            out.append(p)
-        else:
-            raise ParameterError(f"{func}: {name} file {str(p)!r} does not exist")
-    return out
-
-
-def is_gzip(path):
-    with open(path, "rb") as fh:
-        return fh.read(2) == b"\x1f\x8b"
-
-
-def iter_line_blocks(path, policy, progress=None, offset=0, block=_BLOCK):
-    """Yield ``(first_line_number, bytes)`` blocks of whole lines of a plain or gzip file.
-
-    A UTF-8 BOM at the start is removed. A truncated or corrupt gzip stream ends the
-    file with a located error (raised, or counted under ``errors="skip"``); the lines
-    before it are still yielded. ``progress.update`` receives ``offset`` + compressed
-    bytes consumed.
-    """
-    raw = open(path, "rb")
-    try:
-        gz = raw.read(2) == b"\x1f\x8b"
-        raw.seek(0)
-        stream = _GzipFile(fileobj=raw, mode="rb") if gz else raw
-        line_no = 1
-        rest = b""
-        first = True
-        while True:
-            try:
-                chunk = stream.read(block)
-            except (EOFError, OSError, zlib.error, ValueError) as exc:
-                kind = "truncated" if isinstance(exc, EOFError) else "corrupt"
-                # hand over the complete lines before the damage
-                if rest:
-                    cut = rest.rfind(b"\n")
-                    if cut >= 0:
-                        yield line_no, rest[:cut + 1]
-                        line_no += rest.count(b"\n", 0, cut + 1)
-                policy.bad(f"{kind} gzip stream ({exc}); the rest of the file is unreadable",
-                           path=path, line=line_no)
-                return
-            if first:
-                if chunk.startswith(b"\xef\xbb\xbf"):
-                    chunk = chunk[3:]
-                first = False
-            if not chunk:
-                if rest.strip():
-                    yield line_no, rest
-                break
-            buf = rest + chunk if rest else chunk
-            cut = buf.rfind(b"\n")
-            if cut < 0:
-                rest = buf
-                continue
-            out, rest = buf[:cut + 1], buf[cut + 1:]
-            yield line_no, out
-            line_no += out.count(b"\n")
-            if progress is not None:
-                progress.update(offset + raw.tell())
-    finally:
-        raw.close()
-
-
-# --------------------------------------------------------------------------- tables
-
-
-def open_text(path):
-    """Text handle of a plain, gzip or zip (single member) file; BOM-aware UTF-8."""
-    path = Path(path)
-    with open(path, "rb") as fh:
-        magic = fh.read(4)
-    if magic[:2] == b"\x1f\x8b":
-        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8-sig", newline="")
-    if magic == b"PK\x03\x04":
-        import zipfile
-
-        zf = zipfile.ZipFile(path)
-        members = [n for n in zf.namelist() if not n.endswith("/")]
-        if len(members) != 1:
-            raise DataFormatError(f"zip archive must hold exactly one file; it holds "
-                                  f"{len(members)}", path=str(path))
-        return io.TextIOWrapper(zf.open(members[0]), encoding="utf-8-sig", newline="")
-    if magic[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        return open(path, encoding="utf-16", newline="")
-    return open(path, encoding="utf-8-sig", newline="")
-
-
-def normalise_header(name):
-    return str(name).strip().strip('"').strip().lstrip("\ufeff").lower()
-
-
-def read_table(path, *, sep, required, optional=(), policy, chunksize=1_000_000,
-               quoting=csv.QUOTE_MINIMAL, lower=True):
-    """Yield ``(first_line, DataFrame)`` chunks of a delimited file as strings.
-
-    Headers are normalised (quotes, BOM and surrounding spaces removed; lower-cased when
-    ``lower``); only the ``required`` and ``optional`` columns present are kept, as
-    ``str`` with missing values as ``""``. A missing required column raises a
-    DataFormatError naming it (line 1). Rows with the wrong number of fields raise
-    (``errors="raise"``) or are counted (``"skip"``) with their line numbers.
-    """
-    import pandas as pd
-
-    with open_text(path) as fh:
-        header_line = fh.readline()
-    if not header_line.strip():
-        raise DataFormatError("empty file: no header row", path=str(path), line=1)
-    header = next(csv.reader([header_line.rstrip("\r\n")], delimiter=sep,
-                             quoting=quoting if quoting != csv.QUOTE_NONE else csv.QUOTE_NONE))
-    names = [normalise_header(h) if lower else str(h).strip().strip('"').lstrip("\ufeff")
-             for h in header]
-    missing = [c for c in required if c not in names]
-    if missing:
-        raise DataFormatError(f"missing required column {missing[0]!r}; the header has "
-                              f"{names}", path=str(path), line=1, field=missing[0])
-    wanted = [c for c in list(required) + list(optional) if c in names]
-    positions = [names.index(c) for c in wanted]
-    bad_lines = []
-
-    def on_bad(line):  # python engine: called with the split fields
-        bad_lines.append(line)
-        return None
-
-    with open_text(path) as fh:
-        fh.readline()
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            try:
-                # no usecols: with it pandas silently cuts rows with too many fields
-                reader = pd.read_csv(
-                    fh, sep=sep, header=None, names=list(range(len(names))),
-                    dtype=str, keep_default_na=False, na_filter=False, quoting=quoting,
-                    chunksize=chunksize, engine="c", on_bad_lines="warn",
-                    skip_blank_lines=True)
-                start = 2
-                for chunk in reader:
-                    for w in caught:
-                        _bad_line_warning(w, policy, path)
-                    caught.clear()
-                    chunk = chunk[positions]
-                    chunk.columns = wanted
-                    yield start, chunk
-                    start += len(chunk)
-                for w in caught:
-                    _bad_line_warning(w, policy, path)
-            except pd.errors.ParserError as exc:
-                line = _line_from_message(str(exc))
-                policy.bad(f"unreadable delimited text: {exc}", path=path,
-                           line=None if line is None else line + 1)
-            except UnicodeDecodeError as exc:
-                policy.bad(f"not UTF-8 text: {exc}", path=path)
-
-
-_LINE_RE = re.compile(r"[Ll]ine (\d+)")
-
-
-def _line_from_message(text):
-    m = _LINE_RE.search(text)
-    return int(m.group(1)) if m else None
-
-
-def _bad_line_warning(w, policy, path):
-    text = str(w.message)
-    if "Skipping line" not in text and "Expected" not in text:
-        return
-    for part in text.strip().splitlines():
-        m = re.search(r"Skipping line (\d+): (.*)", part)
-        if m:
-            # pandas counts lines from the first line it read (after our header): +1
-            policy.bad(m.group(2).strip(), path=path, line=int(m.group(1)) + 1)
-
-
-def parse_int(value, *, path, line, field, policy, allow_empty=True):
-    """int(value) or None for an empty string; malformed values go to the policy."""
-    if value == "" or value is None:
-        if allow_empty:
-            return None
-        policy.bad("empty value where an integer is required", path=path, line=line,
-                   field=field)
-        return False
-    try:
-        return int(value)
-    except ValueError:
-        try:
-            f = float(value)
-            if f == int(f):
-                return int(f)
-        except (ValueError, OverflowError):
-            pass
-    policy.bad(f"{value!r} is not an integer", path=path, line=line, field=field)
-    return False
-
-
-def parse_float(value, *, path, line, field, policy, allow_empty=True):
-    if value == "" or value is None:
-        return None if allow_empty else False
-    try:
-        f = float(value)
-    except ValueError:
-        f = float("nan")
-    if not np.isfinite(f) or f < 0:
-        policy.bad(f"{value!r} is not a non-negative number", path=path, line=line,
-                   field=field)
-        return False
-    return f
-
-
 # --------------------------------------------------------------------------- tabular
 
 
@@ -1036,6 +589,34 @@ def _missing_str(values):
         bad |= np.asarray([isinstance(x, str) and not x.strip() for x in arr], dtype=bool)
         out[bad] = None
     return out
+
+
+def drop_duplicate_rows(frame, keys, report):
+    """``frame`` without rows that repeat an earlier row on ``keys`` (counted as dropped).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        A row table.
+    keys : list of str
+        Columns that identify a row (those absent from ``frame`` are ignored).
+    report : ReadReport
+        ``dropped["duplicate row"]`` receives the number of rows removed.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The first occurrence of every row.
+    """
+    keys = [k for k in keys if k in frame]
+    if not len(frame) or not keys:
+        return frame
+    dup = frame.duplicated(keys, keep="first").to_numpy()
+    n = int(dup.sum())
+    if n:
+        report.drop(DROP_DUPLICATE, n)
+        frame = frame.loc[~dup]
+    return frame
 
 
 def contributions_from_frame(frame, region_map, report, info, *, region_column=None):
@@ -1061,17 +642,20 @@ def contributions_from_frame(frame, region_map, report, info, *, region_column=N
         for name in ("admin1", "city", "county"):
             cols[name] = _missing_str(frame[name].to_numpy()) if name in frame else None
         no_country = np.asarray([c is None for c in country], dtype=bool)
+        located = located_keywords(*(_missing_str(frame[c].to_numpy()) if c in frame else None
+                                     for c in ("geonames_id", "lat", "lon")))
         if n:
             codes, rep = region_map.resolve(country, admin1=cols["admin1"], city=cols["city"],
-                                            county=cols["county"], unmatched="rest")
+                                            county=cols["county"], unmatched="rest", **located)
             codes = np.asarray(codes, dtype=np.int64)
+            no_country &= codes < 0  # a location the gazetteer placed has its country
             report.unmatched = rep
         else:
             codes = np.zeros(0, np.int64)
     weight = frame["weight"].to_numpy(dtype=np.float64)
     ok = codes >= 0
-    report.drop("no country", int(no_country.sum()))
-    report.drop("unmatched region", int((~ok & ~no_country).sum()))
+    report.drop(DROP_NO_COUNTRY, int(no_country.sum()))
+    report.drop(DROP_UNMATCHED, int((~ok & ~no_country).sum()))
     report.unknown_share += float(weight[~ok].sum())
     kept = frame.loc[ok]
     rec_all = frame["record"].to_numpy(dtype=object)
@@ -1093,98 +677,4 @@ def contributions_from_frame(frame, region_map, report, info, *, region_column=N
         report.skip(SKIP_NO_COUNTRY, lost)
     return c
 
-
-def int_column(chunk, col, start, path, policy, *, allow_empty=True):
-    """Integer values of a string column (NaN where empty); bad cells go to the policy.
-
-    Returns (values as float64 with NaN for empty, mask of rows to keep).
-    """
-    import pandas as pd
-
-    raw = chunk[col]
-    vals = pd.to_numeric(raw.where(raw != "", None), errors="coerce").to_numpy(dtype=np.float64)
-    empty = (raw == "").to_numpy()
-    bad = (np.isnan(vals) & ~empty) | (~np.isnan(vals) & (vals != np.round(vals)))
-    if not allow_empty:
-        bad |= empty
-    keep = ~bad
-    for i in np.flatnonzero(bad)[:50 if not policy.raise_ else 1]:
-        policy.bad(f"{raw.iloc[i]!r} is not an integer", path=path, line=_line_at(start, i),
-                   field=col)
-    extra = int(bad.sum()) - min(int(bad.sum()), 50)
-    if extra > 0:
-        policy.report.skip(SKIP_MALFORMED, extra)
-    return vals, keep
-
-
-def _line_at(start, i):
-    """Line of row i: ``start + i`` for an int start, else ``start[i]`` (line numbers)."""
-    if isinstance(start, (int, np.integer)):
-        return int(start) + int(i)
-    return int(start[i])
-
-
-def float_column(chunk, col, start, path, policy):
-    """Non-negative float values of a string column (NaN where empty)."""
-    import pandas as pd
-
-    raw = chunk[col]
-    vals = pd.to_numeric(raw.where(raw != "", None), errors="coerce").to_numpy(dtype=np.float64)
-    empty = (raw == "").to_numpy()
-    bad = (np.isnan(vals) & ~empty) | (vals < 0) | np.isinf(vals)
-    for i in np.flatnonzero(bad)[:50 if not policy.raise_ else 1]:
-        policy.bad(f"{raw.iloc[i]!r} is not a non-negative number", path=path,
-                   line=_line_at(start, i), field=col)
-    extra = int(bad.sum()) - min(int(bad.sum()), 50)
-    if extra > 0:
-        policy.report.skip(SKIP_MALFORMED, extra)
-    return vals, ~bad
-
-
-def find_file(folder, stem, func, required=True, suffixes=(".tsv", ".tsv.zip", ".txt", ".csv",
-                                                          ".tsv.gz", ".zip", ".txt.gz")):
-    """The file of a table in a folder: ``stem`` + one of the suffixes (case-insensitive)."""
-    folder = Path(folder)
-    cands = sorted(p for p in folder.iterdir() if p.is_file()
-                   and any(p.name.lower() == (stem + s).lower() for s in suffixes))
-    if not cands and required:
-        raise ParameterError(f"{func}: no {stem} table ({'/'.join(stem + s for s in suffixes[:3])}, "
-                             f"...) in {str(folder)!r}")
-    return cands[0] if cands else None
-
-
-def read_whole_table(path, *, sep, required, optional, policy, report):
-    """Read a delimited table whole, with a ``_line`` column of source line numbers.
-
-    Parameters
-    ----------
-    path : path
-        The file (plain or compressed).
-    sep : str
-        Field delimiter.
-    required, optional : sequence of str
-        Columns that must exist and columns read when present.
-    policy : _Policy
-        The reader's error policy.
-    report : ReadReport
-        Receives the file name (and, through ``read_table``, malformed lines).
-
-    Returns
-    -------
-    pandas.DataFrame
-        The columns read plus ``_line``; empty (with the required columns) for an empty
-        file.
-    """
-    import pandas as pd
-
-    report.files.append(str(path))
-    parts = []
-    for start, chunk in read_table(path, sep=sep, required=required, optional=optional,
-                                   policy=policy):
-        chunk = chunk.copy()
-        chunk["_line"] = np.arange(start, start + len(chunk))
-        parts.append(chunk)
-    if not parts:
-        return pd.DataFrame({c: [] for c in list(required) + ["_line"]}, dtype=object)
-    return pd.concat(parts, ignore_index=True)
 

@@ -78,6 +78,9 @@ if HAVE_MSGSPEC:
         city: str | None = None
         region: str | None = None
         country_code: str | None = None
+        geonames_city_id: str | int | None = None
+        latitude: float | None = None
+        longitude: float | None = None
 
     class MInstitution(Struct, gc=False):
         id: str | None = None
@@ -126,7 +129,7 @@ class FWork(_Obj):
 
 
 class FGeo(_Obj):
-    __slots__ = ("city", "region", "country_code")
+    __slots__ = ("city", "region", "country_code", "geonames_city_id", "latitude", "longitude")
 
 
 class FInstitution(_Obj):
@@ -231,9 +234,14 @@ def _institution_from_dict(d, path="$"):
     return FInstitution(
         id=_str(d, "id", path), country_code=_str(d, "country_code", path),
         type=_str(d, "type", path), lineage=_strs(_list(d, "lineage", path), f"{path}.lineage"),
-        geo=None if geo is None else FGeo(city=_str(geo, "city", f"{path}.geo"),
-                                          region=_str(geo, "region", f"{path}.geo"),
-                                          country_code=_str(geo, "country_code", f"{path}.geo")),
+        geo=None if geo is None else FGeo(
+            city=_str(geo, "city", f"{path}.geo"), region=_str(geo, "region", f"{path}.geo"),
+            country_code=_str(geo, "country_code", f"{path}.geo"),
+            geonames_city_id=_check(geo.get("geonames_city_id"), (str, int),
+                                    f"{path}.geo.geonames_city_id", "str | int"),
+            latitude=_check(geo.get("latitude"), (float, int), f"{path}.geo.latitude", "float"),
+            longitude=_check(geo.get("longitude"), (float, int), f"{path}.geo.longitude",
+                             "float")),
         results=results)
 
 

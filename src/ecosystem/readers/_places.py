@@ -10,61 +10,15 @@ Macao stay distinct from China whether they stand last or before ``Peoples R Chi
 
 from __future__ import annotations
 
-import csv
-import functools
 import re
-from importlib import resources
 
-__all__ = ["parse_address", "country_code"]
+from ..regions._iso import countries_table, name_lower
 
-_ALIASES = {
-    "usa": "US", "united states": "US", "united states of america": "US", "u s a": "US",
-    "peoples r china": "CN", "people's republic of china": "CN", "pr china": "CN",
-    "p r china": "CN", "china": "CN", "hong kong": "HK", "hong kong sar": "HK",
-    "macau": "MO", "macao": "MO", "macao sar": "MO", "taiwan": "TW",
-    "england": "GB", "scotland": "GB", "wales": "GB", "north ireland": "GB",
-    "northern ireland": "GB", "uk": "GB", "united kingdom": "GB", "great britain": "GB",
-    "south korea": "KR", "korea": "KR", "republic of korea": "KR", "north korea": "KP",
-    "russia": "RU", "iran": "IR", "vietnam": "VN", "viet nam": "VN", "turkey": "TR",
-    "turkiye": "TR", "czech republic": "CZ", "czechia": "CZ", "u arab emirates": "AE",
-    "united arab emirates": "AE", "dem rep congo": "CD", "rep congo": "CG",
-    "cote ivoire": "CI", "cote d'ivoire": "CI", "ivory coast": "CI", "bosnia & herceg": "BA",
-    "bosnia and herzegovina": "BA", "trinidad tobago": "TT", "papua n guinea": "PG",
-    "papua new guinea": "PG", "new zealand": "NZ", "fed rep ger": "DE", "w germany": "DE",
-    "germany": "DE", "laos": "LA", "syria": "SY", "moldova": "MD", "bolivia": "BO",
-    "venezuela": "VE", "tanzania": "TZ", "palestine": "PS", "macedonia": "MK",
-    "north macedonia": "MK", "kosovo": "XK", "brunei": "BN", "cape verde": "CV",
-    "vatican": "VA", "st kitts & nevi": "KN", "sao tome & prin": "ST", "eswatini": "SZ",
-    "swaziland": "SZ", "myanmar": "MM", "burma": "MM", "netherlands": "NL",
-    "the netherlands": "NL", "holland": "NL",
-}
+__all__ = ["parse_address", "country_code", "geo_fields", "located_keywords",
+           "regpat_place_names"]
+
 _US_STATE_ZIP = re.compile(r"^(?:([A-Z]{2})\s+)?(?:\d{5}(?:-\d{4})?\s+)?USA$")
 _HAS_DIGIT = re.compile(r"\d")
-
-
-def _key(text):
-    return re.sub(r"\s+", " ", text.strip().strip(".").strip().lower())
-
-
-@functools.lru_cache(maxsize=1)
-def _names():
-    table = dict(_ALIASES)
-    try:
-        with resources.files("ecosystem").joinpath("_data/iso3166.csv").open(
-                encoding="utf-8") as fh:
-            rows = csv.reader(line for line in fh if not line.startswith("#"))
-            header = next(rows)
-            ia, i3, inm, icm = (header.index(c) for c in ("alpha2", "alpha3", "name",
-                                                         "common_name"))
-            for row in rows:
-                a2 = row[ia]
-                for name in (row[inm], row[icm]):
-                    if name:
-                        table.setdefault(_key(name), a2)
-                table.setdefault(_key(row[i3]), a2)
-    except (FileNotFoundError, ModuleNotFoundError):  # pragma: no cover - broken install
-        pass
-    return table
 
 
 def country_code(token):
@@ -82,7 +36,7 @@ def country_code(token):
     t = token.strip().strip(".").strip()
     if _US_STATE_ZIP.match(t):
         return "US"
-    return _names().get(_key(t))
+    return countries_table().names.get(name_lower(t))
 
 
 def _clean_city(token):
@@ -111,7 +65,12 @@ def parse_address(address):
     >>> parse_address("Beth Israel Deaconess Med Ctr, Boston, MA 02215 USA.")[:3]
     ('US', 'MA', 'Boston')
     >>> parse_address("Department of Economics, Stanford University, Stanford, CA, United States")
-    ('US', 'CA', 'Stanford', 'Department of Economics')
+    ('US', 'CA', 'Stanford', 'Stanford University')
+
+    The organisation is the institution, not a department: Scopus prints the sub-unit
+    first, so a leading ``Department of ...``, ``School of ...``, ``Faculty ...`` is
+    passed over for the first token that names a university (or, failing that, the
+    first token that is not a sub-unit).
     """
     if not address or not address.strip():
         return None, None, None, None
@@ -136,7 +95,7 @@ def parse_address(address):
         prev = country_code(tokens[-2])
         if prev in ("HK", "MO", "TW"):
             country = prev
-            if prev == "HK" and len(tokens) >= 3 and _key(tokens[-2]) == "hong kong":
+            if prev == "HK" and len(tokens) >= 3 and name_lower(tokens[-2]) == "hong kong":
                 city_idx = len(tokens) - 2  # the city is Hong Kong itself
             else:
                 city_idx = len(tokens) - 3
@@ -146,4 +105,110 @@ def parse_address(address):
     city = None
     if 1 <= city_idx < len(tokens):
         city = _clean_city(tokens[city_idx])
+    if org is not None:
+        org = _institution(tokens[:max(city_idx, 1)]) or org
     return country, admin1, city, org
+
+
+_SUBUNIT = re.compile(r"^(dept|department|departamento|departement|school|sch|faculty|fac|"
+                      r"graduate school|grad sch|division|div|lab|laboratory|laboratoire|"
+                      r"unit|section|program|programme|chair|group|centre for|center for|"
+                      r"ctr|institute of|inst)\b", re.IGNORECASE)
+_UNIVERSITY = re.compile(r"\b(univ|university|universit[a-zé]*|universidad[e]?|hochschule|"
+                         r"polytechnic|politecnico|ecole|école)\b", re.IGNORECASE)
+_PART = re.compile(r"\b(college|school|faculty|department|institute|centre|center)\b",
+                   re.IGNORECASE)
+
+
+def _institution(tokens):
+    """The institution among the organisation tokens of an address (None if unclear)."""
+    if not tokens or _UNIVERSITY.search(tokens[0]):
+        return None  # the organisation comes first (WoS style, or a university)
+    uni = next((t for t in tokens[1:] if _UNIVERSITY.search(t) and not _SUBUNIT.match(t)), None)
+    if uni is not None and (_SUBUNIT.match(tokens[0]) or _PART.search(tokens[0])):
+        return uni  # "Lingnan College, Sun Yat-sen University": the university
+    if not _SUBUNIT.match(tokens[0]):
+        return None
+    return next((t for t in tokens[1:] if not _SUBUNIT.match(t)), None)
+
+
+# --------------------------------------------------------------------------- geo hooks
+
+
+def geo_fields(geo):
+    """(geonames_city_id, latitude, longitude) of an OpenAlex ``geo`` object (None where absent).
+
+    Examples
+    --------
+    >>> geo_fields(None)
+    (None, None, None)
+    """
+    if geo is None:
+        return (None, None, None)
+    return tuple(getattr(geo, name, None) for name in ("geonames_city_id", "latitude",
+                                                       "longitude"))
+
+
+def located_keywords(geonames_id=None, lat=None, lon=None):
+    """Keyword arguments of ``RegionMap.resolve`` for the located columns that hold data.
+
+    Parameters
+    ----------
+    geonames_id, lat, lon : sequence, optional
+        GeoNames ids and coordinates aligned with the locations (None where unknown).
+
+    Returns
+    -------
+    dict
+        ``geonames_id=``, ``lat=`` and ``lon=`` for the columns with at least one value
+        (coordinates only in pairs); empty when there are none, so that maps without
+        gazetteer support resolve as before.
+
+    Examples
+    --------
+    >>> sorted(located_keywords([None, "5128581"], [None, None], [None, None]))
+    ['geonames_id']
+    >>> located_keywords([None], [1.0], [None])
+    {}
+    """
+    def present(values):
+        return values is not None and any(v is not None and v == v and str(v).strip() != ""
+                                          for v in values)
+
+    out = {}
+    if present(geonames_id):
+        out["geonames_id"] = geonames_id
+    if present(lat) and present(lon):
+        out["lat"], out["lon"] = lat, lon
+    return out
+
+
+def regpat_place_names(codes, labels):
+    """REGPAT region code → place name, from the columns of ``REGPAT_Regions.txt``.
+
+    The name is the ``reg_label`` up to its first comma ("Muenchen, Kreisfreie Stadt"
+    → "Muenchen"), which region maps resolve as a city name (through the gazetteer's
+    alternate spellings when no pattern names it). TL3/TL2 labels outside Europe name
+    regions, not cities, and mostly stay at country level.
+
+    Parameters
+    ----------
+    codes, labels : sequence of str
+        ``reg_code`` and ``reg_label`` columns.
+
+    Returns
+    -------
+    dict of str to str
+
+    Examples
+    --------
+    >>> regpat_place_names(["DE212", "FR101", ""], ["Muenchen, Kreisfreie Stadt", "Paris", "x"])
+    {'DE212': 'Muenchen', 'FR101': 'Paris'}
+    """
+    out = {}
+    for code, label in zip(codes, labels):
+        code = str(code).strip() if code is not None else ""
+        name = str(label).split(",")[0].strip() if label is not None else ""
+        if code and name:
+            out[code] = name
+    return out

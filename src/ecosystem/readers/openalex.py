@@ -6,34 +6,43 @@ import gc
 import gzip
 import os
 import re
+import zlib
 from array import array
 from pathlib import Path
 
 import numpy as np
 
+from ..contributions import YEAR_MAX, YEAR_MIN
 from ..exceptions import DataFormatError, InputTypeError, ParameterError
 from . import _json
 from ._common import (
+    Citations,
+    PrefixedIds,
+    Progress,
+    build_contributions,
+    channel_of,
+    check_channel,
+    default_regions,
+    merged_channels,
+    release_memory,
+)
+from ._io import as_path_list, iter_line_blocks, read_whole_table
+from ._report import (
+    DROP_NO_ACTOR,
+    DROP_NO_COUNTRY,
+    DROP_UNMATCHED,
     SKIP_DUPLICATE,
     SKIP_HYPER,
     SKIP_MERGED,
     SKIP_NO_COUNTRY,
     SKIP_TYPE,
-    Citations,
-    PrefixedIds,
+    Policy,
     ReadReport,
     ReadResult,
-    _Policy,
-    _Progress,
-    as_path_list,
-    build_contributions,
-    channel_of,
-    default_regions,
-    iter_line_blocks,
-    merged_channels,
-    release_memory,
 )
+from ._places import geo_fields, located_keywords
 from .mobility import moves_from_spells
+from .openalex_csv import is_openalex_csv, works_from_csv
 
 __all__ = ["read_openalex", "OPENALEX_LICENCE"]
 
@@ -49,8 +58,22 @@ _LEADS = ("corresponding", "first", None)
 _MOBILITY = ("auto", "authors", "works", None)
 
 
+_MAX_ID = (1 << 63) - 1   # ids are kept as int64
+
+
 class _IdError(ValueError):
-    pass
+    """A malformed record; ``field`` names the JSON field (default the id)."""
+
+    def __init__(self, message, field="id"):
+        super().__init__(message)
+        self.field = field
+
+
+def _check_year(year, field="publication_year"):
+    """``year`` if it is None or in YEAR_MIN..YEAR_MAX, else raise _IdError."""
+    if year is not None and not YEAR_MIN <= year <= YEAR_MAX:
+        raise _IdError(f"{field} {year!r} is not a year in {YEAR_MIN}..{YEAR_MAX}", field)
+    return year
 
 
 def _num(value, letter):
@@ -63,8 +86,8 @@ def _num(value, letter):
     except ValueError:
         raise _IdError(f"{value!r} is not an OpenAlex {letter} id "
                        f"(https://openalex.org/{letter} + digits)") from None
-    if n < 0:
-        raise _IdError(f"{value!r} is not an OpenAlex {letter} id")
+    if n < 0 or n > _MAX_ID:
+        raise _IdError(f"{value!r} is not an OpenAlex {letter} id (number out of range)")
     return n
 
 
@@ -105,15 +128,27 @@ class _Positions:
         return out
 
 
-def _line_of(buf, line0, k):
-    """Line number of the k-th non-blank line of a block starting at line0."""
-    j = -1
-    for i, line in enumerate(buf.split(b"\n")):
-        if line.strip():
-            j += 1
-            if j == k:
-                return line0 + i
-    return line0
+def _nonblank_lines(buf, line0):
+    """Line numbers of the non-blank lines of a block starting at line0."""
+    return [line0 + i for i, line in enumerate(buf.split(b"\n")) if line.strip()]
+
+
+class _LineIndex:
+    """Line of the k-th decoded entity of a block, found once per block (lazily).
+
+    Malformed records are rare, so the line numbers of a block are computed only when
+    the first one is needed, and then once for every bad record of the block.
+    """
+
+    __slots__ = ("buf", "line0", "lines")
+
+    def __init__(self, buf, line0):
+        self.buf, self.line0, self.lines = buf, line0, None
+
+    def __call__(self, k):
+        if self.lines is None:
+            self.lines = _nonblank_lines(self.buf, self.line0) if self.buf else []
+        return self.lines[k] if k < len(self.lines) else self.line0
 
 
 def _lex_order(nums):
@@ -193,23 +228,47 @@ def _encode(parts):
     return tuple(vocab), codes
 
 
+def _is_iterable_of_works(value):
+    """A generator or other iterator of works/pages (not a path, list, tuple or dict)."""
+    return (not isinstance(value, (str, bytes, os.PathLike, dict, list, tuple))
+            and hasattr(value, "__iter__"))
+
+
+def _pages_list(value):
+    """Works and pages from an iterator, flattened one level (paginate yields lists)."""
+    out = []
+    for item in value:
+        if isinstance(item, (list, tuple)):
+            out.extend(item)
+        else:
+            out.append(item)
+    return out
+
+
 class _Source:
     """Where entities come from: files, folders, manifests, or API pages in memory."""
 
     def __init__(self, func, value, name):
         self.items = []  # (label, path or bytes, whole-document flag)
+        self.problems = []  # (path, line, field, message) found while converting CSV exports
+        if _is_iterable_of_works(value):  # a generator of works or pages (pyalex paginate)
+            value = _pages_list(value)
         if isinstance(value, (dict, list)) and not (isinstance(value, list) and value
                                                     and isinstance(value[0], (str, os.PathLike))):
             self._objects(value, name)
             return
         for p in as_path_list(func, value, name, _SUFFIXES + ("manifest",)):
-            if p.name == "manifest" or p.name.endswith(".manifest"):
+            if name == "works" and is_openalex_csv(p):  # the web interface's CSV export
+                works, problems = works_from_csv(p)
+                self.problems.extend((str(p), line, fld, msg) for line, fld, msg in problems)
+                self._objects(works, name, label=str(p))
+            elif p.name == "manifest" or p.name.endswith(".manifest"):
                 self.items.extend((str(q), q, False) for q in _manifest(func, p))
             else:
                 whole = p.name.endswith(".json") or p.name.endswith(".json.gz")
                 self.items.append((str(p), p, whole))
 
-    def _objects(self, value, name):
+    def _objects(self, value, name, label=None):
         try:
             import orjson
 
@@ -221,7 +280,7 @@ class _Source:
         except TypeError as exc:
             raise InputTypeError(f"read_openalex: {name} must be paths or JSON-like API "
                                  f"pages (dict/list); {exc}") from None
-        self.items.append((f"<{name}: in-memory {type(value).__name__}>", data, True))
+        self.items.append((label or f"<{name}: in-memory {type(value).__name__}>", data, True))
 
     def total_bytes(self):
         return sum(os.path.getsize(x) if isinstance(x, Path) else len(x)
@@ -256,7 +315,7 @@ def _manifest(func, path):
 def _iter_entities(source, decoder, policy, progress, report):
     """Yield ``(path, line, objects, buf, line0)`` blocks of decoded entities.
 
-    ``line`` is None when the line of each object is to be found with :func:`_line_of`
+    ``line`` is None when the line of each object is to be found with :class:`_LineIndex`
     (fast path), else a list of line numbers aligned with ``objects``.
     """
     offset = 0
@@ -268,6 +327,8 @@ def _iter_entities(source, decoder, policy, progress, report):
                 continue
             if data.startswith(b"\xef\xbb\xbf"):
                 data = data[3:]
+            if not data.strip():
+                report.note("empty files (no line)")
             try:
                 if data.lstrip()[:1] == b"[":
                     objs = decoder.decode_list(data)
@@ -277,7 +338,7 @@ def _iter_entities(source, decoder, policy, progress, report):
                     objs = [decoder.decode(data)]
             except _json.FieldError as exc:
                 policy.bad(str(exc), path=label, line=None if exc.field else 1,
-                           field=exc.field)
+                           field=exc.field, unit=True)
                 continue
             yield label, [1] * len(objs), objs, None, 1
             if isinstance(item, Path):
@@ -285,7 +346,9 @@ def _iter_entities(source, decoder, policy, progress, report):
                 if progress is not None:
                     progress.update(offset)
             continue
+        empty = True
         for line0, buf in iter_line_blocks(item, policy, progress, offset):
+            empty = False
             try:
                 objs = decoder.decode_lines(buf)
                 yield label, None, objs, buf, line0
@@ -298,8 +361,11 @@ def _iter_entities(source, decoder, policy, progress, report):
                         objs.append(decoder.decode(raw))
                         lines.append(line0 + i)
                     except _json.FieldError as exc:
-                        policy.bad(str(exc), path=label, line=line0 + i, field=exc.field)
+                        policy.bad(str(exc), path=label, line=line0 + i, field=exc.field,
+                                   unit=True)
                 yield label, lines, objs, None, line0
+        if empty and str(item) not in policy.damaged:
+            report.note("empty files (no line)")
         offset += os.path.getsize(item)
 
 
@@ -311,15 +377,15 @@ def _read_all(path, policy):
             with gzip.open(path, "rb") as fh:
                 return fh.read()
         return Path(path).read_bytes()
-    except (EOFError, OSError) as exc:
-        policy.bad(f"unreadable file ({exc})", path=str(path))
+    except (EOFError, OSError, zlib.error) as exc:
+        policy.bad(f"unreadable file ({exc})", path=str(path), unit=True)
         return None
 
 
 # --------------------------------------------------------------------------- merged ids
 
 
-def _load_merged(func, merged_ids):
+def _load_merged(func, merged_ids, policy):
     """{letter: {old number: new number}} from merged_ids CSV files or a mapping."""
     out = {}
     if merged_ids is None:
@@ -329,26 +395,22 @@ def _load_merged(func, merged_ids):
     elif isinstance(merged_ids, (set, frozenset)):
         pairs = ((k, None) for k in merged_ids)
     else:
-        import csv
-        import io
-
         pairs = []
         for p in as_path_list(func, merged_ids, "merged_ids", (".csv", ".csv.gz", ".gz")):
-            opener = gzip.open if p.read_bytes()[:2] == b"\x1f\x8b" else open
-            with opener(p, "rb") as fh:
-                text = io.TextIOWrapper(fh, encoding="utf-8-sig", newline="")
-                rows = csv.reader(text)
-                header = [h.strip().lower() for h in next(rows, [])]
-                if "id" not in header:
-                    raise DataFormatError("merged_ids file needs the columns merge_date, id, "
-                                          f"merge_into_id; the header is {header}",
-                                          path=str(p), line=1, field="id")
-                i_id = header.index("id")
-                i_into = header.index("merge_into_id") if "merge_into_id" in header else None
-                for row in rows:
-                    if len(row) > i_id and row[i_id].strip():
-                        into = row[i_into].strip() if i_into is not None and len(row) > i_into else None
-                        pairs.append((row[i_id].strip(), into or None))
+            try:
+                t = read_whole_table(p, sep=",", required=["id"], optional=["merge_into_id"],
+                                     policy=policy, report=ReadReport("merged ids"))
+            except DataFormatError as exc:
+                if exc.field != "id":
+                    raise
+                raise DataFormatError("merged_ids file needs the columns merge_date, id, "
+                                      f"merge_into_id ({exc})", path=str(p), line=1,
+                                      field="id") from None
+            into = t["merge_into_id"].str.strip() if "merge_into_id" in t else None
+            for i, old in enumerate(t["id"].str.strip().tolist()):
+                if old:
+                    new = into.iloc[i] if into is not None else ""
+                    pairs.append((old, new or None))
     for old, new in pairs:
         t = old[_NP:] if old.startswith(_PREFIX) else old
         letter = t[:1].upper()
@@ -374,24 +436,24 @@ def _load_institutions(func, institutions, policy, report, progress):
     sub = ReadReport("OpenAlex institutions")
     for path, lines, objs, buf, line0 in _iter_entities(src, dec, policy, None, sub):
         report.files.append(path)
+        line_of = _LineIndex(buf, line0)
         for k, obj in enumerate(objs):
             for inst in (obj.results if obj.results is not None else (obj,)):
-                line = lines[k] if lines is not None else None
                 try:
                     if inst.id is None:
                         raise _IdError("institution without id")
                     num = _num(inst.id, "I")
                     root = _num(inst.lineage[-1], "I") if inst.lineage else num
                 except _IdError as exc:
-                    if line is None:
-                        line = _line_of(buf, line0, k)
-                    policy.bad(str(exc), path=path, line=line, field="id")
+                    line = lines[k] if lines is not None else line_of(k)
+                    policy.bad(str(exc), path=path, line=line, field=exc.field, unit=True)
                     continue
                 geo = inst.geo
                 country = inst.country_code or (geo.country_code if geo is not None else None)
                 table[num] = [country.strip().upper() if country else None, inst.type, root,
                               geo.city if geo is not None else None,
-                              geo.region if geo is not None else None]
+                              geo.region if geo is not None else None,
+                              *geo_fields(geo)]
     report.notes["institutions read"] = len(table)
     return table
 
@@ -493,6 +555,7 @@ def _consume(state, objs, path, lines, buf, line0, ctx):
     corresponding = lead_mode == "corresponding"
     first_only = lead_mode == "first"
     ref_ids, ref_cnt, ref_rec, ref_w = [], [], [], []   # block-level, parsed in bulk
+    line_of = _LineIndex(buf, line0)
 
     if any(w.results is not None for w in objs):  # API pages on single lines
         works = []
@@ -514,6 +577,8 @@ def _consume(state, objs, path, lines, buf, line0, ctx):
                 raise _IdError("work without id")
             if wid.startswith(PW):
                 wnum = int(wid[NPA:])
+                if wnum > _MAX_ID:
+                    raise _IdError(f"{wid!r}: work number out of range")
             else:
                 wnum = _num(wid, "W")
             if wnum in mw:
@@ -522,13 +587,13 @@ def _consume(state, objs, path, lines, buf, line0, ctx):
             if exclude and (w.type in exclude or (w.is_paratext and "paratext" in exclude)):
                 skip(SKIP_TYPE)
                 continue
-            year = w.publication_year
+            year = _check_year(w.publication_year)
             rec_num(wnum)
             rec_year(-1 if year is None else year)
             refs = w.referenced_works if want_cit else None
             if refs:
                 if type(refs) is list:  # fallback decoder: a checked list of str
-                    ids = [int(x[NPA:]) if x.startswith(PW) else _num(x, "W") for x in refs]
+                    ids = [_num(x, "W") for x in refs]
                     ref_ids.extend(str(x).encode() for x in ids)
                     ref_cnt.append(len(ids))
                     ref_rec.append(r)
@@ -637,16 +702,21 @@ def _consume(state, objs, path, lines, buf, line0, ctx):
                     lead_spans.append((start, end))
                     if lead_type is None:
                         lead_type = otype
-        except (_IdError, ValueError) as exc:
+        except (_IdError, ValueError, OverflowError) as exc:
             if line is None:
-                line = _line_of(buf, line0, k)
+                line = line_of(k)
             _rollback(st, r, row0)
             while ref_rec and ref_rec[-1] >= r:
                 ref_rec.pop()
                 ref_w.pop()
                 del ref_ids[len(ref_ids) - ref_cnt.pop():]
-            msg = str(exc) if isinstance(exc, _IdError) else f"malformed OpenAlex id ({exc})"
-            policy.bad(msg, path=path, line=line, field="id")
+            if isinstance(exc, _IdError):
+                msg, fld = str(exc), exc.field
+            elif isinstance(exc, OverflowError):
+                msg, fld = f"number out of range ({exc})", "id"
+            else:
+                msg, fld = f"malformed OpenAlex id ({exc})", "id"
+            policy.bad(msg, path=path, line=line, field=fld)
             continue
         nrows = len(row_actor) - row0
         if corresponding:
@@ -670,8 +740,8 @@ def _consume(state, objs, path, lines, buf, line0, ctx):
     if ref_ids:
         self_cit += _flush_refs(st, ref_ids, ref_cnt, ref_rec, ref_w, mw)
     report.records_read += n_read
-    report.drop("no actor id", no_actor)
-    report.drop("no country", no_country)
+    report.drop(DROP_NO_ACTOR, no_actor)
+    report.drop(DROP_NO_COUNTRY, no_country)
     report.unknown_share += unknown
     if lead_first:
         report.note("lead: first author (no corresponding author flagged)", lead_first)
@@ -756,6 +826,7 @@ def _read_authors(func, authors, policy, report, inst_tab, merged, state):
     n_auth = 0
     for path, lines, objs, buf, line0 in _iter_entities(src, dec, policy, None, sub):
         report.files.append(path)
+        line_of = _LineIndex(buf, line0)
         for k, obj in enumerate(objs):
             for ent in (obj.results if obj.results is not None else (obj,)):
                 try:
@@ -785,10 +856,11 @@ def _read_authors(func, authors, policy, report, inst_tab, merged, state):
                             continue
                         ci = state.country(cc)
                         for y in aff.years or ():
-                            spells.append((y, inum * _CSHIFT + ci))
+                            spells.append((_check_year(y, "affiliations.years"),
+                                           inum * _CSHIFT + ci))
                 except _IdError as exc:
-                    line = lines[k] if lines is not None else _line_of(buf, line0, k)
-                    policy.bad(str(exc), path=path, line=line, field="id")
+                    line = lines[k] if lines is not None else line_of(k)
+                    policy.bad(str(exc), path=path, line=line, field=exc.field, unit=True)
                     continue
                 n_auth += 1
                 for y, loc in spells:
@@ -816,21 +888,26 @@ def read_openalex(works, institutions=None, authors=None, *, regions=None, chann
 
     Parameters
     ----------
-    works : path, folder, list of paths, dict or list of dict
+    works : path, folder, list of paths, dict, list of dict or iterable
         Works as JSON Lines (plain or ``.gz``; snapshot ``data/works/`` partitions, a
         folder of them searched recursively, or a snapshot ``manifest``), ``.json``
         files holding an API list page (``{"meta": ..., "results": [...]}``), a list of
         works or one work, or API pages already loaded in Python (a dict or list).
-        A JSON Lines line may itself be an API page.
+        A JSON Lines line may itself be an API page. A generator or other iterable of
+        works or pages (pyalex's ``paginate()``) is read like a list. The CSV export of
+        the OpenAlex web interface (``|``-joined authorship columns) is recognised by its
+        header and read like the same works from the API.
     institutions : path, folder or list, optional
         OpenAlex institutions (JSON Lines or API pages): ``geo.city`` and ``geo.region``
-        for city-level region maps, the full ``lineage``, the type and country (used
+        for city-level region maps (and ``geo.geonames_city_id``, ``geo.latitude``,
+        ``geo.longitude``, resolved through the gazetteer), the full ``lineage``, the type and country (used
         where the copy inside a work has none).
     authors : path, folder or list, optional
         OpenAlex authors: ``affiliations[].years`` are affiliation spells for talent
         moves (``mobility="auto"`` or ``"authors"``).
-    regions : RegionMap, optional
-        Region map for locations (default :func:`ecosystem.regions.countries`). Each
+    regions : RegionMap or str, optional
+        ``"countries"``, ``"metros"`` or a region CSV path as on the command
+        line, or a RegionMap. Region map for locations (default :func:`ecosystem.regions.countries`). Each
         contribution's location (institution country, admin-1 region and city; or a bare
         country) is resolved with ``regions.resolve(..., unmatched="rest")``.
     channel : {"auto"} or str, default "auto"
@@ -945,13 +1022,12 @@ def read_openalex(works, institutions=None, authors=None, *, regions=None, chann
                                     or not isinstance(max_authors, int) or max_authors < 1):
         raise ParameterError(f"{func}: max_authors must be a positive integer or None; "
                              f"got {max_authors!r}")
-    if not isinstance(channel, str) or not channel:
-        raise ParameterError(f"{func}: channel must be 'auto' or a channel name; got {channel!r}")
+    check_channel(func, channel, auto=True)
     org_chan = merged_channels(func, org_channels)
     exclude = frozenset(exclude_types or ())
     report = ReadReport("OpenAlex", licence=OPENALEX_LICENCE)
-    policy = _Policy(func, errors, report)
-    merged = _load_merged(func, merged_ids)
+    policy = Policy(func, errors, report)
+    merged = _load_merged(func, merged_ids, policy)
     # Decoding allocates millions of short-lived containers and no reference cycles:
     # the cyclic garbage collector would rescan the growing heap again and again, so it
     # is paused while reading (and restored, whatever happens).
@@ -969,12 +1045,15 @@ def read_openalex(works, institutions=None, authors=None, *, regions=None, chann
 def _read(func, works, institutions, authors, region_map, channel, org_chan, lead, policy,
           report, max_authors, merged, mobility, citations, rollup, exclude, progress):
     source = _Source(func, works, "works")
+    for path, line, fld, msg in source.problems:
+        report.records_read += 1
+        policy.bad(msg, path=path, line=line, field=fld)
     inst_tab = _load_institutions(func, institutions, policy, report, None)
     state = _State()
     fixed = None if channel == "auto" else state.channel(channel)
     ctx = (policy, report, inst_tab, merged, max_authors, lead, fixed, org_chan,
            bool(citations), exclude)
-    bar = _Progress(progress, source.total_bytes(), "OpenAlex works")
+    bar = Progress(progress, source.total_bytes(), "OpenAlex works")
     decoder = _json.decoders("work")
     try:
         for path, lines, objs, buf, line0 in _iter_entities(source, decoder, policy, bar,
@@ -990,17 +1069,13 @@ def _read(func, works, institutions, authors, region_map, channel, org_chan, lea
                      org_chan, bool(rollup))
 
 
-def _assemble(state, report, region_map, inst_tab, spells, mobility, want_citations,
-              org_chan, rollup):
-    """Resolve locations, build vocabularies, units abroad, moves and citations."""
-    import pandas as pd
+def _drop_duplicate_works(state, report, rec_num, rec_rows):
+    """Phase 1: duplicate work ids (overlapping API pages, a partition read twice).
 
-    rec_num = _np(state.rec_num, np.int64)
-    rec_year = _np(state.rec_year, np.int32)
-    rec_chan = _np(state.rec_chan, np.int8)
-    rec_rows = _np(state.rec_rows, np.int32)
-    # duplicate work ids (overlapping API pages, a partition read twice): the first
-    # occurrence is kept; found by one sort here instead of a set of every id read
+    The first occurrence is kept; found by one sort here instead of a set of every id
+    read. The rows, lead rows and citations of the later copies are removed from
+    ``state``; returns the rows per record with the copies at 0.
+    """
     if len(rec_num) > 1:
         o = np.argsort(rec_num, kind="stable")
         dup_sorted = np.zeros(len(o), bool)
@@ -1024,32 +1099,17 @@ def _assemble(state, report, region_map, inst_tab, spells, mobility, want_citati
             state.cit_rec = array("i", cr[keep_c].tobytes())
             rec_rows = np.where(dup, 0, rec_rows).astype(np.int32)
         del o, dup_sorted
-    row_rec = np.repeat(np.arange(len(rec_num), dtype=np.int32), rec_rows)
-    row_actor = _np(state.row_actor, np.int64)
-    row_loc = _np(state.row_loc, np.int64)
-    row_w = _np(state.row_w, np.float64)
-    row_lead = np.zeros(len(row_actor), dtype=bool)
-    row_lead[_np(state.lead_rows, np.int64)] = True
-    state.lead_rows = None
-    # the citation layer first, while the row arrays are still compact
-    release_memory()
-    citations_built = _citations(state, rec_num, rec_year, report) if want_citations else None
-    state.cit_rec = state.cit_num = None
-    release_memory()
-    row_org = row_loc // _CSHIFT
-    if rollup and len(row_org):
-        insts = _unique(row_org[row_org > 0])
-        roots = np.asarray([inst_tab[i][2] if i in inst_tab else i for i in insts.tolist()],
-                           dtype=np.int64)
-        has = row_org > 0
-        row_org[has] = roots[np.searchsorted(insts, row_org[has])]
-    row_org[row_org == 0] = -1
-    sp_p = sp_y = sp_l = None
-    if spells is not None:
-        sp_p, sp_y, sp_l = (_np(spells[0], np.int64), _np(spells[1], np.int32),
-                            _np(spells[2], np.int64))
+    return rec_rows
 
-    # ---- locations: every distinct (institution, country) -> region id
+
+def _resolve_locations(state, report, region_map, inst_tab, row_loc, sp_l):
+    """Phase 2: every distinct (institution, country) location → region id.
+
+    Returns ``(unit_pairs, region_of, all_locs)``: the (unit, parent, parent country
+    index) of institutions whose lineage top is another institution with a known
+    country, a function mapping location codes to region ids (-1 unmatched), and the
+    sorted distinct location codes.
+    """
     loc_parts = [row_loc] + ([sp_l] if sp_l is not None else [])
     inst_used = _unique(row_loc // _CSHIFT)
     inst_used = inst_used[inst_used > 0]
@@ -1074,13 +1134,15 @@ def _assemble(state, report, region_map, inst_tab, spells, mobility, want_citati
     l_ctry = countries[all_locs % _CSHIFT]
     city = np.empty(len(all_locs), dtype=object)
     admin1 = np.empty(len(all_locs), dtype=object)
+    geo = np.empty((3, len(all_locs)), dtype=object)  # geonames_city_id, latitude, longitude
     for j, inum in enumerate(l_inst.tolist()):
         info = inst_tab.get(inum) if inum else None
         if info is not None and (info[0] is None or info[0] == l_ctry[j]):
             city[j], admin1[j] = info[3], info[4]
+            geo[:, j] = info[5:8] if len(info) >= 8 else (None, None, None)
     if len(all_locs):
         loc_region, rep = region_map.resolve(l_ctry, admin1=admin1, city=city,
-                                             unmatched="rest")
+                                             unmatched="rest", **located_keywords(*geo))
         loc_region = np.asarray(loc_region, dtype=np.int32)
         report.unmatched = rep
     else:
@@ -1096,27 +1158,16 @@ def _assemble(state, report, region_map, inst_tab, spells, mobility, want_citati
             out[i:i + step] = loc_region[np.searchsorted(all_locs, locs[i:i + step])]
         return out
 
-    row_region = region_of(row_loc)
-    ok = row_region >= 0
-    n_unmatched = int((~ok).sum())
-    if n_unmatched:
-        report.drop("unmatched region", n_unmatched)
-        report.unknown_share += float(row_w[~ok].sum())
-        rows = (row_rec[ok], row_actor[ok], row_region[ok], row_org[ok], row_lead[ok],
-                row_w[ok], row_loc[ok])
-        row_rec, row_actor, row_region, row_org, row_lead, row_w, row_loc = rows
-        del rows
-    del ok
+    return unit_pairs, region_of, all_locs
 
-    # records: those with rows
-    rec_has = np.zeros(len(rec_num), dtype=bool)
-    rec_has[row_rec] = True
-    newly_empty = int(((rec_rows > 0) & ~rec_has).sum())
-    if newly_empty:
-        report.skip(SKIP_NO_COUNTRY, newly_empty)
-    report.records_used = int(rec_has.sum())
 
-    # ---- units abroad
+def _units_abroad(state, report, region_map, inst_tab, org_chan, unit_pairs, region_of,
+                  row_loc, row_region, row_rec, rec_year):
+    """Phase 3: one presence record per unit abroad (parent region → unit regions).
+
+    Returns the columns ``(record, actor, region, org, lead, year, channel, role)`` of
+    the unit records as lists.
+    """
     u_rec, u_act, u_reg, u_org, u_lead, u_year, u_chan, u_role = ([] for _ in range(8))
     if unit_pairs:
         row_inst = row_loc // _CSHIFT
@@ -1158,8 +1209,19 @@ def _assemble(state, report, region_map, inst_tab, spells, mobility, want_citati
                 u_role.append("origin" if is_lead else "destination")
         report.notes["units abroad (lineage presence records)"] = n_units
         row_inst = s_inst = s_reg = s_year = sel = key_year = order = None
+    return u_rec, u_act, u_reg, u_org, u_lead, u_year, u_chan, u_role
 
-    # ---- moves
+
+def _talent_moves(report, region_map, mobility, spells, region_of, row_actor, row_rec,
+                  row_region, rec_year):
+    """Phase 4: talent moves from the works or from the authors' affiliation spells.
+
+    Returns ``(moves table or None, Moves or None)``.
+    """
+    import pandas as pd
+
+    if spells is not None:
+        sp_p, sp_y, sp_l = spells
     moves_df = None
     m_rows = None
     if mobility == "works" or spells is not None:
@@ -1184,6 +1246,80 @@ def _assemble(state, report, region_map, inst_tab, spells, mobility, want_citati
         report.notes["talent moves"] = mv.n_moves
         report.notes["person-years with simultaneous affiliations"] = int(
             len(np.unique(mv.co_group)))
+    return moves_df, m_rows
+
+
+def _assemble(state, report, region_map, inst_tab, spells, mobility, want_citations,
+              org_chan, rollup):
+    """Build the result from the works read, in named phases.
+
+    1. :func:`_drop_duplicate_works`; the citation layer (:func:`_citations`) while the
+       row arrays are still compact;
+    2. :func:`_resolve_locations` — locations to regions; unmatched rows dropped;
+    3. :func:`_units_abroad` — lineage presence records;
+    4. :func:`_talent_moves`;
+    5. vocabularies and the Contributions (:func:`build_contributions`).
+    """
+    rec_num = _np(state.rec_num, np.int64)
+    rec_year = _np(state.rec_year, np.int32)
+    rec_chan = _np(state.rec_chan, np.int8)
+    rec_rows = _np(state.rec_rows, np.int32)
+    rec_rows = _drop_duplicate_works(state, report, rec_num, rec_rows)
+    row_rec = np.repeat(np.arange(len(rec_num), dtype=np.int32), rec_rows)
+    row_actor = _np(state.row_actor, np.int64)
+    row_loc = _np(state.row_loc, np.int64)
+    row_w = _np(state.row_w, np.float64)
+    row_lead = np.zeros(len(row_actor), dtype=bool)
+    row_lead[_np(state.lead_rows, np.int64)] = True
+    state.lead_rows = None
+    # the citation layer first, while the row arrays are still compact
+    release_memory()
+    citations_built = _citations(state, rec_num, rec_year, report) if want_citations else None
+    state.cit_rec = state.cit_num = None
+    release_memory()
+    row_org = row_loc // _CSHIFT
+    if rollup and len(row_org):
+        insts = _unique(row_org[row_org > 0])
+        roots = np.asarray([inst_tab[i][2] if i in inst_tab else i for i in insts.tolist()],
+                           dtype=np.int64)
+        has = row_org > 0
+        row_org[has] = roots[np.searchsorted(insts, row_org[has])]
+    row_org[row_org == 0] = -1
+    sp_p = sp_y = sp_l = None
+    if spells is not None:
+        sp_p, sp_y, sp_l = (_np(spells[0], np.int64), _np(spells[1], np.int32),
+                            _np(spells[2], np.int64))
+
+    unit_pairs, region_of, all_locs = _resolve_locations(state, report, region_map, inst_tab,
+                                                         row_loc, sp_l)
+
+    row_region = region_of(row_loc)
+    ok = row_region >= 0
+    n_unmatched = int((~ok).sum())
+    if n_unmatched:
+        report.drop(DROP_UNMATCHED, n_unmatched)
+        report.unknown_share += float(row_w[~ok].sum())
+        rows = (row_rec[ok], row_actor[ok], row_region[ok], row_org[ok], row_lead[ok],
+                row_w[ok], row_loc[ok])
+        row_rec, row_actor, row_region, row_org, row_lead, row_w, row_loc = rows
+        del rows
+    del ok
+
+    # records: those with rows
+    rec_has = np.zeros(len(rec_num), dtype=bool)
+    rec_has[row_rec] = True
+    newly_empty = int(((rec_rows > 0) & ~rec_has).sum())
+    if newly_empty:
+        report.skip(SKIP_NO_COUNTRY, newly_empty)
+    report.records_used = int(rec_has.sum())
+
+    u_rec, u_act, u_reg, u_org, u_lead, u_year, u_chan, u_role = _units_abroad(
+        state, report, region_map, inst_tab, org_chan, unit_pairs, region_of, row_loc,
+        row_region, row_rec, rec_year)
+
+    moves_df, m_rows = _talent_moves(report, region_map, mobility,
+                                     None if sp_p is None else (sp_p, sp_y, sp_l), region_of,
+                                     row_actor, row_rec, row_region, rec_year)
 
     # ---- vocabularies
     talent = None

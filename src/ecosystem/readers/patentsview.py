@@ -6,19 +6,17 @@ from pathlib import Path
 
 import numpy as np
 
+from ..contributions import YEAR_MAX, YEAR_MIN
 from ..exceptions import InputTypeError, ParameterError
 from ._common import (
-    read_whole_table,
     Citations,
-    ReadReport,
-    ReadResult,
-    _Policy,
+    check_channel,
     contributions_from_frame,
     default_regions,
-    find_file,
-    int_column,
-    read_table,
+    drop_duplicate_rows,
 )
+from ._io import find_file, int_column, read_whole_table, report_bad_rows
+from ._report import SKIP_NO_ACTORS, Policy, ReadReport, ReadResult
 from .mobility import moves_from_spells
 
 __all__ = ["read_patentsview", "PATENTSVIEW_LICENCE", "PATENTSVIEW_COUNTRY_FIXES"]
@@ -62,9 +60,11 @@ def read_patentsview(folder, *, regions=None, year="grant", channel="enterprise"
         read through ``g_inventor_not_disambiguated.rawlocation_id`` →
         ``g_location_not_disambiguated.location_id``. Every column is read as a string
         (patent ids such as ``D0912345`` and FIPS codes keep their letters and zeros).
-    regions : RegionMap, optional
-        Default :func:`ecosystem.regions.countries`. Locations are resolved by country,
-        state (admin1), city and county FIPS.
+    regions : RegionMap or str, optional
+        ``"countries"``, ``"metros"`` or a region CSV path as on the command
+        line, or a RegionMap. Default :func:`ecosystem.regions.countries`. Locations are resolved by country,
+        state (admin1), city and county FIPS, and by latitude and longitude (the
+        nearest gazetteer place) where the names match no region.
     year : {"grant", "filing"}, default "grant"
         Record year: grant year (``g_patent.patent_date``) or filing year
         (``g_application.filing_date``, closer to the invention).
@@ -123,22 +123,23 @@ def read_patentsview(folder, *, regions=None, year="grant", channel="enterprise"
     region_map = default_regions(regions, func)
     if year not in ("grant", "filing"):
         raise ParameterError(f"{func}: year must be one of 'grant', 'filing'; got {year!r}")
-    if not isinstance(channel, str) or not channel:
-        raise ParameterError(f"{func}: channel must be a non-empty string; got {channel!r}")
+    check_channel(func, channel)
     folder = Path(folder) if isinstance(folder, (str, Path)) else None
     if folder is None:
         raise InputTypeError(f"{func}: folder must be a path")
     if not folder.is_dir():
         raise ParameterError(f"{func}: folder {str(folder)!r} does not exist or is not a folder")
     report = ReadReport("PatentsView", licence=PATENTSVIEW_LICENCE)
-    policy = _Policy(func, errors, report)
+    policy = Policy(func, errors, report)
 
     # ---- locations
     loc = _read_all(_table(folder, "g_location_disambiguated", func),
                     ["location_id", "disambig_country"],
-                    ["disambig_city", "disambig_state", "county", "county_fips", "state_fips"],
+                    ["disambig_city", "disambig_state", "county", "county_fips", "state_fips",
+                     "latitude", "longitude"],
                     policy, report)
-    for col in ("disambig_city", "disambig_state", "county", "county_fips"):
+    for col in ("disambig_city", "disambig_state", "county", "county_fips", "latitude",
+                "longitude"):
         if col not in loc:
             loc[col] = ""
     ctry = loc["disambig_country"].str.strip().str.upper()
@@ -158,7 +159,6 @@ def read_patentsview(folder, *, regions=None, year="grant", channel="enterprise"
         if pt is not None:
             g = _read_all(pt, ["patent_id", "patent_date"], [], policy, report)
             years = _years(g, "patent_date", pt, policy)
-            report.records_read = len(g)
     else:
         ap = _table(folder, "g_application", func)
         g = _read_all(ap, ["patent_id", "filing_date"], [], policy, report)
@@ -170,8 +170,12 @@ def read_patentsview(folder, *, regions=None, year="grant", channel="enterprise"
                     policy, report)
     if "inventor_sequence" in inv:
         seq, keep = int_column(inv, "inventor_sequence", inv["_line"].to_numpy(), inv_path,
-                                   policy)
+                               policy)
         inv = inv.loc[keep]
+    # the same inventor twice on a patent would halve everyone's share: keep the first
+    inv = drop_duplicate_rows(inv, ["patent_id", "inventor_id"], report)
+    if "location_id" not in inv and str(inv_path) in policy.damaged:
+        inv["location_id"] = ""   # the table was damaged before its header (counted)
     if "location_id" not in inv:
         inv = _old_layout_locations(folder, inv, func, policy, report)
         report.note("inventor locations via g_inventor_not_disambiguated (old layout)",
@@ -193,6 +197,7 @@ def read_patentsview(folder, *, regions=None, year="grant", channel="enterprise"
                 report.note("assignee part interests (type 1x)", int((t >= 10).sum()))
         if "location_id" not in asg:
             asg["location_id"] = ""
+        asg = drop_duplicate_rows(asg, ["patent_id", "assignee_id"], report)
 
     # ---- rows
     def located(frame):
@@ -210,7 +215,8 @@ def read_patentsview(folder, *, regions=None, year="grant", channel="enterprise"
         "record": inv["patent_id"].to_numpy(), "actor": inv["inventor_id"].to_numpy(),
         "role": "inventor", "lead": False, "weight": 1.0 / n_inv, "org": None,
         "country": ref["country"].to_numpy(), "admin1": ref["disambig_state"].to_numpy(),
-        "city": ref["disambig_city"].to_numpy(), "county": ref["county_key"].to_numpy()})
+        "city": ref["disambig_city"].to_numpy(), "county": ref["county_key"].to_numpy(),
+        "lat": ref["latitude"].to_numpy(), "lon": ref["longitude"].to_numpy()})
     frames = [inv_rows]
     if asg is not None and len(asg):
         n_asg = asg.groupby("patent_id")["assignee_id"].transform("size").to_numpy()
@@ -220,7 +226,8 @@ def read_patentsview(folder, *, regions=None, year="grant", channel="enterprise"
             "role": "applicant", "lead": True, "weight": 1.0 / n_asg,
             "org": asg["assignee_id"].to_numpy(),
             "country": ref["country"].to_numpy(), "admin1": ref["disambig_state"].to_numpy(),
-            "city": ref["disambig_city"].to_numpy(), "county": ref["county_key"].to_numpy()}))
+            "city": ref["disambig_city"].to_numpy(), "county": ref["county_key"].to_numpy(),
+        "lat": ref["latitude"].to_numpy(), "lon": ref["longitude"].to_numpy()}))
         owned = set(asg["patent_id"].tolist())
         report.note("patents without assignee (inventor-owned)",
                     len(set(inv["patent_id"].tolist()) - owned))
@@ -228,10 +235,12 @@ def read_patentsview(folder, *, regions=None, year="grant", channel="enterprise"
     rows["channel"] = channel
     rows["year"] = rows["record"].map(years).fillna(-1).astype(np.int64) if years else -1
     patents = set(rows["record"].tolist())
-    if not report.records_read:
-        report.records_read = len(patents)
-    else:
-        report.records_read = max(report.records_read, len(patents | set(years)))
+    # records: patents with inventor or assignee rows, and patents of the years table
+    # without any (skipped as "no actors"); malformed rows were counted by the policy
+    without = len(set(years) - patents)
+    report.records_read += len(patents) + without
+    if without:
+        report.skip(SKIP_NO_ACTORS, without)
     info = {"source": "PatentsView", "licence": PATENTSVIEW_LICENCE, "year": year,
             "weight": "1/n inventors; 1/n assignees (owners, the lead)",
             "region_map": getattr(region_map, "name", None)}
@@ -252,13 +261,13 @@ def read_patentsview(folder, *, regions=None, year="grant", channel="enterprise"
 
 def _years(frame, col, path, policy):
     """patent_id -> year from ISO dates; malformed dates go to the policy."""
-    d = frame[col].str.slice(0, 4)
-    ok = d.str.fullmatch(r"\d{4}") | (frame[col] == "")
-    for i in np.flatnonzero(~ok.to_numpy())[:1 if policy.raise_ else 50]:
-        policy.bad(f"{frame[col].iloc[i]!r} is not a date (YYYY-MM-DD)", path=path,
-                   line=int(frame["_line"].iloc[i]), field=col)
-    good = ok & (frame[col] != "")
-    return dict(zip(frame["patent_id"][good].tolist(), d[good].astype(int).tolist()))
+    y = pd_year(frame[col])
+    bad = (y.isna() & (frame[col].str.strip() != "")).to_numpy()
+    report_bad_rows(bad, frame[col], frame["_line"].to_numpy(), path, policy, col,
+                    lambda v: f"{v!r} is not a date (YYYY-MM-DD, year in "
+                              f"{YEAR_MIN}..{YEAR_MAX})")
+    good = y.notna()
+    return dict(zip(frame["patent_id"][good].tolist(), y[good].astype(int).tolist()))
 
 
 def _old_layout_locations(folder, inv, func, policy, report):
@@ -319,8 +328,10 @@ def _citations(path, policy, report, years, patents):
 
 
 def pd_year(dates):
+    """Years of ISO dates (``YYYY-...``) as floats; NaN when not a year in range."""
     import pandas as pd
 
-    y = dates.str.slice(0, 4)
-    return pd.to_numeric(y.where(y.str.fullmatch(r"\d{4}"), None), errors="coerce")
+    y = dates.str.strip().str.slice(0, 4)
+    v = pd.to_numeric(y.where(y.str.fullmatch(r"[0-9]{4}"), None), errors="coerce")
+    return v.where((v >= YEAR_MIN) & (v <= YEAR_MAX))
 

@@ -8,16 +8,16 @@ from pathlib import Path
 import numpy as np
 
 from ..exceptions import DataFormatError, InputTypeError, OptionalDependencyError, ParameterError
-from ._common import (
-    ReadReport,
-    ReadResult,
-    _Policy,
-    contributions_from_frame,
-    default_regions,
+from ._common import check_channel, contributions_from_frame, default_regions, drop_duplicate_rows
+from ._io import (
+    check_sep,
     float_column,
-    int_column,
+    iter_text_lines,
+    read_header,
     read_table,
+    year_column,
 )
+from ._report import Policy, ReadReport, ReadResult
 
 __all__ = ["read_records"]
 
@@ -43,19 +43,20 @@ def read_records(source, columns=None, *, regions=None, channel="academic", role
         and optional ``org``, ``role``, ``channel``, ``year``, ``lead`` (0/1, true/false),
         ``weight``. Default: columns named like the fields. Header names are matched
         case-insensitively.
-    regions : RegionMap, optional
-        Default :func:`ecosystem.regions.countries`.
+    regions : RegionMap or str, optional
+        ``"countries"``, ``"metros"`` or a region CSV path as on the command
+        line, or a RegionMap. Default :func:`ecosystem.regions.countries`.
     channel : str, default "academic"
         Channel when the mapping has no ``channel`` column.
     role : str, optional
         Role when the mapping has no ``role`` column.
     sep : str, optional
-        Delimiter (default: tab for ``.tsv``, else comma).
+        One-character delimiter (default: tab for ``.tsv``, else comma).
     errors : {"raise", "skip"}, default "raise"
     source_name, licence : str
         Written into the report and ``contributions.info``.
     chunksize : int, default 1_000_000
-        Rows per chunk for delimited text.
+        Rows per chunk for delimited text (a positive integer).
     progress : None, bool or callable, optional
         Accepted for a uniform interface.
 
@@ -63,9 +64,18 @@ def read_records(source, columns=None, *, regions=None, channel="academic", role
     -------
     ReadResult
         ``weight`` defaults to 1 per row (full counting); give a weight column for
-        fractional shares. Rows without a country are dropped and counted.
-        ``report.records_read`` counts distinct record ids; ``skipped["malformed"]``
-        counts malformed rows.
+        fractional shares (an empty or NaN weight cell is malformed, never 1). Years
+        must be whole numbers in 1000..2200 (empty: unknown). Rows without a country
+        are dropped and counted; rows repeating an earlier row in every mapped column
+        are dropped and counted as ``dropped["duplicate row"]``. A malformed row (wrong
+        number of fields, not UTF-8, an unclosed quote, a bad cell) costs that row
+        only: it is counted once in ``records_read`` and in ``skipped["malformed"]``
+        with its physical line, and ``records_read`` otherwise counts the distinct
+        record ids of the well-formed rows, so ``records_read == records_used +
+        records_skipped``. When records are read but none is used, a DataFormatError
+        (``errors="raise"``) or a warning (``"skip"``, with
+        ``report.notes["why no record was used"]``) says why, e.g. country cells holding
+        several ``;``-joined countries or country names where codes were expected.
 
     Examples
     --------
@@ -84,6 +94,12 @@ def read_records(source, columns=None, *, regions=None, channel="academic", role
 
     func = "read_records"
     region_map = default_regions(regions, func)
+    check_channel(func, channel)
+    if isinstance(chunksize, bool) or not isinstance(chunksize, (int, np.integer)) \
+            or chunksize < 1:
+        raise ParameterError(f"{func}: chunksize must be a positive integer; got {chunksize!r}")
+    if sep is not None:
+        check_sep(func, sep)
     columns = dict(columns or {})
     for k, v in columns.items():
         if k not in _FIELDS:
@@ -93,7 +109,7 @@ def read_records(source, columns=None, *, regions=None, channel="academic", role
             raise InputTypeError(f"{func}: columns[{k!r}] must be a column name (str); got "
                                  f"{type(v).__name__}")
     report = ReadReport(source_name, licence=licence)
-    policy = _Policy(func, errors, report)
+    policy = Policy(func, errors, report)
 
     def names(available):
         low = {str(c).strip().lower(): c for c in available}
@@ -122,10 +138,13 @@ def read_records(source, columns=None, *, regions=None, channel="academic", role
     if isinstance(source, pd.DataFrame):
         path_label = "<DataFrame>"
         mapping = names(source.columns)
-        chunks = [(2, source.astype(object).where(source.notna(), "").astype(str))]
+        chunks = [(np.arange(2, 2 + len(source)),
+                   source.astype(object).where(source.notna(), "").astype(str))]
     elif isinstance(source, (str, os.PathLike)):
         p = Path(source)
         path_label = str(p)
+        if p.is_dir():
+            raise ParameterError(f"{func}: {path_label!r} is a directory; give a file")
         if not p.is_file():
             raise ParameterError(f"{func}: file {path_label!r} does not exist")
         report.files.append(path_label)
@@ -134,29 +153,22 @@ def read_records(source, columns=None, *, regions=None, channel="academic", role
         else:
             if sep is None:
                 sep = "\t" if ".tsv" in p.name.lower() else ","
-            from ._common import open_text
-
-            with open_text(p) as fh:
-                head = fh.readline()
-            if not head.strip():
-                raise DataFormatError("empty file: no header row", path=path_label, line=1)
-            import csv
-
-            header = [h.strip().strip('"').lstrip("\ufeff")
-                      for h in next(csv.reader([head.rstrip("\r\n")], delimiter=sep))]
-            mapping = names(header)
-            wanted = [mapping[f].lower() for f in mapping]
-            chunks = ((s, c.rename(columns={mapping[f].lower(): mapping[f] for f in mapping}))
-                      for s, c in read_table(p, sep=sep, required=wanted, policy=policy,
-                                             chunksize=chunksize))
+            header = read_header(p, iter_text_lines(p, policy), sep=sep, policy=policy)
+            if header is None:  # damaged before the header (counted): no rows
+                chunks, mapping = [], None
+            else:
+                mapping = names([h.strip().strip('"').lstrip("\ufeff") for h in header])
+                wanted = [mapping[f].lower() for f in mapping]
+                chunks = ((s, c.rename(columns={mapping[f].lower(): mapping[f]
+                                                for f in mapping}))
+                          for s, c in read_table(p, sep=sep, required=wanted, policy=policy,
+                                                 chunksize=chunksize))
     else:
         raise InputTypeError(f"{func}: source must be a path or a pandas DataFrame; got "
                              f"{type(source).__name__}")
 
     ids_seen = set()
-    for start, chunk in chunks:
-        ids_seen.update(chunk[mapping["record"]].tolist())
-        lines = np.arange(start, start + len(chunk))
+    for lines, chunk in chunks:
         keep = np.ones(len(chunk), dtype=bool)
         f = pd.DataFrame({"record": chunk[mapping["record"]].to_numpy(dtype=object),
                           "actor": chunk[mapping["actor"]].to_numpy(dtype=object)})
@@ -164,52 +176,101 @@ def read_records(source, columns=None, *, regions=None, channel="academic", role
             if k in mapping:
                 f[k] = chunk[mapping[k]].to_numpy(dtype=object)
         if "year" in mapping:
-            y, ok = int_column(chunk, mapping["year"], lines, path_label, policy)
+            y, ok = year_column(chunk, mapping["year"], lines, path_label, policy)
             f["year"] = np.where(np.isnan(y), -1, y).astype(np.int64)
             keep &= ok
         else:
             f["year"] = -1
         if "weight" in mapping:
-            w, ok = float_column(chunk, mapping["weight"], lines, path_label, policy)
-            f["weight"] = np.where(np.isnan(w), 1.0, w)
+            w, ok = float_column(chunk, mapping["weight"], lines, path_label, policy,
+                                 allow_empty=False)
+            f["weight"] = np.where(ok, w, 0.0)
             keep &= ok
         else:
             f["weight"] = 1.0
         if "lead" in mapping:
             raw = chunk[mapping["lead"]].str.strip().str.lower()
             good = raw.isin(_TRUE | _FALSE).to_numpy()
-            for i in np.flatnonzero(~good)[:1 if policy.raise_ else 50]:
+            for i in np.flatnonzero(~good & keep)[:1 if policy.raise_ else 50]:
                 policy.bad(f"{chunk[mapping['lead']].iloc[i]!r} is not a boolean (0/1, "
                            "true/false)", path=path_label, line=int(lines[i]),
-                           field=mapping["lead"])
+                           field=mapping["lead"], unit=True)
+            extra = int((~good & keep).sum()) - min(int((~good & keep).sum()), 50)
+            if extra > 0:
+                policy.bad(f"{extra} more lead values that are not booleans",
+                           path=path_label, field=mapping["lead"], n=extra, unit=True)
             keep &= good
             f["lead"] = raw.isin(_TRUE).to_numpy()
         else:
             f["lead"] = False
-        empty_id = (f["record"].astype(str).str.strip() == "") | \
-            (f["actor"].astype(str).str.strip() == "")
-        for i in np.flatnonzero(empty_id.to_numpy() & keep)[:1 if policy.raise_ else 50]:
+        empty_id = ((f["record"].astype(str).str.strip() == "") |
+                    (f["actor"].astype(str).str.strip() == "")).to_numpy()
+        bad_id = empty_id & keep
+        for i in np.flatnonzero(bad_id)[:1 if policy.raise_ else 50]:
             policy.bad("empty record or actor id", path=path_label, line=int(lines[i]),
-                       field=mapping["record"] if f["record"].iloc[i] == "" else mapping["actor"])
-        keep &= ~empty_id.to_numpy()
+                       field=mapping["record"] if f["record"].iloc[i] == "" else mapping["actor"],
+                       unit=True)
+        extra = int(bad_id.sum()) - min(int(bad_id.sum()), 50)
+        if extra > 0:
+            policy.bad(f"{extra} more rows with an empty record or actor id", path=path_label,
+                       n=extra, unit=True)
+        keep &= ~empty_id
         if "channel" not in f:
             f["channel"] = channel
         if "role" not in f:
             f["role"] = role
-        frames.append(f.loc[keep])
-    ids_seen.discard("")
-    report.records_read = len(ids_seen)
+        kept = f.loc[keep]
+        ids_seen.update(kept["record"].tolist())
+        frames.append(kept)
+    report.records_read += len(ids_seen)
     frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
         {k: [] for k in ("record", "actor", "country", "role", "channel", "year", "lead",
                          "weight")})
     if "org" not in frame:
         frame["org"] = None
+    frame = drop_duplicate_rows(frame, ["record", "actor", "country", "admin1", "city",
+                                        "county", "region", "org", "role", "channel", "year",
+                                        "lead", "weight"], report)
     info = {"source": source_name, "licence": licence,
             "region_map": getattr(region_map, "name", None)}
     contributions = contributions_from_frame(
         frame, region_map, report, info,
         region_column="region" if "region" in frame and "country" not in frame else None)
+    if ids_seen and not report.records_used:
+        why = _why_none_used(frame, report) or "no row has a country (or region) the region " \
+            "map places"
+        report.notes["why no record was used"] = why
+        text = f"none of the {len(ids_seen):,} well-formed records was used: {why}"
+        if policy.raise_:
+            raise DataFormatError(text, path=path_label)
+        import warnings
+
+        from ..exceptions import EcosystemWarning
+
+        warnings.warn(f"{func}: {text}", EcosystemWarning, stacklevel=2)
     return ReadResult(contributions=contributions, citations=None, moves=None, report=report)
+
+
+def _why_none_used(frame, report):
+    """One sentence on why no record has a located contribution, or ""."""
+    if "country" not in frame or not len(frame):
+        return ""
+    cells = [str(x) for x in frame["country"].tolist() if str(x).strip()]
+    if not cells:
+        return "every country cell is empty"
+    joined = [x for x in cells if any(s in x for s in (";", "|"))]
+    if len(joined) * 2 >= len(cells):
+        return (f"{len(joined):,} of {len(cells):,} country cells hold several values joined "
+                f"by ';' or '|' (e.g. {joined[0]!r}); give one row per country, or read a "
+                "one-row-per-paper table with read_bibliometrix")
+    names = [x for x in cells if len(x.strip()) > 3
+             and x.replace(" ", "").replace("-", "").replace(".", "").isalpha()]
+    if len(names) * 2 >= len(cells):
+        return (f"{len(names):,} of {len(cells):,} country cells look like names, not ISO "
+                f"codes (e.g. {names[0]!r}); the country column expects ISO 3166 codes "
+                "(US, CN, GB) or map the names to codes first (read_bibliometrix matches "
+                "country names)")
+    return ""
 
 
 def _parquet(path, names):
@@ -218,16 +279,26 @@ def _parquet(path, names):
     except ImportError:  # pragma: no cover
         raise OptionalDependencyError("pyarrow", extra="io",
                                       purpose="read_records on Parquet files") from None
-    pf = pq.ParquetFile(path)
-    mapping = names(pf.schema_arrow.names)
+    import pyarrow as pa
+
+    try:
+        pf = pq.ParquetFile(path)
+        available = pf.schema_arrow.names
+    except (OSError, ValueError, pa.ArrowException) as exc:
+        raise DataFormatError(f"not a readable Parquet file ({exc})", path=str(path)) from None
+    mapping = names(available)
     cols = sorted(set(mapping.values()))
 
     def gen():
-        start = 1
-        for batch in pf.iter_batches(columns=cols):
-            df = batch.to_pandas()
-            df = df.astype(object).where(df.notna(), "").astype(str)
-            yield start, df
-            start += len(df)
+        start = 2
+        try:
+            for batch in pf.iter_batches(columns=cols):
+                df = batch.to_pandas()
+                df = df.astype(object).where(df.notna(), "").astype(str)
+                yield np.arange(start, start + len(df)), df
+                start += len(df)
+        except (OSError, ValueError, pa.ArrowException) as exc:
+            raise DataFormatError(f"unreadable Parquet data after row {start - 2} ({exc})",
+                                  path=str(path)) from None
 
     return gen(), mapping

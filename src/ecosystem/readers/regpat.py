@@ -8,17 +8,15 @@ import numpy as np
 
 from ..exceptions import InputTypeError, ParameterError
 from ._common import (
-    read_whole_table,
     Citations,
-    ReadReport,
-    ReadResult,
-    _Policy,
+    check_channel,
     contributions_from_frame,
     default_regions,
-    float_column,
-    int_column,
-    read_table,
+    drop_duplicate_rows,
 )
+from ._io import float_column, int_column, read_whole_table, year_column
+from ._places import regpat_place_names
+from ._report import Policy, ReadReport, ReadResult
 
 __all__ = ["read_regpat", "REGPAT_LICENCE", "regpat_region_map"]
 
@@ -31,9 +29,10 @@ _ROUTES = ("EPO", "PCT", "both")
 
 
 def _find(folder, suffix, func, required=True):
-    """``*<suffix>.txt`` (any edition prefix, any case), e.g. ``_EPO_Inv_reg``."""
+    """``*<suffix>.txt`` or ``.txt.gz`` (any edition prefix, any case), e.g. ``_EPO_Inv_reg``."""
+    ends = tuple((suffix + e).lower() for e in (".txt", ".txt.gz"))
     cands = sorted(p for p in Path(folder).iterdir() if p.is_file()
-                   and p.name.lower().endswith((suffix + ".txt").lower()))
+                   and p.name.lower().endswith(ends))
     if not cands and required:
         raise ParameterError(f"{func}: no *{suffix}.txt file in {str(folder)!r}")
     return cands
@@ -44,7 +43,7 @@ def _read(path, required, optional, policy, report):
                             policy=policy, report=report)
 
 
-def regpat_region_map(regions_file=None, countries=()):
+def regpat_region_map(regions_file=None, countries=(), *, errors="raise"):
     """A RegionMap whose regions are REGPAT region codes (NUTS3 / TL3).
 
     Every ``reg_code`` of ``REGPAT_Regions.txt`` is a region (jurisdiction: its
@@ -57,6 +56,8 @@ def regpat_region_map(regions_file=None, countries=()):
         ``REGPAT_Regions.txt`` (pipe-delimited, any header case).
     countries : iterable of str
         Further countries needing a country-level region.
+    errors : {"raise", "skip"}, default "raise"
+        A malformed line of the regions file: a located DataFormatError, or skipped.
 
     Returns
     -------
@@ -69,23 +70,25 @@ def regpat_region_map(regions_file=None, countries=()):
     >>> m.regions, m.country("MO")
     (('MO',), 'MO')
     """
+    policy = Policy("regpat_region_map", errors, ReadReport("REGPAT regions"))
+    return _region_map(regions_file, countries, policy)
+
+
+def _region_map(regions_file, countries, policy):
     from ..regions import RegionMap
 
     regions, patterns, ctrs = {}, [], set(countries)
     if regions_file is not None:
-        import csv
-
-        with open(regions_file, encoding="utf-8-sig", newline="") as fh:
-            rows = csv.reader(fh, delimiter="|")
-            header = [h.strip().lower() for h in next(rows)]
-            ic, ir = header.index("ctry_code"), header.index("reg_code")
-            il = header.index("reg_label") if "reg_label" in header else None
-            for row in rows:
-                if len(row) <= max(ic, ir) or not row[ir].strip():
-                    continue
-                code, ctry = row[ir].strip(), row[ic].strip().upper()
-                regions[code] = (code, ctry, row[il].strip() if il is not None else code)
-                ctrs.add(ctry)
+        t = read_whole_table(regions_file, sep="|", required=["ctry_code", "reg_code"],
+                             optional=["reg_label"], policy=policy, report=policy.report)
+        for code, ctry, label in zip(t["reg_code"].str.strip().tolist(),
+                                     t["ctry_code"].str.strip().str.upper().tolist(),
+                                     (t["reg_label"].str.strip() if "reg_label" in t
+                                      else t["reg_code"].str.strip()).tolist()):
+            if not code:
+                continue
+            regions[code] = (code, ctry, label)
+            ctrs.add(ctry)
     for code, ctry, _label in regions.values():
         patterns.append((code, ctry, None, code))
     for c in ctrs:
@@ -107,8 +110,12 @@ def read_regpat(folder, *, regions=None, route="EPO", year="priority", channel="
         ``REGPAT_Regions.txt`` and the OECD citations file ``<edition>_EP_CITATIONS.txt``
         (optional). Pipe-delimited; headers of any edition's case (``Appln_id`` or
         ``appln_id``) are read.
-    regions : RegionMap or "reg_code", optional
-        Default :func:`ecosystem.regions.countries` (resolved by ``ctry_code``).
+    regions : RegionMap or str, optional
+        ``"countries"``, ``"metros"``, a region CSV path (as on the command line) or a
+        RegionMap. Default :func:`ecosystem.regions.countries` (resolved by ``ctry_code``; with
+        ``REGPAT_Regions.txt`` in the folder, the ``reg_label`` up to its first comma is
+        the city, so metro maps such as :func:`ecosystem.regions.metros` place NUTS3
+        regions named after a city).
         ``"reg_code"``: the REGPAT regions themselves (:func:`regpat_region_map`), with a
         country-level region for addresses without a region code.
     route : {"EPO", "PCT", "both"}, default "EPO"
@@ -165,12 +172,11 @@ def read_regpat(folder, *, regions=None, route="EPO", year="priority", channel="
     folder = Path(folder)
     if not folder.is_dir():
         raise ParameterError(f"{func}: folder {str(folder)!r} does not exist or is not a folder")
-    by_code = isinstance(regions, str)
-    if by_code and regions != "reg_code":
-        raise ParameterError(f"{func}: regions must be a RegionMap or 'reg_code'; got {regions!r}")
+    by_code = isinstance(regions, str) and regions == "reg_code"
     region_map = None if by_code else default_regions(regions, func)
+    check_channel(func, channel)
     report = ReadReport("OECD REGPAT", licence=REGPAT_LICENCE)
-    policy = _Policy(func, errors, report)
+    policy = Policy(func, errors, report)
     routes = ["EPO", "PCT"] if route == "both" else [route]
 
     frames, seen = [], set()
@@ -186,13 +192,16 @@ def read_regpat(folder, *, regions=None, route="EPO", year="priority", channel="
                 w = np.ones(len(t))
                 for col in ("reg_share", share):
                     if col in t:
-                        v, ok = float_column(t, col, t["_line"].to_numpy(), path, policy)
+                        v, ok = float_column(t, col, t["_line"].to_numpy(), path, policy,
+                                             hi=1.0)
                         v = np.where(np.isnan(v), 1.0, v)
                         w = w * v
                         t, w = t.loc[ok], w[ok]
                     else:
                         report.note(f"{path.name}: no {col} column (taken as 1)")
                 t = t.assign(_w=w, _role=name, _route=r)
+                t = drop_duplicate_rows(t, ["appln_id", "person_id", "reg_code", "ctry_code"],
+                                        report)
                 frames.append(t)
     if not frames:
         raise ParameterError(f"{func}: no inventor or applicant file in {str(folder)!r}")
@@ -206,7 +215,7 @@ def read_regpat(folder, *, regions=None, route="EPO", year="priority", channel="
                         int(rows.loc[dup, "appln_id"].nunique()))
         rows = rows.loc[~dup]
     seen = set(rows["appln_id"].tolist())
-    report.records_read = len(seen)
+    report.records_read += len(seen)
 
     years = {}
     ipc = []
@@ -215,7 +224,7 @@ def read_regpat(folder, *, regions=None, route="EPO", year="priority", channel="
     col = "prio_year" if year == "priority" else "app_year"
     for path in ipc:
         t = _read(path, ["appln_id", col], [], policy, report)
-        y, ok = int_column(t, col, t["_line"].to_numpy(), path, policy)
+        y, ok = year_column(t, col, t["_line"].to_numpy(), path, policy)
         t = t.loc[ok].assign(_y=y[ok]).dropna(subset=["_y"]).drop_duplicates("appln_id")
         years.update(zip(t["appln_id"].str.strip().tolist(), t["_y"].astype(int).tolist()))
     if not ipc:
@@ -226,8 +235,8 @@ def read_regpat(folder, *, regions=None, route="EPO", year="priority", channel="
     if by_code:
         reg_files = sorted(p for p in folder.iterdir()
                            if p.name.lower().startswith("regpat_regions") and p.is_file())
-        region_map = regpat_region_map(reg_files[0] if reg_files else None,
-                                       countries=set(ctry[ctry != ""].tolist()))
+        region_map = _region_map(reg_files[0] if reg_files else None,
+                                 set(ctry[ctry != ""].tolist()), policy)
     frame = pd.DataFrame({
         "record": rows["appln_id"].to_numpy(), "actor": rows["person_id"].str.strip().to_numpy(),
         "role": rows["_role"].to_numpy(), "lead": (rows["_role"] == "applicant").to_numpy(),
@@ -237,8 +246,17 @@ def read_regpat(folder, *, regions=None, route="EPO", year="priority", channel="
         "year": rows["appln_id"].map(years).fillna(-1).astype(np.int64).to_numpy(),
         "country": ctry.to_numpy(),
         "city": reg.where(reg != "", None).to_numpy() if by_code else None})
-    if not by_code:
-        frame = frame.drop(columns=["city"])
+    if not by_code:  # NUTS3/TL3 labels as place names, for metro-scale maps
+        reg_files = sorted(p for p in folder.iterdir()
+                           if p.name.lower().startswith("regpat_regions") and p.is_file())
+        names = {}
+        if reg_files:
+            labels = read_whole_table(reg_files[0], sep="|", required=["reg_code"],
+                                      optional=["ctry_code", "reg_label"], policy=policy,
+                                      report=report)
+            if "reg_label" in labels:
+                names = regpat_place_names(labels["reg_code"], labels["reg_label"])
+        frame["city"] = reg.map(names).where(reg != "", None).to_numpy(dtype=object)
     no_reg = int((reg == "").sum())
     if no_reg:
         report.note("addresses without reg_code (country level only)", no_reg)

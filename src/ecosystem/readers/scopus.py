@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import csv
 import re
 
 from ..exceptions import DataFormatError
 from ._biblio import name_key, new_rows, paper_rows
-from ._common import (
+from ._common import check_channel, contributions_from_frame, default_regions
+from ._io import as_path_list, csv_records, iter_text_lines, parse_year, read_header
+from ._report import (
+    SKIP_DUPLICATE,
+    SKIP_NO_ACTORS,
+    SKIP_NO_COUNTRY,
+    Policy,
     ReadReport,
     ReadResult,
-    _Policy,
-    as_path_list,
-    contributions_from_frame,
-    default_regions,
-    open_text,
 )
 
 __all__ = ["read_scopus", "SCOPUS_LICENCE"]
@@ -63,8 +63,9 @@ def read_scopus(path, *, regions=None, channel="academic", errors="raise", progr
         present: ``Author(s) ID`` (author ids; legacy ``;``-terminated lists too),
         ``Author full names`` (current layout), ``Affiliations`` (to split an author's
         several affiliations), ``Correspondence Address`` (the lead).
-    regions : RegionMap, optional
-        Default :func:`ecosystem.regions.countries`.
+    regions : RegionMap or str, optional
+        ``"countries"``, ``"metros"`` or a region CSV path as on the command
+        line, or a RegionMap. Default :func:`ecosystem.regions.countries`.
     channel : str, default "academic"
         Channel of every record.
     errors : {"raise", "skip"}, default "raise"
@@ -101,73 +102,69 @@ def read_scopus(path, *, regions=None, channel="academic", errors="raise", progr
     func = "read_scopus"
     region_map = default_regions(regions, func)
     report = ReadReport("Scopus", licence=SCOPUS_LICENCE)
-    policy = _Policy(func, errors, report)
+    check_channel(func, channel)
+    policy = Policy(func, errors, report)
     out = new_rows()
     seen = set()
     for p in as_path_list(func, path, "path", (".csv",)):
         report.files.append(str(p))
-        with open_text(p) as fh:
-            rows = csv.reader(fh)
-            header = next(rows, None)
-            if not header:
-                raise DataFormatError("empty file: no header row", path=str(p), line=1)
-            cols = {h.strip().lstrip("\ufeff").lower(): i for i, h in enumerate(header)}
-            for need in ("authors with affiliations", "year"):
-                if need not in cols:
-                    raise DataFormatError(f"missing required column {need!r}; the header "
-                                          f"has {list(cols)}", path=str(p), line=1,
-                                          field=need)
-            if "eid" not in cols and "doi" not in cols:
-                raise DataFormatError("missing required column 'EID' (or 'DOI')",
-                                      path=str(p), line=1, field="EID")
-            layout = "current" if "author full names" in cols else "legacy"
-            report.notes[f"layout of {p.name}"] = layout
-            line = 1
-            for row in rows:
-                line += 1 + sum(x.count("\n") for x in row)
-                if not any(x.strip() for x in row):
-                    continue
-                report.records_read += 1
-                if len(row) != len(header):
-                    policy.bad(f"expected {len(header)} comma-separated fields, got {len(row)}",
-                               path=p, line=line)
-                    continue
-                get = lambda c: row[cols[c]].strip() if c in cols else ""  # noqa: E731
-                rid = get("eid") or (f"doi:{get('doi').lower()}" if get("doi") else "")
-                if not rid:
-                    policy.bad("record without EID or DOI", path=p, line=line, field="EID")
-                    continue
-                if rid in seen:
-                    report.skip("duplicate id")
-                    continue
-                yv = get("year")
-                if yv and not yv.isdigit():
-                    policy.bad(f"{yv!r} is not a year", path=p, line=line, field="Year")
-                    continue
-                seen.add(rid)
-                affs = [a.strip() for a in get("affiliations").split(";") if a.strip()]
-                blocks = [b.strip() for b in get("authors with affiliations").split(";")
-                          if b.strip()]
-                parsed = [_split_block(b, affs) for b in blocks]
-                ids = [x.strip() for x in get("author(s) id").split(";") if x.strip()]
-                full = [x.strip() for x in get("author full names").split(";") if x.strip()]
-                if full and not ids:
-                    ids = [(_ID.search(f).group(1) if _ID.search(f) else "") for f in full]
-                names = [n for n, _ in parsed]
-                if len(ids) != len(names) or not all(ids):
-                    if ids:
-                        report.note("author ids not aligned with authors (names used)")
-                    ids = names
-                authors = [(ids[i], name_key(names[i])) for i in range(len(names))]
-                corr = []
-                ca = get("correspondence address")
-                if ca:
-                    parts = [x.strip() for x in ca.split(";")]
-                    addr = parts[1] if len(parts) > 1 and not parts[1].startswith("email") \
-                        else None
-                    corr.append((name_key(parts[0]), addr))
-                paper_rows(rid, int(yv) if yv else -1, authors, [a for _, a in parsed], [],
-                           corr, out, report)
+        lines = iter_text_lines(p, policy)
+        header = read_header(p, lines, sep=",", policy=policy)
+        if header is None:
+            continue
+        cols = {h.strip().lstrip("\ufeff").lower(): i for i, h in enumerate(header)}
+        for need in ("authors with affiliations", "year"):
+            if need not in cols:
+                raise DataFormatError(f"missing required column {need!r}; the header "
+                                      f"has {list(cols)}", path=str(p), line=1,
+                                      field=need)
+        if "eid" not in cols and "doi" not in cols:
+            raise DataFormatError("missing required column 'EID' (or 'DOI')",
+                                  path=str(p), line=1, field="EID")
+        layout = "current" if "author full names" in cols else "legacy"
+        report.notes[f"layout of {p.name}"] = layout
+        for line, row in csv_records(lines, sep=",", policy=policy, path=p,
+                                     ncols=len(header), what="comma-separated fields"):
+            if not any(x.strip() for x in row):
+                continue
+            report.records_read += 1
+            get = lambda c: row[cols[c]].strip() if c in cols else ""  # noqa: E731
+            rid = get("eid") or (f"doi:{get('doi').lower()}" if get("doi") else "")
+            if not rid:
+                policy.bad("record without EID or DOI", path=p, line=line, field="EID")
+                continue
+            if rid in seen:
+                report.skip(SKIP_DUPLICATE)
+                continue
+            year, why = parse_year(get("year"))
+            if why:
+                policy.bad(why, path=p, line=line, field="Year")
+                continue
+            seen.add(rid)
+            affs = [a.strip() for a in get("affiliations").split(";") if a.strip()]
+            blocks = [b.strip() for b in get("authors with affiliations").split(";")
+                      if b.strip()]
+            parsed = [_split_block(b, affs) for b in blocks]
+            ids = [x.strip() for x in get("author(s) id").split(";") if x.strip()]
+            full = [x.strip() for x in get("author full names").split(";") if x.strip()]
+            if full and not ids:
+                ids = [(_ID.search(f).group(1) if _ID.search(f) else "") for f in full]
+            names = [n for n, _ in parsed]
+            if len(ids) != len(names) or not all(ids):
+                if ids:
+                    report.note("author ids not aligned with authors (names used)")
+                ids = names
+            authors = [(ids[i], name_key(names[i])) for i in range(len(names))]
+            corr = []
+            ca = get("correspondence address")
+            if ca:
+                parts = [x.strip() for x in ca.split(";")]
+                addr = parts[1] if len(parts) > 1 and not parts[1].startswith("email") \
+                    else None
+                corr.append((name_key(parts[0]), addr))
+            if not paper_rows(rid, year, authors, [a for _, a in parsed], [], corr, out,
+                              report):
+                report.skip(SKIP_NO_COUNTRY if authors else SKIP_NO_ACTORS)
     frame = pd.DataFrame(out)
     frame["channel"] = channel
     info = {"source": "Scopus", "licence": SCOPUS_LICENCE,

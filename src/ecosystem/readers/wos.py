@@ -7,15 +7,15 @@ import re
 
 from ..exceptions import DataFormatError
 from ._biblio import name_key, new_rows, paper_rows, split_outside_brackets
-from ._common import (
-    Citations,
+from ._common import Citations, check_channel, contributions_from_frame, default_regions
+from ._io import as_path_list, csv_records, iter_text_lines, parse_year, read_header
+from ._report import (
+    SKIP_DUPLICATE,
+    SKIP_NO_ACTORS,
+    SKIP_NO_COUNTRY,
+    Policy,
     ReadReport,
     ReadResult,
-    _Policy,
-    as_path_list,
-    contributions_from_frame,
-    default_regions,
-    open_text,
 )
 
 __all__ = ["read_wos", "WOS_LICENCE"]
@@ -31,104 +31,124 @@ _RP_ONE = re.compile(r"^\s*(.+?)\s*\((?:corresponding|reprint) author\),?\s*(.*)
 _DOI = re.compile(r"DOI\s+(10\.\S+?)[\],;]?\s*$|DOI\s+(10\.\S+)")
 
 
-def _records_plain(path, policy, report):
-    """Yield (line, {tag: [values]}) records of a plain-text export."""
-    with open_text(path) as fh:
-        rec, start, tag, n = None, None, None, 0
-        first = True
-        for n, raw in enumerate(fh, 1):
-            line = raw.rstrip("\r\n")
-            if first:
-                first = False
-                if not line.startswith("FN"):
-                    raise DataFormatError("not a Web of Science plain-text export (the first "
-                                          f"line should start with 'FN'); got {line[:40]!r}",
-                                          path=str(path), line=1, field="FN")
-                continue
-            if not line.strip():
-                continue
-            if line.startswith("   ") and rec is not None and tag is not None:
-                val = line.strip()
-                if tag in _LIST_TAGS:
-                    rec.setdefault(tag, []).append(val)
-                else:
-                    rec[tag][-1] += " " + val
-                continue
-            if line.startswith("ER"):
-                if rec is None:
-                    policy.bad("ER without a record", path=path, line=n, field="ER")
-                else:
-                    yield start, rec
-                rec, tag = None, None
-                continue
-            if line.startswith("EF"):
-                break
-            m = _TAG.match(line)
-            if not m:
-                policy.bad(f"not a tagged line: {line[:40]!r}", path=path, line=n)
-                rec, tag = None, None
-                continue
-            tag, val = m.group(1), m.group(2)
-            if tag == "PT":
-                if rec is not None:
-                    policy.bad("record without ER", path=path, line=start, field="ER")
-                rec, start = {}, n
-            if tag in ("FN", "VR"):
-                continue
+def _records_plain(path, policy, lines):
+    """Yield (line, {tag: [values]}, problem) records of a plain-text export.
+
+    ``problem`` is None for a well-formed record, else ``(line, field, message)``: the
+    record is counted as read and then skipped as malformed (one bad line costs its
+    record only). Lines outside any record count once per run of them.
+    """
+    rec, start, tag, problem = None, None, None, None
+    stray = False    # inside a run of lines outside any record (counted once)
+
+    def outside(n, message, field=None):
+        nonlocal stray
+        if not stray:
+            policy.bad(message, path=path, line=n, field=field, unit=True)
+        stray = True
+
+    for n, text, ok in lines:
+        line = text.rstrip("\r\n")
+        if n == 1:
+            if not ok or not line.startswith("FN"):
+                raise DataFormatError("not a Web of Science plain-text export (the first "
+                                      f"line should start with 'FN'); got {line[:40]!r}",
+                                      path=str(path), line=1, field="FN")
+            continue
+        if not line.strip():
+            continue
+        if not ok:
+            if rec is not None:
+                problem = problem or (n, None, "not UTF-8 text")
+            else:
+                outside(n, "not UTF-8 text (outside a record)")
+            continue
+        if line.startswith("   ") and rec is not None and tag is not None:
+            val = line.strip()
+            if tag in _LIST_TAGS:
+                rec.setdefault(tag, []).append(val)
+            else:
+                rec[tag][-1] += " " + val
+            continue
+        if line.startswith("ER"):
             if rec is None:
-                policy.bad(f"tag {tag} outside a record (no PT before it)", path=path, line=n,
-                           field=tag)
+                outside(n, "ER without a record", "ER")
+            else:
+                yield start, rec, problem
+            rec, tag, problem = None, None, None
+            continue
+        if line.startswith("EF"):
+            break
+        m = _TAG.match(line)
+        if not m:
+            if rec is not None:
+                problem = problem or (n, None, f"not a tagged line: {line[:40]!r}")
+            else:
+                outside(n, f"not a tagged line: {line[:40]!r}")
+            continue
+        tag, val = m.group(1), m.group(2)
+        if tag == "PT":
+            if rec is not None:
+                yield start, rec, (start, "ER", "record without ER")
+            rec, start, problem, stray = {}, n, None, False
+        if rec is None:
+            if tag not in ("FN", "VR"):
+                outside(n, f"tag {tag} outside a record (no PT before it)", tag)
+            tag = None
+            continue
+        rec.setdefault(tag, []).append(val)
+    if rec is not None:
+        yield start, rec, (start, "ER", "file ends inside a record (no ER): truncated export?")
+
+
+def _records_tab(path, policy, lines):
+    """Yield (line, {tag: [values]}, None) records of a tab-delimited export."""
+    header = read_header(path, lines, sep="\t", policy=policy, quoting=csv.QUOTE_NONE)
+    if header is None:
+        return
+    header = [h.strip().lstrip("\ufeff") for h in header]
+    if len(header) < 2:
+        raise DataFormatError("not a Web of Science export: neither plain text (first "
+                              "line 'FN ...') nor tab-delimited (a header of field tags "
+                              f"such as PT, AU, UT); got {header[:1]!r}", path=str(path),
+                              line=1)
+    for need in ("UT",):
+        if need not in header:
+            raise DataFormatError(f"missing required column {need!r}; the header has "
+                                  f"{header[:12]}...", path=str(path), line=1, field=need)
+    for n, row in csv_records(lines, sep="\t", policy=policy, path=path, ncols=len(header),
+                              quoting=csv.QUOTE_NONE, what="tab-separated fields",
+                              tolerance=1):
+        if not any(x.strip() for x in row):
+            continue
+        rec = {}
+        for tag, val in zip(header, row):
+            val = val.strip()
+            if not val:
                 continue
-            rec.setdefault(tag, []).append(val)
-        if rec is not None:
-            policy.bad("file ends inside a record (no ER): truncated export?", path=path,
-                       line=start, field="ER")
+            if tag == "C1":
+                rec[tag] = split_outside_brackets(val)
+            elif tag == "RP":
+                rec[tag] = [val]
+            elif tag in _LIST_TAGS:
+                rec[tag] = [x.strip() for x in val.split(";") if x.strip()]
+            else:
+                rec[tag] = [val]
+        yield n, rec, None
 
 
-def _records_tab(path, policy, report):
-    """Yield (line, {tag: [values]}) records of a tab-delimited export."""
-    with open_text(path) as fh:
-        rows = csv.reader(fh, delimiter="\t", quoting=csv.QUOTE_NONE)
-        header = next(rows, None)
-        if not header:
-            raise DataFormatError("empty file: no header row", path=str(path), line=1)
-        header = [h.strip().lstrip("\ufeff") for h in header]
-        if len(header) < 2:
-            raise DataFormatError("not a Web of Science export: neither plain text (first "
-                                  "line 'FN ...') nor tab-delimited (a header of field tags "
-                                  f"such as PT, AU, UT); got {header[:1]!r}", path=str(path),
-                                  line=1)
-        for need in ("UT",):
-            if need not in header:
-                raise DataFormatError(f"missing required column {need!r}; the header has "
-                                      f"{header[:12]}...", path=str(path), line=1, field=need)
-        for n, row in enumerate(rows, 2):
-            if not any(x.strip() for x in row):
-                continue
-            if len(row) < len(header) - 1 or len(row) > len(header) + 1:
-                policy.bad(f"expected {len(header)} tab-separated fields, got {len(row)}",
-                           path=path, line=n)
-                continue
-            rec = {}
-            for tag, val in zip(header, row):
-                val = val.strip()
-                if not val:
-                    continue
-                if tag == "C1":
-                    rec[tag] = split_outside_brackets(val)
-                elif tag == "RP":
-                    rec[tag] = [val]
-                elif tag in _LIST_TAGS:
-                    rec[tag] = [x.strip() for x in val.split(";") if x.strip()]
-                else:
-                    rec[tag] = [val]
-            yield n, rec
-
-
-def _is_plain(path):
-    with open_text(path) as fh:
-        head = fh.readline()
-    return head.startswith("FN") or head.startswith("PT ")
+def _records(path, policy):
+    """The records of one export, plain text or tab-delimited (detected)."""
+    lines = iter_text_lines(path, policy)
+    first = lines.peek()
+    if first is None:
+        if str(path) in policy.damaged:
+            return iter(())
+        raise DataFormatError("empty file: no header row", path=str(path), line=1)
+    head = first[1]
+    if first[2] and (head.startswith("FN") or head.startswith("PT ")):
+        return _records_plain(path, policy, lines)
+    return _records_tab(path, policy, lines)
 
 
 def read_wos(path, *, regions=None, channel="academic", errors="raise", citations=True,
@@ -141,8 +161,9 @@ def read_wos(path, *, regions=None, channel="academic", errors="raise", citation
         Exports; the format of each file is detected (``FN`` first line → plain text,
         else a tab-delimited header of field tags). UTF-8 with or without BOM, CRLF or
         LF; UTF-16 tab-delimited ("Win") exports too.
-    regions : RegionMap, optional
-        Default :func:`ecosystem.regions.countries`.
+    regions : RegionMap or str, optional
+        ``"countries"``, ``"metros"`` or a region CSV path as on the command
+        line, or a RegionMap. Default :func:`ecosystem.regions.countries`.
     channel : str, default "academic"
         Channel of every record.
     errors : {"raise", "skip"}, default "raise"
@@ -187,7 +208,8 @@ def read_wos(path, *, regions=None, channel="academic", errors="raise", citation
     func = "read_wos"
     region_map = default_regions(regions, func)
     report = ReadReport("Web of Science", licence=WOS_LICENCE)
-    policy = _Policy(func, errors, report)
+    check_channel(func, channel)
+    policy = Policy(func, errors, report)
     paths = as_path_list(func, path, "path", (".txt", ".tsv", ".txt.gz"))
     out = new_rows()
     docs = {}        # record id -> doi
@@ -197,9 +219,11 @@ def read_wos(path, *, regions=None, channel="academic", errors="raise", citation
     rec_years = {}
     for p in paths:
         report.files.append(str(p))
-        reader = _records_plain if _is_plain(p) else _records_tab
-        for line, rec in reader(p, policy, report):
+        for line, rec, problem in _records(p, policy):
             report.records_read += 1
+            if problem is not None:
+                policy.bad(problem[2], path=p, line=problem[0], field=problem[1])
+                continue
             ut = (rec.get("UT") or [""])[0].strip()
             doi = (rec.get("DI") or [""])[0].strip().lower()
             rid = ut or (f"doi:{doi}" if doi else None)
@@ -208,14 +232,13 @@ def read_wos(path, *, regions=None, channel="academic", errors="raise", citation
                            field="UT")
                 continue
             if rid in seen:
-                report.skip("duplicate id")
+                report.skip(SKIP_DUPLICATE)
                 continue
-            py = (rec.get("PY") or [""])[0].strip()
-            if py and not py.isdigit():
-                policy.bad(f"{py!r} is not a year", path=p, line=line, field="PY")
+            year, why = parse_year((rec.get("PY") or [""])[0])
+            if why:
+                policy.bad(why, path=p, line=line, field="PY")
                 continue
             seen.add(rid)
-            year = int(py) if py else -1
             rec_years[rid] = year
             if doi:
                 docs[rid] = doi
@@ -248,7 +271,8 @@ def read_wos(path, *, regions=None, channel="academic", errors="raise", citation
                     corr.append((name_key(m.group(1)), m.group(2)))
             if "CA" in rec:
                 report.note("group authors (CA) not counted as contributors", len(rec["CA"]))
-            paper_rows(rid, year, authors, addrs, unlinked, corr, out, report)
+            if not paper_rows(rid, year, authors, addrs, unlinked, corr, out, report):
+                report.skip(SKIP_NO_COUNTRY if authors or unlinked else SKIP_NO_ACTORS)
             if citations:
                 for cr in rec.get("CR", []):
                     m = _DOI.search(cr)
