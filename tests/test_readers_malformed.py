@@ -948,3 +948,17 @@ def test_read_table_paths_agree_on_random_tables(body, tmp_path_factory):
     assert fast[0] == careful[0] and fast[2:] == careful[2:]
     if fast[1] is not None:
         pd.testing.assert_frame_equal(fast[1], careful[1])
+
+
+def test_openalex_duplicate_of_a_skipped_work_is_counted_once(works_lines, tmp_path):
+    """Found by the fuzzer: a duplicated work that was already skipped (no authors, no
+    country, hyper-authored) was counted twice."""
+    obj = json.loads(works_lines[0])
+    obj["authorships"] = []
+    empty = json.dumps(obj).encode()
+    p = _write(tmp_path / "w.jsonl", [empty, works_lines[1], empty, works_lines[1]])
+    res = read_openalex(p, errors="skip")
+    assert res.report.records_read == 4 and res.report.records_used == 1
+    _invariant(res)
+    res = read_openalex(p, errors="skip", max_authors=1)
+    _invariant(res)

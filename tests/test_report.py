@@ -16,7 +16,8 @@ def test_methods_text_states_choices():
     res = _res()
     text = methods_text(res.params, n_regions=210, data_sentence="Data are MPIDR flows.")
     for needle in ("window 2017–2018", "210 regions", "20 replicates", "seed 4",
-                   "|D − D_ref| ≤ 0.333333", "R ≥ 0.5", "direction-flip null", "Data are MPIDR"):
+                   "|D − D_ref| ≤ 0.333333", "R ≥ 0.5", "quasi-independence null", "Direction test: bootstrap",
+                   "Multiple testing: none", "Size model:", "Data are MPIDR"):
         assert needle in text, needle
     refs = references(res.params)
     assert all("doi:" in r for r in refs if "CEPII" not in r)

@@ -1083,7 +1083,9 @@ def _drop_duplicate_works(state, report, rec_num, rec_rows):
         if dup_sorted.any():
             dup = np.zeros(len(rec_num), bool)
             dup[o[dup_sorted]] = True
-            report.skip(SKIP_DUPLICATE, int(dup.sum()))
+            # a copy without rows was already skipped (no authors, no country, hyper-
+            # authored) when it was read: it is not counted a second time
+            report.skip(SKIP_DUPLICATE, int((dup & (rec_rows > 0)).sum()))
             keep_rows = ~np.repeat(dup, rec_rows)
             for name in ("row_actor", "row_loc", "row_w"):
                 arr = _np(getattr(state, name), {"row_w": np.float64}.get(name, np.int64))
