@@ -91,6 +91,15 @@ def test_bad_inputs(small, mpidr):
                          columns={k: v for k, v in TABLE_COLUMNS.items() if k != "time"})
     with pytest.raises(ParameterError, match="change_adjust"):
         eco.trajectories(small, W, bootstrap=5, change_adjust="holm")
+    # classify's own validation of options and thresholds
+    with pytest.raises(ParameterError, match="d_threshold"):
+        eco.trajectories(small, W, bootstrap=5, d_threshold=2)
+    with pytest.raises(ParameterError, match="brokerage_rule"):
+        eco.trajectories(small, W, bootstrap=5, brokerage_rule="loose")
+    with pytest.raises(InputTypeError, match="Thresholds"):
+        eco.trajectories(small, W, bootstrap=5, thresholds={"alpha": 0.1})
+    tr = eco.trajectories(small, W, bootstrap=5, n_null=0, thresholds=eco.Thresholds(alpha=0.1))
+    assert tr.params["change_alpha"] == 0.1 and tr.params["thresholds"]["alpha"] == 0.1
 
 
 # ---------------------------------------------------------------------------- equals classify
@@ -133,8 +142,7 @@ def test_delta_d_replicates_against_brute_force():
                                 channels=("talent",), seed=9)
     W, B, seed = [(2000, 2001), (2001, 2003)], 60, 5
     tr = eco.trajectories(c, W, bootstrap=B, seed=seed, n_null=0, counting="full", sensitivity=0,
-                          cluster="record",
-                          min_external=0, max_ci_width=2)
+                          cluster="record", min_external=0, max_ci_width=2)
     f = c.to_pandas()
     country = c.info["countries"]
     lead = f[f.lead].set_index("record")
