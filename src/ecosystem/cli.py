@@ -640,7 +640,8 @@ def _classify(args):
     if not args.quiet:
         _print_summary(res, summary, args.top)
         print(f"\nWrote {out}/ (classification.csv, regions.csv, metrics.csv, report.html, "
-              f"report.md, manifest.json{', plots/' if figures else ''}) in {log.elapsed:.1f} s")
+              f"report.md, manifest.json{', plots/' if figures else ''}"
+              f"{', trajectories.csv, changes.csv, transitions.csv' if traj else ''}) in {log.elapsed:.1f} s")
     return 0
 
 
