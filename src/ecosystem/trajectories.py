@@ -152,6 +152,8 @@ def trajectories(data, windows, *, channels=None, bootstrap=1000, seed=0, size=N
     :math:`p = \min\{1, 2\min(1 + \#\{\Delta D^* \le 0\}, 1 + \#\{\Delta D^* \ge 0\})/(1 + B')\}`
     over the :math:`B'` finite replicates, and the *transition stability*: the share of
     replicates whose labels in :math:`w_1` and :math:`w_2` are the point labels of both.
+    :math:`D^{*}_{w,t}` are the bias-corrected replicates of the window's own intervals
+    and labels (re-centred on :math:`D_w`, as in :func:`ecosystem.classify`).
 
     Parameters
     ----------
@@ -178,18 +180,22 @@ def trajectories(data, windows, *, channels=None, bootstrap=1000, seed=0, size=N
         ``"bh"`` when its Benjamini–Hochberg q < ``alpha`` over all those tests (false
         discovery rate). q-values are always reported.
     n_jobs : int or None
-        OpenMP threads; results are identical for any value.
+        OpenMP threads (None: one, as in :func:`ecosystem.classify`); results are
+        identical for any value.
     **classify_options
-        Any other option or threshold of :func:`ecosystem.classify` (``layer``,
+        Any other option of :func:`ecosystem.classify` except ``window`` (``layer``,
         ``counting``, ``reference``, ``cluster``, ``n_null``, ``panel``, ``countries``,
         ``adjust``, ``backbone_alpha``, ``brokerage_rule``, ``columns``,
-        ``sensitivity``, ``alpha``, ``d_threshold``, ...).
+        ``sensitivity``, ``thresholds`` (a :class:`ecosystem.Thresholds` record) or
+        single thresholds such as ``alpha`` and ``d_threshold``), checked by classify's
+        own validation.
 
     Returns
     -------
     Trajectories
-        ``table`` (region x channel x window), ``pairs`` (every region x channel x
-        consecutive pair), ``changes`` (the pairs whose label differs or whose change
+        ``table`` (region x channel x window, the regions active in the window),
+        ``pairs`` (every region x channel x consecutive pair with activity in either
+        window), ``changes`` (the pairs whose label differs or whose change
         in D is significant), ``transitions`` (type-to-type counts with bootstrap CIs),
         ``explain(region)``.
 
