@@ -31,7 +31,7 @@ def _countries(c, n_countries=4):
 
 
 def _layer_stats(flows, layer="international"):
-    return U._stats_from_point(flows, U._layer_mask(flows, layer))
+    return U.stats_from_point(flows, U._layer_mask(flows, layer))
 
 
 # ---------------------------------------------------------------------------- weights

@@ -501,6 +501,7 @@ cdef inline double _column_sum_in_order(double[:, ::1] partial, Py_ssize_t cell)
         s = s + partial[chunk, cell]
     return s
 include "_kernels_bootstrap.pxi"
+include "_kernels_nulls.pxi"
 include "_kernels_brokerage.pxi"
 include "_kernels_betweenness.pxi"
 include "_kernels_graph.pxi"

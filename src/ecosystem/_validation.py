@@ -18,7 +18,7 @@ __all__ = [
     "as_weights",
     "as_bool",
     "check_length",
-    "as_contributions",
+    "check_window",
 ]
 
 
@@ -190,16 +190,12 @@ def as_bool(func, name, values, n, *, default=False):
     raise InputTypeError(f"{func}: {name} must be boolean (or 0/1); got dtype {arr.dtype}")
 
 
-def as_contributions(func, data):
-    """Return the Contributions of ``data`` (a Contributions, or a reader's ReadResult)."""
-    from .contributions import Contributions
-
-    if isinstance(data, Contributions):
-        return data
-    inner = getattr(data, "contributions", None)
-    if isinstance(inner, Contributions):
-        return inner
-    raise InputTypeError(
-        f"{func}: contributions must be a Contributions object (or a reader's ReadResult); "
-        f"got {type(data).__name__}"
-    )
+def check_window(func, window):
+    """Return ``(first, last)`` of an inclusive year window, checked."""
+    try:
+        lo, hi = (int(x) for x in window)
+    except (TypeError, ValueError):
+        raise ParameterError(f"{func}: window must be a pair of years (first, last); got {window!r}") from None
+    if lo > hi:
+        raise ParameterError(f"{func}: window must have first <= last; got {window!r}")
+    return lo, hi

@@ -181,7 +181,7 @@ def classify(data, *, channels=None, layer="international", window=None, countin
        studentised residual) and circulation :math:`C` is below the panel's
        ``local_quantile`` quantile;
     2. **hub** if :math:`|D - D_{ref}| \le \delta` (balance), partner reciprocity
-       :math:`R \ge` ``min_reciprocity`` and above its gravity null
+       :math:`R \ge` ``min_reciprocity`` and above its quasi-independence null
        (:math:`\rho_R > 0`, :math:`p_R <` ``alpha``), and :math:`v_{in}` and
        :math:`v_{out}` both at least the panel's ``volume_quantile`` quantile
        (supporting, not required: :math:`z_L \ge` ``support_z`` or both
@@ -471,13 +471,13 @@ def _check_thresholds(func, values):
 
 
 def _windows(func, window):
-    from .contributions import _check_window
+    from ._validation import check_window
 
     if window is None:
         return [None]
     if isinstance(window, list) and window and not np.isscalar(window[0]):
-        return [_check_window(func, w) for w in window]
-    return [_check_window(func, window)]
+        return [check_window(func, w) for w in window]
+    return [check_window(func, window)]
 
 
 # ============================================================================ data

@@ -5,7 +5,15 @@ from functools import cached_property
 
 import numpy as np
 
-from ._validation import as_1d, as_bool, as_labels, as_weights, check_length, check_option
+from ._validation import (
+    as_1d,
+    as_bool,
+    as_labels,
+    as_weights,
+    check_length,
+    check_option,
+    check_window,
+)
 from .exceptions import InputTypeError, ParameterError
 
 __all__ = ["Contributions", "CHANNELS", "ROLES"]
@@ -365,7 +373,7 @@ class Contributions:
                 check_option(func, "channel", c, self.channels)
             mask &= np.isin(self.channel, [self.channels.index(c) for c in wanted])
         if window is not None:
-            lo, hi = _check_window(func, window)
+            lo, hi = check_window(func, window)
             mask &= (self.year >= lo) & (self.year <= hi)
         fields = {name: getattr(self, name)[mask] for name in _LABELLED + ("year", "lead", "weight")}
         info = dict(self.info)
@@ -397,11 +405,14 @@ def _as_years(func, year, n):
     return np.where(missing, -1, arr).astype(np.int32)
 
 
-def _check_window(func, window):
-    try:
-        lo, hi = (int(x) for x in window)
-    except (TypeError, ValueError):
-        raise ParameterError(f"{func}: window must be a pair of years (first, last); got {window!r}") from None
-    if lo > hi:
-        raise ParameterError(f"{func}: window must have first <= last; got {window!r}")
-    return lo, hi
+def as_contributions(func, data):
+    """Return the Contributions of ``data`` (a Contributions, or a reader's ReadResult)."""
+    if isinstance(data, Contributions):
+        return data
+    inner = getattr(data, "contributions", None)
+    if isinstance(inner, Contributions):
+        return inner
+    raise InputTypeError(
+        f"{func}: contributions must be a Contributions object (or a reader's ReadResult); "
+        f"got {type(data).__name__}"
+    )

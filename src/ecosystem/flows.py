@@ -9,17 +9,17 @@ from . import _core
 from ._parallel import effective_n_threads
 from ._validation import (
     as_1d,
-    as_contributions,
     as_labels,
     as_weights,
     check_length,
     check_option,
+    check_window,
 )
-from .contributions import _check_window
+from .contributions import as_contributions
 from .exceptions import InputTypeError, ParameterError
 from .regions import LAYERS, layer_codes
 
-__all__ = ["RegionFlows", "region_flows", "FLOW_COUNTING", "PRESENCE_CONVENTION"]
+__all__ = ["RegionFlows", "region_flows", "citation_flows", "FLOW_COUNTING", "PRESENCE_CONVENTION"]
 
 FLOW_COUNTING = ("full", "fractional")
 #: The direction convention every presence matrix follows.
@@ -300,7 +300,7 @@ class RegionFlows:
         if window is not None:
             if time is None:
                 raise ParameterError(f"{func}: window needs a time column; got time=None")
-            lo, hi = _check_window(func, window)
+            lo, hi = check_window(func, window)
             t = as_1d(func, "time", time)
             check_length(func, "time", t, len(src), "source entry")
             if t.dtype.kind not in "iuf":
@@ -432,7 +432,7 @@ class RegionFlows:
             raise ParameterError(f"{func}: window needs a time column; the table has no {names['time']!r} column")
         inside = frame
         if window is not None:
-            lo, hi = _check_window(func, window)
+            lo, hi = check_window(func, window)
             t = frame[time].to_numpy()
             if t.dtype.kind not in "iuf":
                 raise InputTypeError(f"{func}: time must be numeric years; got dtype {t.dtype}")
@@ -668,3 +668,67 @@ def region_flows(contributions, *, channel=None, counting="full", window=None,
         presence=presence[keep], copresence=copresence[keep], internal=internal[keep],
         size=size[keep], counting=counting, info=info,
     )
+
+
+def citation_flows(citations, contributions, *, counting="fractional"):
+    """Citation flows between regions, ``citing region → cited region``.
+
+    Each in-corpus citation adds, for every region r of the citing record and j of the
+    cited record, ``a_r * b_j`` (fractional: the records' region shares from the
+    contribution weights) or 1 (full: every region pair of the two records). Citations
+    are their own layer with their own direction, never mixed into presence flows.
+
+    Parameters
+    ----------
+    citations : Citations
+        A reader's citation layer (``ReadResult.citations``): document labels and the
+        citing/cited index pairs.
+    contributions : Contributions
+        The records of the corpus (record labels are document ids).
+    counting : {"fractional", "full"}, default "fractional"
+        Region shares of each record, or whole counts.
+
+    Returns
+    -------
+    RegionFlows
+        Channel ``"citation"``; ``presence[r, j]`` = citations from r to j (knowledge
+        flows j → r). Co-presence and sizes are zero / unknown; ``info`` counts the
+        citations inside and outside the corpus.
+    """
+    import scipy.sparse as sp
+
+    if counting not in ("fractional", "full"):
+        raise ParameterError(f"citation_flows: counting must be one of "
+                             f"'fractional', 'full'; got {counting!r}")
+    c = contributions
+    rec_labels = np.asarray(c.labels["record"], dtype=object)
+    # position of every citation label among the record labels (-1 outside)
+    pos = {s: i for i, s in enumerate(rec_labels.tolist())}
+    lab_to_rec = np.asarray([pos.get(s, -1) for s in citations.labels], dtype=np.int64)
+    a = lab_to_rec[citations.citing]
+    b = lab_to_rec[citations.cited]
+    ok = (a >= 0) & (b >= 0)
+    n_rec, R = c.n_records, c.n_regions
+    w = c.weight if counting == "fractional" else np.ones(len(c))
+    S = sp.csr_matrix((w, (c.record, c.region)), shape=(n_rec, R))
+    if counting == "full":
+        S.data[:] = 1.0
+    else:
+        tot = np.asarray(S.sum(axis=1)).ravel()
+        S = sp.diags(np.divide(1.0, tot, out=np.zeros_like(tot), where=tot > 0)) @ S
+    C = sp.csr_matrix((np.ones(int(ok.sum())), (a[ok], b[ok])), shape=(n_rec, n_rec))
+    M = np.asarray((S.T @ C @ S).todense()).reshape(1, R, R)
+    _, ctry, par, _ = region_axis("citation_flows", c.labels["region"], None)
+    if c.region_map is not None:
+        ctry = tuple(c.region_map.country(r) for r in c.labels["region"])
+        par = tuple(c.region_map.parent(r) for r in c.labels["region"])
+    internal = np.diagonal(M[0]).copy()[None, :]
+    M = M.copy()
+    np.fill_diagonal(M[0], 0.0)
+    return RegionFlows(
+        regions=c.labels["region"], countries=ctry, parents=par, channels=("citation",),
+        presence=M, copresence=np.zeros_like(M), internal=internal, size=None,
+        counting=counting,
+        info={"source": "citations", "convention": "citation: citing region -> cited "
+              "region (knowledge flows cited -> citing); " + PRESENCE_CONVENTION,
+              "citations": int(ok.sum()), "outside_corpus": int((~ok).sum())})

@@ -5,7 +5,8 @@ import scipy.sparse as sp
 
 from . import _core
 from ._parallel import effective_n_threads
-from ._validation import as_contributions, check_int, check_option
+from ._validation import check_int, check_option
+from .contributions import as_contributions
 from ._graph_input import arcs_to_csr, index_dtype
 from .graph import ActorGraph
 

@@ -112,12 +112,12 @@ def parse_windows(spec):
 
 
 def _check_windows(func, wins):
-    from .contributions import _check_window
+    from ._validation import check_window
 
     if isinstance(wins, str):
         wins = parse_windows(wins)
     try:
-        wins = [_check_window(func, w) for w in wins]
+        wins = [check_window(func, w) for w in wins]
     except TypeError:
         raise ParameterError(f"{func}: windows must be a list of (first, last) year pairs; got {wins!r}") from None
     if len(wins) < 2:

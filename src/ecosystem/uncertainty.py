@@ -202,7 +202,7 @@ def _pair_cells(presence, mask):
     return pair_cell, src.astype(np.int64), dst.astype(np.int64), rev.astype(np.int64)
 
 
-def _stats_from_point(flows, mask, size_override=None):
+def stats_from_point(flows, mask, size_override=None):
     """Point statistics (10, K, R) of a flow table, every unit of volume one record."""
     K, R = len(flows.channels), flows.n_regions
     out = np.zeros((len(BOOT_STATS), K, R))
@@ -387,7 +387,7 @@ def table_replicates(flows, *, layer, seed, replicates, n_jobs, func="classify")
     sk = _check_seed(func, seed)
     K, R = len(flows.channels), flows.n_regions
     mask = _layer_mask(flows, layer)
-    point = _stats_from_point(flows, mask)
+    point = stats_from_point(flows, mask)
     pair_cell, src, dst, rev = _pair_cells(np.asarray(flows.presence), mask)
     kk, ll, jj = np.divmod(src, R)[0], np.divmod(src, R)[1], np.divmod(dst, R)[1]
     reg = np.asarray(flows.regions, dtype=object)

@@ -369,9 +369,7 @@ class Citations:
     def region_flows(self, contributions, *, counting="fractional"):
         """Citation flows between regions, ``citing region → cited region``.
 
-        Each in-corpus citation adds, for every region r of the citing record and j of
-        the cited record, ``a_r * b_j`` (fractional: the records' region shares from the
-        contribution weights) or 1 (full: every region pair of the two records).
+        See :func:`ecosystem.flows.citation_flows`, which this calls.
 
         Parameters
         ----------
@@ -382,49 +380,11 @@ class Citations:
         Returns
         -------
         RegionFlows
-            Channel ``"citation"``; ``presence[r, j]`` = citations from r to j
-            (knowledge flows j → r). Co-presence and sizes are zero / unknown.
+            Channel ``"citation"``; ``presence[r, j]`` = citations from r to j.
         """
-        import scipy.sparse as sp
+        from ..flows import citation_flows
 
-        from ..flows import PRESENCE_CONVENTION, RegionFlows, region_axis
-
-        if counting not in ("fractional", "full"):
-            raise ParameterError(f"Citations.region_flows: counting must be one of "
-                                 f"'fractional', 'full'; got {counting!r}")
-        c = contributions
-        rec_labels = np.asarray(c.labels["record"], dtype=object)
-        # position of every citation label among the record labels (-1 outside)
-        pos = {s: i for i, s in enumerate(rec_labels.tolist())}
-        lab_to_rec = np.asarray([pos.get(s, -1) for s in self.labels], dtype=np.int64)
-        a = lab_to_rec[self.citing]
-        b = lab_to_rec[self.cited]
-        ok = (a >= 0) & (b >= 0)
-        n_rec, R = c.n_records, c.n_regions
-        w = c.weight if counting == "fractional" else np.ones(len(c))
-        S = sp.csr_matrix((w, (c.record, c.region)), shape=(n_rec, R))
-        if counting == "full":
-            S.data[:] = 1.0
-        else:
-            tot = np.asarray(S.sum(axis=1)).ravel()
-            S = sp.diags(np.divide(1.0, tot, out=np.zeros_like(tot), where=tot > 0)) @ S
-        C = sp.csr_matrix((np.ones(int(ok.sum())), (a[ok], b[ok])), shape=(n_rec, n_rec))
-        M = np.asarray((S.T @ C @ S).todense()).reshape(1, R, R)
-        _, ctry, par, region_map = region_axis("Citations.region_flows", c.labels["region"],
-                                                None)
-        if c.region_map is not None:
-            ctry = tuple(c.region_map.country(r) for r in c.labels["region"])
-            par = tuple(c.region_map.parent(r) for r in c.labels["region"])
-        internal = np.diagonal(M[0]).copy()[None, :]
-        M = M.copy()
-        np.fill_diagonal(M[0], 0.0)
-        return RegionFlows(
-            regions=c.labels["region"], countries=ctry, parents=par, channels=("citation",),
-            presence=M, copresence=np.zeros_like(M), internal=internal, size=None,
-            counting=counting,
-            info={"source": "citations", "convention": "citation: citing region -> cited "
-                  "region (knowledge flows cited -> citing); " + PRESENCE_CONVENTION,
-                  "citations": int(ok.sum()), "outside_corpus": int((~ok).sum())})
+        return citation_flows(self, contributions, counting=counting)
 
 
 # --------------------------------------------------------------------------- assembly
