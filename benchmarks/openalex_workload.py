@@ -76,8 +76,10 @@ def institutions(n_inst, rng):
     return ctry, ids, dehydrated, full
 
 
-def write_snapshot(out, n_works, seed=0, n_inst=20_000, level=1):
+def write_snapshot(out, n_works, seed=0, n_inst=20_000, level=1, partition=PARTITION):
     """Write ``out/institutions.jsonl.gz`` and ``out/works/updated_date=*/part_*.gz``.
+
+    Each works file (partition) holds ``partition`` works (the last one the rest).
 
     Returns the list of works files and the number of works written.
     """
@@ -97,7 +99,7 @@ def write_snapshot(out, n_works, seed=0, n_inst=20_000, level=1):
     part = 0
     fh = None
     while written < n_works:
-        if fh is None or (written % PARTITION == 0):
+        if fh is None or (written % partition == 0):
             if fh is not None:
                 fh.close()
             d = out / "works" / f"updated_date=2024-01-{part + 1:02d}"
@@ -106,7 +108,7 @@ def write_snapshot(out, n_works, seed=0, n_inst=20_000, level=1):
             files.append(path)
             fh = gzip.open(path, "wb", compresslevel=level)
             part += 1
-        m = min(chunk, n_works - written, PARTITION - written % PARTITION)
+        m = min(chunk, n_works - written, partition - written % partition)
         team = 1 + rng.negative_binomial(1.2, 0.23, size=m)
         hyper = rng.random(m) < 0.001
         team[hyper] = rng.integers(101, 400, size=int(hyper.sum()))
@@ -175,8 +177,9 @@ def main():
     ap.add_argument("out")
     ap.add_argument("--works", type=int, default=100_000)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--partition", type=int, default=PARTITION, help="works per file")
     a = ap.parse_args()
-    files, n = write_snapshot(a.out, a.works, seed=a.seed)
+    files, n = write_snapshot(a.out, a.works, seed=a.seed, partition=a.partition)
     size = sum(os.path.getsize(f) for f in files)
     print(f"wrote {n:,} works in {len(files)} files, {size / 2**20:.1f} MiB compressed")
 

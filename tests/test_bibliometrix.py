@@ -113,3 +113,13 @@ def test_review_d10_read_records_points_to_read_bibliometrix():
     with pytest.raises(eco.DataFormatError, match="'CHINA'.*read_bibliometrix matches country"):
         eco.read_records(names, columns=cols)
     assert len(read_bibliometrix(joined.rename(columns={})).contributions) == 4
+
+
+def test_unparseable_bibliometrix_csv_is_a_located_error(tmp_path):
+    """Readers review: an unclosed quote raised pandas' ParserError from read_bibliometrix."""
+    path = tmp_path / "M.csv"
+    path.write_bytes(b'UT,AU,AU_CO,PY\nW1,A,CHINA,2020\nW2,"C\xff,JAPAN,2021\n')
+    for errors in ("raise", "skip"):
+        with pytest.raises(eco.DataFormatError) as err:
+            read_bibliometrix(path, errors=errors)
+        assert "M.csv" in str(err.value)

@@ -12,7 +12,7 @@ import pytest
 
 import ecosystem
 
-FORMATS = Path(__file__).resolve().parents[2] / "shared" / "formats"
+FORMATS = Path(__file__).resolve().parent / "data" / "formats"
 ENV = {**os.environ, "PYTHONPATH": str(Path(ecosystem.__file__).parents[1])}
 CSV_COLUMNS = ["region", "channel", "layer", "label", "subtype", "D", "D_lo", "D_hi", "R", "R_lo",
                "R_hi", "openness", "stability", "review", "n"]
@@ -232,7 +232,6 @@ def _sample_args():
     }
 
 
-@pytest.mark.skipif(not FORMATS.exists(), reason="shared/formats samples not present")
 @pytest.mark.parametrize("name", list(_sample_args()))
 def test_classify_every_format_sample(tmp_path, name):
     fmt = name.split("-")[0]

@@ -5,12 +5,8 @@ Every object reachable from ``ecosystem.__all__`` is validated with
 properties each class defines itself (members of exported modules such as
 ``ecosystem.datasets`` included). New public names are picked up automatically.
 
-Two short lists say what is not enforced, each entry with its reason:
-
-* ``IGNORED`` — error codes ignored everywhere, or for one kind of object;
-* ``KNOWN_FAILURES`` — (object, code) pairs that fail on the current code and are waiting
-  for a docstring fix in ``src/``. Each names the fix. When a fix lands the entry only
-  warns; delete it then, so the list shrinks and the fixed docstring stays checked.
+One short list says what is not enforced, each entry with its reason: ``IGNORED``, error
+codes ignored everywhere, or for one kind of object.
 
 Anything else that numpydoc reports fails the test with the object, the code and
 numpydoc's message. Run with ``python -m pytest tests/test_docstrings.py -q``.
@@ -19,7 +15,6 @@ numpydoc's message. Run with ``python -m pytest tests/test_docstrings.py -q``.
 import dataclasses
 import functools
 import inspect
-import warnings
 
 import pytest
 
@@ -50,15 +45,12 @@ IGNORED_FOR_RECORDS = {
     "PR01": "record fields are documented as Attributes, not as Parameters",
 }
 
-# --------------------------------------------------------------------------------------
-# Known failures on the current code: (object, code) -> the fix to make in src/
-# --------------------------------------------------------------------------------------
-KNOWN_FAILURES = {}
-
 
 # --------------------------------------------------------------------------------------
 # The public API
 # --------------------------------------------------------------------------------------
+
+
 def _members(cls):
     """Public methods and properties that ``cls`` defines itself (not inherited)."""
     for name, value in vars(cls).items():
@@ -125,24 +117,9 @@ def _ignored(code, kind):
 def test_docstring(qualname, obj, kind):
     result = validate_module.validate(qualname)
     errors = [(code, msg) for code, msg in result["errors"] if not _ignored(code, kind)]
-    unexpected = [(c, m) for c, m in errors if (qualname, c) not in KNOWN_FAILURES]
-    fixed = sorted({c for (name, c) in KNOWN_FAILURES if name == qualname}
-                   - {c for c, _ in errors})
-    if fixed:
-        warnings.warn(f"{qualname}: {', '.join(fixed)} no longer fail; remove them from "
-                      "KNOWN_FAILURES in tests/test_docstrings.py", stacklevel=1)
-    if unexpected:
-        report = "\n".join(f"  {code}: {msg}" for code, msg in unexpected)
+    if errors:
+        report = "\n".join(f"  {code}: {msg}" for code, msg in errors)
         pytest.fail(f"numpydoc validation of {qualname} failed:\n{report}", pytrace=False)
-
-
-def test_known_failures_name_public_objects():
-    """KNOWN_FAILURES entries refer to public objects (stale entries only warn)."""
-    names = {p[0] for p in PUBLIC}
-    stale = sorted({name for name, _ in KNOWN_FAILURES} - names)
-    if stale:
-        warnings.warn(f"KNOWN_FAILURES lists objects that are not public (delete them): {stale}",
-                      stacklevel=1)
 
 
 RECORDS = [p for p in PUBLIC if p[2] == "record"]

@@ -962,3 +962,14 @@ def test_openalex_duplicate_of_a_skipped_work_is_counted_once(works_lines, tmp_p
     _invariant(res)
     res = read_openalex(p, errors="skip", max_authors=1)
     _invariant(res)
+
+
+def test_fuzz_finding_gzip_invalid_distance_is_located():
+    """Fuzzer finding (seed 11): a gzip stream with an invalid back-reference raised a raw
+    zlib.error from the web-export detection; now the JSON reader locates or counts it."""
+    path = Path(__file__).resolve().parent / "data" / "fuzz" / "openalex_works_bad_distance.jsonl.gz"
+    with pytest.raises(eco.DataFormatError) as err:
+        eco.read_openalex(path, errors="raise")
+    assert "openalex_works_bad_distance" in str(err.value)
+    rep = eco.read_openalex(path, errors="skip").report
+    assert rep.records_read == rep.records_used + rep.records_skipped

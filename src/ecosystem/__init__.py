@@ -17,7 +17,8 @@ except ImportError as exc:  # pragma: no cover - only on a broken build
         f"development) from the source tree. Original error: {exc}"
     ) from exc
 
-from . import centrality, datasets, export, plot, readers, regions, report, summary, uncertainty
+from . import (centrality, datasets, distributed, export, plot, readers, regions, report, summary,
+               uncertainty)
 from ._config import show_config
 from .brokerage import (
     BrokerageResult,
@@ -106,6 +107,7 @@ __all__ = [
     "export",
     "summary",
     "uncertainty",
+    "distributed",
     "EcosystemError",
     "ParameterError",
     "InputTypeError",

@@ -460,6 +460,7 @@ def bootstrap_unit_cells(
     cdef Py_ssize_t chunk, u, u0, u1
     cdef _CellScratch* s
     cdef int[1] failed
+    cdef bint ok
     failed[0] = 0
     cdef int* failed_ptr = &failed[0]
     cdef const int64_t* up = &unit_ptr[0]
@@ -478,16 +479,18 @@ def bootstrap_unit_cells(
     # pass 1: count the cells of every unit
     with nogil, parallel(num_threads=n_threads):
         s = _scratch_alloc(n_cells, R)
-        if s == NULL:
+        ok = s != NULL
+        if not ok:
             failed_ptr[0] = 1
-        else:
-            for chunk in prange(n_chunks, schedule="dynamic", chunksize=1):
+        # every thread reaches the worksharing loop, even without its scratch
+        for chunk in prange(n_chunks, schedule="dynamic", chunksize=1):
+            if ok:
                 u0 = (U * chunk) // n_chunks
                 u1 = (U * (chunk + 1)) // n_chunks
                 for u in range(u0, u1):
                     counts[u + 1] = _unit_cells(u, up, ug, gp, gc, has_channel, reg, ld, cw,
                                                 pc, il, R, KR, n_pairs, fractional, s, NULL, NULL)
-            _scratch_free(s)
+        _scratch_free(s)
     if failed[0]:
         raise MemoryError("bootstrap_unit_cells: could not allocate per-thread scratch")
     cell_ptr_arr = np.cumsum(counts_arr)
@@ -505,16 +508,18 @@ def bootstrap_unit_cells(
     if nnz > 0:
         with nogil, parallel(num_threads=n_threads):
             s = _scratch_alloc(n_cells, R)
-            if s == NULL:
+            ok = s != NULL
+            if not ok:
                 failed_ptr[0] = 1
-            else:
-                for chunk in prange(n_chunks, schedule="dynamic", chunksize=1):
+            # every thread reaches the worksharing loop, even without its scratch
+            for chunk in prange(n_chunks, schedule="dynamic", chunksize=1):
+                if ok:
                     u0 = (U * chunk) // n_chunks
                     u1 = (U * (chunk + 1)) // n_chunks
                     for u in range(u0, u1):
                         _unit_cells(u, up, ug, gp, gc, has_channel, reg, ld, cw, pc, il, R, KR,
                                     n_pairs, fractional, s, cptr + cpp[u], vptr + cpp[u])
-                _scratch_free(s)
+            _scratch_free(s)
         if failed[0]:
             raise MemoryError("bootstrap_unit_cells: could not allocate per-thread scratch")
     return cell_ptr_arr, cell_arr, value_arr
@@ -619,6 +624,7 @@ def bootstrap_replicate_stats(
     cdef Py_ssize_t blk
     cdef double* acc
     cdef int[1] failed
+    cdef bint ok
     failed[0] = 0
     cdef int* failed_ptr = &failed[0]
     if n_rep == 0 or n_kr == 0:
@@ -634,13 +640,15 @@ def bootstrap_replicate_stats(
 
     with nogil, parallel(num_threads=n_threads):
         acc = <double*> malloc((n_cells * REP_BLOCK + 1) * sizeof(double))
-        if acc == NULL:
+        ok = acc != NULL
+        if not ok:
             failed_ptr[0] = 1
-        else:
-            for blk in prange(n_blocks, schedule="dynamic", chunksize=1):
+        # every thread reaches the worksharing loop, even without its scratch
+        for blk in prange(n_blocks, schedule="dynamic", chunksize=1):
+            if ok:
                 _replicate_block(blk, first, n_rep, U, n_cells, cp, cl, vl, hk, unit_weights,
                                  n_pairs, ps, pd, pr, n_kr, acc, outp)
-            free(acc)
+        free(acc)
     if failed[0]:
         raise MemoryError("bootstrap_replicate_stats: could not allocate per-thread accumulators")
     return out_arr
@@ -723,6 +731,7 @@ def parametric_replicate_stats(
     cdef Py_ssize_t t
     cdef double* acc
     cdef int[1] failed
+    cdef bint ok
     failed[0] = 0
     cdef int* failed_ptr = &failed[0]
     if n_rep == 0 or KR == 0:
@@ -742,13 +751,15 @@ def parametric_replicate_stats(
     cdef double* outp = &out[0, 0, 0]
     with nogil, parallel(num_threads=n_threads):
         acc = <double*> calloc(n_cells + 1, sizeof(double))
-        if acc == NULL:
+        ok = acc != NULL
+        if not ok:
             failed_ptr[0] = 1
-        else:
-            for t in prange(n_rep, schedule="dynamic", chunksize=4):
+        # every thread reaches the worksharing loop, even without its scratch
+        for t in prange(n_rep, schedule="dynamic", chunksize=4):
+            if ok:
                 _parametric_one(first + t, n_pairs, n_co, KR, n_cells, pl, ph, ps, pd, pr,
                                 cl_, ch, ca, cb, il_, ih, sz, acc, outp + t * N_STATS * KR)
-            free(acc)
+        free(acc)
     if failed[0]:
         raise MemoryError("parametric_replicate_stats: could not allocate per-thread accumulators")
     return out_arr

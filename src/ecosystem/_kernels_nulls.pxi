@@ -342,6 +342,7 @@ def brokerage_rewire_counts(
     cdef int64_t* ibuf
     cdef uint64_t sk = eco_seed_key(seed)
     cdef int[1] failed
+    cdef bint ok
     failed[0] = 0
     cdef int* failed_ptr = &failed[0]
     cdef const uint8_t* adj0 = &adj[0, 0]
@@ -354,10 +355,12 @@ def brokerage_rewire_counts(
         A = <uint8_t*> malloc((R * R + 1) * sizeof(uint8_t))
         src = <int64_t*> malloc((2 * m + 1) * sizeof(int64_t))
         ibuf = <int64_t*> malloc((2 * (R + 1) + 2 * m + 1) * sizeof(int64_t))
-        if A == NULL or src == NULL or ibuf == NULL:
+        ok = A != NULL and src != NULL and ibuf != NULL
+        if not ok:
             failed_ptr[0] = 1
-        else:
-            for d in prange(n_draws + 1, schedule="dynamic", chunksize=1):
+        # every thread reaches the worksharing loop, even without its scratch
+        for d in prange(n_draws + 1, schedule="dynamic", chunksize=1):
+            if ok:
                 _rewire_draw(d, R, m, n_swaps, sk, adj0, s0, d0, grp, A, src, src + m, ibuf,
                              outp + d * R * 5)
         free(A)

@@ -25,7 +25,8 @@ import numbers
 import numpy as np
 
 from . import _core
-from ._graph_input import Csr, arcs_to_csr, as_csr, n_nodes
+from ._csr import arcs_to_csr
+from ._graph_input import Csr, as_csr, n_nodes
 from ._grouping import by_group
 from ._parallel import effective_n_threads
 from ._validation import as_weights, check_int, check_option, check_real

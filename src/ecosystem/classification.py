@@ -206,9 +206,10 @@ def classify(data, *, channels=None, layer="international", window=None, countin
 
     Parameters
     ----------
-    data : Contributions, ReadResult, RegionFlows or pandas.DataFrame
+    data : Contributions, ReadResult, DistributedRead, RegionFlows or pandas.DataFrame
         Record-level contributions or a reader's result (bootstrap over records or
-        clusters), region flows,
+        clusters; a :class:`~ecosystem.distributed.DistributedRead` runs it on the Dask
+        cluster, with the same result), region flows,
         or an origin–destination table (parametric Poisson bootstrap on the counts).
     channels : str or sequence of str, optional
         Channels to classify (default: every channel of the data).
@@ -488,6 +489,15 @@ def _resolve(func, data, window, *, channels, layer, counting, bootstrap, cluste
     from .flows import RegionFlows, region_flows
     from .uncertainty import contribution_replicates, table_replicates
 
+    from .distributed import DistributedRead
+
+    if isinstance(data, DistributedRead):  # a read on a Dask cluster: bootstrap there too
+        got = data.classification_inputs(func, window=window, channels=channels, layer=layer,
+                                         counting=counting, bootstrap=bootstrap,
+                                         cluster=cluster, seed=seed)
+        _warn_empty_window(func, window, got["provenance"]["n_contributions"], None)
+        return (got["flows"], got["point"], got["replicates"], got["n_records"], got["design"],
+                got["provenance"])
     if isinstance(getattr(data, "contributions", None), Contributions):
         data = data.contributions  # a reader's ReadResult
     if isinstance(data, Contributions):
@@ -587,8 +597,8 @@ def _warn_empty_window(func, window, n_in_window, years):
         y = np.asarray(years)
         y = y[y > 0]
         span = f"; the data cover {int(y.min())}-{int(y.max())}" if y.size else ""
-    warnings.warn(f"{func}: window {window[0]}-{window[1]} holds no records{span}; every region "
-                  "no region has activity to classify", EcosystemWarning, stacklevel=4)
+    warnings.warn(f"{func}: window {window[0]}-{window[1]} holds no records{span}; no "
+                  "region has activity to classify", EcosystemWarning, stacklevel=4)
 
 
 def _plain(info):
@@ -710,7 +720,7 @@ def _classify_window(func, data, window, thr, *, channels, layer, counting, refe
                      backbone_alpha, brokerage_rule, columns, sensitivity, n_jobs, resolved=None):
     import pandas as pd
 
-    from .uncertainty import benjamini_hochberg, null_summary, openness_expectation, percentile_ci
+    from .uncertainty import benjamini_hochberg, openness_expectation, percentile_ci
 
     w = replicate_indicators(data, window=window, channels=channels, layer=layer,
                              counting=counting, bootstrap=bootstrap, cluster=cluster, seed=seed,

@@ -100,7 +100,7 @@ def _command_line(args):
 
 
 def _parameters(args):
-    return {k: v for k, v in vars(args).items() if k not in ("run", "argv")}
+    return {k: v for k, v in vars(args).items() if k not in ("run", "argv", "on_exit")}
 
 
 def _write_json(path, data):
@@ -327,6 +327,10 @@ def _read(args, log):
                   flows.info.get("rows"), "rows_outside_window": flows.info.get("rows_outside_window")}
         return None, flows, report, paths
     kw = dict(regions=args.regions, errors=args.errors, progress=False if args.quiet else None)
+    if getattr(args, "scheduler", None):  # read on a Dask cluster (ecosystem.distributed)
+        if args.format not in ("openalex", "patentsview"):
+            raise DataError(f"--scheduler reads --format openalex or patentsview; got {args.format}")
+        kw["client"] = args.scheduler
     if args.format == "openalex":
         for extra in (args.institutions, args.authors):
             if extra:
@@ -354,6 +358,9 @@ def _read(args, log):
                         + "; ".join(w.strip() for w in why))
     for line in _report_lines(rep):
         log.note(line)
+    if kw.get("client"):  # a DistributedRead: classify and flows run on the cluster
+        args.on_exit = result.close   # main() closes its client when the command ends
+        return result, None, rep, paths
     return result.contributions, None, rep, paths
 
 
@@ -414,6 +421,8 @@ def _flows_of(data, flows, args):
         return flows
     countries = data.info.get("countries") if data.region_map is None else None
     window = tuple(args.window) if args.window else None
+    if hasattr(data, "classification_inputs"):  # a DistributedRead (--scheduler)
+        return data.region_flows(counting=args.counting, channel=args.channel, window=window)
     c = data.select(channel=args.channel, window=window) if (args.channel or window) else data
     return region_flows(c, counting=args.counting, countries=countries)
 
@@ -661,6 +670,8 @@ def _trajectories_out(args, data, out, log, opts):
     from .trajectories import trajectories
 
     wins = args.windows
+    if hasattr(data, "classification_inputs"):  # a DistributedRead (--scheduler)
+        raise DataError("--windows needs the records in memory; it cannot be combined with --scheduler")
     if data is None:  # a flow table: the trajectories need its year column
         if not args.time:
             raise DataError("--windows needs the year column of the flow table (--time)")
@@ -871,6 +882,7 @@ _EXAMPLES = {
   ecosystem demo --focus USA,GBR,DEU""",
     "classify": """examples:
   ecosystem classify works.jsonl --format openalex --institutions institutions.jsonl --out run1
+  ecosystem classify snapshot/data/works --format openalex --scheduler local:2 --out run2
   ecosystem classify patentsview/ --format patentsview --regions metros --window 2016 2020 \\
       --focus SFBA,NYC
   ecosystem classify REGPAT/ --format regpat --counting full --bootstrap 500 --seed 1
@@ -970,6 +982,12 @@ def _input_args(p):
     g.add_argument("--licence", help="licence line of the flow data, written into the report")
 
 
+def _scheduler_arg(p):
+    p.add_argument("--scheduler", metavar="ADDRESS|local:N",
+                   help="read openalex/patentsview partitions on a Dask cluster: a scheduler "
+                        "address, or local:N for N local worker processes (extra 'dask')")
+
+
 def _parser():
     parser = argparse.ArgumentParser(
         prog="ecosystem",
@@ -1007,12 +1025,14 @@ def _parser():
     cl.add_argument("--windows", metavar="START:END:WIDTH[:STEP]", type=_windows_arg,
                     help="also follow every region through year windows (tiling, or rolling with STEP) "
                          "with one joint bootstrap: trajectories.csv, changes.csv, transitions.csv, plots")
+    _scheduler_arg(cl)
     cl.set_defaults(run=_classify)
 
     fl = sub.add_parser("flows", help="region flows and volumes", description=inspect.cleandoc(_flows_cmd.__doc__),
                         epilog=_EXAMPLES["flows"], formatter_class=raw)
     _input_args(fl)
     _common(fl, out_default="ecosystem-flows")
+    _scheduler_arg(fl)
     fl.set_defaults(run=_flows_cmd)
 
     br = sub.add_parser("brokerage", help="brokerage roles of regions",
@@ -1088,6 +1108,9 @@ def main(argv=None):
             f"unexpected {type(exc).__name__} (rerun with --debug)"
         print(f"ecosystem {args.command}: {kind}: {text}", file=sys.stderr)
         return 1
+    finally:
+        if getattr(args, "on_exit", None) is not None:   # e.g. the Dask client of --scheduler
+            args.on_exit()
 
 
 if __name__ == "__main__":  # pragma: no cover

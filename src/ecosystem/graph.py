@@ -6,7 +6,7 @@ from functools import cached_property
 import numpy as np
 import scipy.sparse as sp
 
-from ._graph_input import arcs_to_csr, check_square, index_dtype
+from ._csr import arcs_to_csr, check_square, index_dtype
 from ._parallel import effective_n_threads
 from ._validation import as_1d, as_labels, as_weights, check_length
 from .exceptions import GraphFormatError, InputTypeError, OptionalDependencyError

@@ -406,9 +406,9 @@ def layer_nulls(flows, mask, ind, *, n_null, seed, n_jobs=None, func="region_met
 def _layer_table(flows, layer, ctx, network, *, n_null, seed, n_jobs, func):
     import pandas as pd
 
-    from .uncertainty import stats_from_point, openness_expectation
+    from .uncertainty import openness_expectation, stats_from_point
 
-    K, R = len(flows.channels), flows.n_regions
+    R = flows.n_regions
     mask = _layer_mask(flows, layer)
     st = stats_from_point(flows, mask)
     st[3] = ctx["I"]

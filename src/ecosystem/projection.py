@@ -1,13 +1,12 @@
 """Bipartite projection: records x actors -> weighted actor x actor co-occurrence graph."""
 
 import numpy as np
-import scipy.sparse as sp
 
 from . import _core
+from ._csr import arcs_to_csr, index_dtype
 from ._parallel import effective_n_threads
 from ._validation import check_int, check_option
 from .contributions import as_contributions
-from ._graph_input import arcs_to_csr, index_dtype
 from .graph import ActorGraph
 
 __all__ = ["coauthorship_graph", "PROJECTION_COUNTING"]

@@ -39,7 +39,7 @@ import numpy as np
 from . import _core
 from ._parallel import effective_n_threads
 from ._validation import as_1d, check_int, check_option, check_real
-from .exceptions import InputTypeError, ParameterError
+from .exceptions import ParameterError
 
 __all__ = [
     "bootstrap_weights",
@@ -304,6 +304,27 @@ def _in_chunks(compute, replicates, desc, step=50):
     return np.concatenate(parts, axis=0)
 
 
+def _unit_cells(func, c, cluster, pair_cell, mask, n_pairs, counting, n_threads):
+    """Cell values of every bootstrap unit: (cell_ptr, cell, value, unit_key, unit_desc)."""
+    K, R = len(c.channels), c.n_regions
+    group_ptr = np.ascontiguousarray(c.group_ptr, dtype=np.int64)
+    G = len(group_ptr) - 1
+    starts = group_ptr[:-1]
+    group_record = c.record[starts] if G else np.empty(0, np.intp)
+    group_channel = (np.ascontiguousarray(c.channel[starts], dtype=np.intp) if K > 1
+                     else np.empty(0, np.intp))
+    rec_keys, unit_desc = _record_clusters(func, c, cluster)
+    unit_ptr, unit_groups, unit_key = _units(c, group_ptr, group_record, rec_keys,
+                                             by_record=unit_desc == "record")
+    U = len(unit_key)
+    cell_ptr, cell, value = _core.bootstrap_unit_cells(
+        unit_ptr, unit_groups, group_ptr, group_channel,
+        np.ascontiguousarray(c.region, dtype=np.intp), c.lead.view(np.uint8),
+        c.weight, pair_cell, np.ascontiguousarray(mask, dtype=np.uint8).ravel(), R, K,
+        n_pairs, counting == "fractional", min(256, max(1, U)), n_threads)
+    return cell_ptr, cell, value, unit_key, unit_desc
+
+
 def contribution_replicates(contributions, flows, *, layer, counting, cluster, seed,
                             replicates, n_jobs, func="classify"):
     """Point and bootstrap statistics from record-level contributions.
@@ -338,23 +359,9 @@ def contribution_replicates(contributions, flows, *, layer, counting, cluster, s
     presence[channel_index] = flows.presence
     mask = _layer_mask(flows, layer)
     pair_cell, src, dst, rev = _pair_cells(presence, mask)
-
-    group_ptr = np.ascontiguousarray(c.group_ptr, dtype=np.int64)
-    G = len(group_ptr) - 1
-    starts = group_ptr[:-1]
-    group_record = c.record[starts] if G else np.empty(0, np.intp)
-    group_channel = (np.ascontiguousarray(c.channel[starts], dtype=np.intp) if K > 1
-                     else np.empty(0, np.intp))
-    rec_keys, unit_desc = _record_clusters(func, c, cluster)
-    unit_ptr, unit_groups, unit_key = _units(c, group_ptr, group_record, rec_keys,
-                                             by_record=unit_desc == "record")
+    cell_ptr, cell, value, unit_key, unit_desc = _unit_cells(
+        func, c, cluster, pair_cell, mask, len(src), counting, n_threads)
     U = len(unit_key)
-
-    cell_ptr, cell, value = _core.bootstrap_unit_cells(
-        unit_ptr, unit_groups, group_ptr, group_channel,
-        np.ascontiguousarray(c.region, dtype=np.intp), c.lead.view(np.uint8),
-        c.weight, pair_cell, np.ascontiguousarray(mask, dtype=np.uint8).ravel(), R, K,
-        len(src), counting == "fractional", min(256, max(1, U)), n_threads)
     hkeys = _core.hashed_keys(unit_key, sk)
     point = _core.bootstrap_replicate_stats(cell_ptr, cell, value, hkeys, 0, 1, src, dst, rev,
                                             K * R, True, n_threads)[0].reshape(len(BOOT_STATS), K, R)
@@ -835,3 +842,134 @@ def benjamini_hochberg(pvalues):
     return out.reshape(p.shape)
 
 
+# ---------------------------------------------------------------------------- partitioned bootstrap
+# The record bootstrap split into a linear part (per-cell sums of the units' cells, which
+# add up over any partition of the records) and the statistics formed from the totals.
+# ecosystem.distributed computes the sums per snapshot partition on Dask workers, adds
+# them in a fixed order and forms the statistics once, so classify gets the replicates
+# of the in-memory run (:func:`contribution_replicates`).
+def bootstrap_design(flows, *, layer):
+    """Cell space of the record bootstrap: the non-zero layer pairs of ``flows``.
+
+    Parameters
+    ----------
+    flows : RegionFlows
+        Flows of all the records (the sum over every partition).
+    layer : str
+        Border layer whose pairs are resampled (or ``"external"``).
+
+    Returns
+    -------
+    dict
+        ``channels``, ``n_regions``, ``mask`` (R, R), ``pair_cell`` (K*R*R),
+        ``src``, ``dst``, ``rev`` (pairs) and ``n_cells``.
+    """
+    K, R = len(flows.channels), flows.n_regions
+    mask = _layer_mask(flows, layer)
+    pair_cell, src, dst, rev = _pair_cells(np.asarray(flows.presence), mask)
+    return {"channels": tuple(flows.channels), "n_regions": R, "mask": mask,
+            "pair_cell": pair_cell, "src": src, "dst": dst, "rev": rev,
+            "n_cells": int(len(src) + len(_core.BOOT_REGION_CELLS) * K * R)}
+
+
+def bootstrap_cell_sums(contributions, design, *, counting, cluster, seed, replicates,
+                        n_jobs=None, func="classify", max_block=1 << 22, units=None):
+    """Point and replicate totals of every bootstrap cell over some records.
+
+    The totals are linear in the records: the sums of any partition of the records into
+    parts add up to those of the whole (exactly for integer cell values, i.e. full
+    counting; to rounding otherwise), because every unit's Poisson weight depends only
+    on its label, the replicate and the seed.
+
+    Parameters
+    ----------
+    contributions : Contributions
+        Records of one part, with ``labels["channel"] == design["channels"]`` (restrict
+        and recode channels first).
+    design : dict
+        From :func:`bootstrap_design` on the flows of all the records.
+    counting : {"full", "fractional"}
+    cluster : None, "record", "actor" or "org"
+        Bootstrap unit (labels per record are not supported piecewise).
+    seed, replicates : int
+    n_jobs : int or None
+    func : str
+        Name used in error messages.
+    max_block : int
+        Largest number of (replicate x unit) weights held at once.
+    units : dict, optional
+        Filled with ``n_units`` (bootstrap units of this part) and ``unit_cells`` (their
+        non-zero cells), as :func:`contribution_replicates` counts them.
+
+    Returns
+    -------
+    ndarray of shape (1 + replicates, n_cells), dtype=float64
+        Row 0: unit weights 1 (the point estimate); row 1 + t: replicate t.
+    """
+    from scipy import sparse
+
+    c = contributions
+    if tuple(c.channels) != tuple(design["channels"]):
+        raise ParameterError(f"{func}: the contributions' channels {list(c.channels)} are not the "
+                             f"design's {list(design['channels'])}")
+    if cluster is not None and not isinstance(cluster, str):
+        raise ParameterError(f"{func}: cluster labels per record cannot be used piecewise; use "
+                             f"'record', 'actor' or 'org'")
+    n_threads = effective_n_threads(n_jobs, func=func)
+    sk = _check_seed(func, seed)
+    n_cells = design["n_cells"]
+    out = np.zeros((1 + replicates, n_cells))
+    if units is not None:
+        units.update(n_units=0, unit_cells=0)
+    if len(c.group_ptr) <= 1:
+        return out
+    cell_ptr, cell, value, unit_key, _ = _unit_cells(
+        func, c, cluster, design["pair_cell"], design["mask"], len(design["src"]), counting,
+        n_threads)
+    U = len(unit_key)
+    if units is not None:
+        units.update(n_units=int(U), unit_cells=int(len(value)))
+    out[0] = np.bincount(cell, weights=value, minlength=n_cells)
+    if replicates:
+        hkeys = _core.hashed_keys(unit_key, sk)
+        step = max(1, max_block // max(replicates, 1))
+        for u0 in range(0, U, step):
+            u1 = min(U, u0 + step)
+            e0, e1 = int(cell_ptr[u0]), int(cell_ptr[u1])
+            if e1 == e0:
+                continue
+            w = _core.poisson1_weights(hkeys[u0:u1], 0, replicates)      # (B, units)
+            v = sparse.csr_matrix((value[e0:e1], cell[e0:e1], cell_ptr[u0:u1 + 1] - e0),
+                                  shape=(u1 - u0, n_cells))
+            out[1:] += np.asarray((v.T @ w.T).T)
+    return out
+
+
+def stats_from_cell_sums(sums, design):
+    """Per-(channel, region) statistics of cell totals, by the replicate kernel.
+
+    Parameters
+    ----------
+    sums : ndarray of shape (n, n_cells)
+        Totals from :func:`bootstrap_cell_sums`, added over every part.
+    design : dict
+        From :func:`bootstrap_design`.
+
+    Returns
+    -------
+    ndarray of shape (n, 10, K, R)
+        Statistics in :data:`BOOT_STATS` order, exactly as
+        :func:`contribution_replicates` forms them from the same totals.
+    """
+    K, R = len(design["channels"]), design["n_regions"]
+    n_cells = design["n_cells"]
+    ptr = np.asarray([0, n_cells], dtype=np.int64)
+    cell = np.arange(n_cells, dtype=np.int32)
+    one = np.zeros(1, dtype=np.uint64)
+    out = np.empty((len(sums), len(BOOT_STATS), K, R))
+    for t in range(len(sums)):
+        # one unit of weight 1 holding the totals: the kernel's accumulator equals them
+        out[t] = _core.bootstrap_replicate_stats(
+            ptr, cell, np.ascontiguousarray(sums[t]), one, 0, 1, design["src"], design["dst"],
+            design["rev"], K * R, True, 1)[0].reshape(len(BOOT_STATS), K, R)
+    return out

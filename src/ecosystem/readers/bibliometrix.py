@@ -13,6 +13,7 @@ of every other reader.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from ..exceptions import DataFormatError, InputTypeError, ParameterError
@@ -118,7 +119,14 @@ def read_bibliometrix(source, columns=None, *, sep=";", regions=None, channel="a
         if path.stat().st_size == 0:
             raise DataFormatError("empty file: no header row", path=label, line=1)
         delim = "\t" if ".tsv" in path.name.lower() else ","
-        frame = pd.read_csv(path, sep=delim, dtype=str, keep_default_na=False)
+        try:
+            frame = pd.read_csv(path, sep=delim, dtype=str, keep_default_na=False)
+        except (pd.errors.ParserError, UnicodeDecodeError, ValueError, EOFError, OSError) as exc:
+            found = re.search(r"(?:line|row) (\d+)", str(exc))
+            raise DataFormatError(f"cannot parse the table ({type(exc).__name__}: "
+                                  f"{str(exc).strip()[:200]}); read_records with an explicit "
+                                  "sep reads the good rows and counts the bad ones",
+                                  path=label, line=int(found.group(1)) if found else None) from None
     else:
         raise InputTypeError(f"{func}: source must be a path or a pandas DataFrame; got "
                              f"{type(source).__name__}")

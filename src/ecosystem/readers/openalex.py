@@ -878,7 +878,7 @@ def _read_authors(func, authors, policy, report, inst_tab, merged, state):
 def read_openalex(works, institutions=None, authors=None, *, regions=None, channel="auto",
                   org_channels=None, lead="corresponding", errors="raise", max_authors=100,
                   merged_ids=None, mobility="auto", citations=True, rollup=False,
-                  exclude_types=("paratext",), progress=None):
+                  exclude_types=("paratext",), progress=None, client=None):
     """Read OpenAlex works (snapshot or API) into Contributions, citations and moves.
 
     Works are streamed: files are decompressed and decoded in blocks of lines, only the
@@ -947,7 +947,13 @@ def read_openalex(works, institutions=None, authors=None, *, regions=None, chann
         Work types to skip (counted as ``"excluded type"``).
     progress : None, bool or callable, optional
         A tqdm bar over the bytes read (``None``: when stderr is a terminal and tqdm is
-        installed), or a callback ``f(done_bytes, total_bytes)``.
+        installed), or a callback ``f(done_bytes, total_bytes)``. With ``client``: Dask's
+        progress bar over the partitions, or ``f(done_partitions, total)``.
+    client : distributed.Client or str, optional
+        Read on a Dask cluster (a client, ``"local:N"`` or a scheduler address): one task
+        per works file, reduced to region flows on the workers, and a
+        :class:`~ecosystem.distributed.DistributedRead` returned instead of a
+        ReadResult (no citations or talent moves; see :mod:`ecosystem.distributed`).
 
     Returns
     -------
@@ -1025,6 +1031,16 @@ def read_openalex(works, institutions=None, authors=None, *, regions=None, chann
     check_channel(func, channel, auto=True)
     org_chan = merged_channels(func, org_channels)
     exclude = frozenset(exclude_types or ())
+    if client is not None:  # one Dask task per works file (ecosystem.distributed)
+        from ..distributed import read_partitions
+
+        return read_partitions(read_openalex, [x for _, x, _ in _Source(func, works, "works").items],
+                               client=client, progress=progress, kwargs=dict(
+                                   institutions=institutions, authors=authors, regions=region_map,
+                                   channel=channel, org_channels=org_channels, lead=lead,
+                                   errors=errors, max_authors=max_authors, merged_ids=merged_ids,
+                                   mobility=mobility, citations=citations, rollup=rollup,
+                                   exclude_types=exclude_types))
     report = ReadReport("OpenAlex", licence=OPENALEX_LICENCE)
     policy = Policy(func, errors, report)
     merged = _load_merged(func, merged_ids, policy)

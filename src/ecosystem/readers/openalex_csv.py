@@ -22,6 +22,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import zlib
 
 from ..exceptions import DataFormatError
 
@@ -62,8 +63,8 @@ def is_openalex_csv(path):
     try:
         with _open(path) as fh:
             first = fh.readline(1 << 16)
-    except (OSError, UnicodeDecodeError, EOFError):
-        return False
+    except (OSError, UnicodeDecodeError, EOFError, zlib.error):
+        return False  # damaged input: the JSON reader locates and counts it
     if not first or first.lstrip().startswith(("{", "[")):
         return False
     names = [c.strip().strip('"') for c in re.split(r"[,\t]", first)]
@@ -108,6 +109,15 @@ def works_from_csv(path):
         The file is empty or has no ``id``/``authorships`` columns.
     """
     label = str(path)
+    try:
+        return _parse(path, label)
+    except (csv.Error, UnicodeDecodeError, OSError, EOFError, zlib.error) as exc:
+        raise DataFormatError(f"cannot read the CSV export ({type(exc).__name__}: "
+                              f"{str(exc)[:160]})", path=label) from None
+
+
+def _parse(path, label):
+    """The body of :func:`read_csv_export` (raw I/O and csv errors are caught there)."""
     with _open(path) as fh:
         sample = fh.read(1 << 16)
         fh.seek(0)
@@ -130,7 +140,7 @@ def works_from_csv(path):
             year = _none(row.get("publication_year"))
             try:
                 year = int(float(year)) if year is not None else None
-            except ValueError:
+            except (ValueError, OverflowError):
                 problems.append((line, "publication_year", f"not a year: {year!r}"))
                 continue
             authors = _split(row.get(author_col))

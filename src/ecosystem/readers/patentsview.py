@@ -46,7 +46,7 @@ def _read_all(path, required, optional, policy, report):
 
 
 def read_patentsview(folder, *, regions=None, year="grant", channel="enterprise",
-                     errors="raise", citations=True, mobility=True, progress=None):
+                     errors="raise", citations=True, mobility=True, progress=None, client=None):
     """Read PatentsView bulk tables: inventors, assignees, locations, citations.
 
     Parameters
@@ -78,6 +78,13 @@ def read_patentsview(folder, *, regions=None, year="grant", channel="enterprise"
         different years (see :func:`ecosystem.readers.moves_from_spells`).
     progress : None, bool or callable, optional
         Accepted for a uniform interface; tables are read in chunks without a bar.
+        With ``client``: Dask's progress bar over the folders.
+    client : distributed.Client or str, optional
+        Read on a Dask cluster (a client, ``"local:N"`` or a scheduler address):
+        ``folder`` may then be a list of folders (partitions, e.g. one per grant year),
+        each read by one task and reduced to region flows on the workers; returns a
+        :class:`~ecosystem.distributed.DistributedRead` (no citations or moves; see
+        :mod:`ecosystem.distributed`).
 
     Returns
     -------
@@ -124,6 +131,12 @@ def read_patentsview(folder, *, regions=None, year="grant", channel="enterprise"
     if year not in ("grant", "filing"):
         raise ParameterError(f"{func}: year must be one of 'grant', 'filing'; got {year!r}")
     check_channel(func, channel)
+    if client is not None:  # one Dask task per folder (ecosystem.distributed)
+        from ..distributed import read_partitions
+
+        return read_partitions(read_patentsview, folder if isinstance(folder, (list, tuple))
+                               else [folder], client=client, progress=progress, kwargs=dict(
+                                   regions=region_map, year=year, channel=channel, errors=errors))
     folder = Path(folder) if isinstance(folder, (str, Path)) else None
     if folder is None:
         raise InputTypeError(f"{func}: folder must be a path")
