@@ -10,7 +10,8 @@ MODULES = ["ecosystem.projection", "ecosystem.flows", "ecosystem.datasets", "eco
            "ecosystem.graph", "ecosystem.contributions", "ecosystem.regions",
            "ecosystem.classification", "ecosystem.uncertainty", "ecosystem.results",
            "ecosystem.brokerage", "ecosystem.export", "ecosystem.report", "ecosystem.summary",
-           "ecosystem.readers.bibliometrix", "ecosystem.readers._places"]
+           "ecosystem.readers.bibliometrix", "ecosystem.readers._places",
+           "ecosystem.trajectories"]
 
 
 @pytest.mark.parametrize("name", MODULES)

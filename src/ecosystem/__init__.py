@@ -58,6 +58,7 @@ from .readers import (
     read_wos,
 )
 from .results import Classification
+from .trajectories import Trajectories, trajectories, windows
 from .uncertainty import bootstrap_weights
 
 __all__ = [
@@ -93,6 +94,9 @@ __all__ = [
     "classify",
     "Thresholds",
     "Classification",
+    "trajectories",
+    "Trajectories",
+    "windows",
     "bootstrap_weights",
     "datasets",
     "regions",

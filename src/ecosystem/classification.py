@@ -359,15 +359,75 @@ def classify(data, *, channels=None, layer="international", window=None, countin
     True
     """
     func = "classify"
+    thr, opts = classify_options(
+        func, channels=channels, layer=layer, counting=counting, reference=reference,
+        bootstrap=bootstrap, cluster=cluster, seed=seed, n_null=n_null, size=size,
+        internal=internal, panel=panel, countries=countries, adjust=adjust,
+        backbone_alpha=backbone_alpha, brokerage_rule=brokerage_rule, columns=columns,
+        thresholds=thresholds, min_external=min_external, max_ci_width=max_ci_width,
+        local_z=local_z, local_quantile=local_quantile, d_threshold=d_threshold,
+        min_reciprocity=min_reciprocity, alpha=alpha, volume_quantile=volume_quantile,
+        support_z=support_z, one_way=one_way, stable=stable, tau=tau, entropy_flag=entropy_flag,
+        sensitivity=sensitivity, n_jobs=n_jobs)
+    windows = _windows(func, window)
+    parts = [_classify_window(func, data, w, thr, **opts) for w in windows]
+    import pandas as pd
+
+    table = pd.concat([p["table"] for p in parts], ignore_index=True)
+    regions = pd.concat([p["regions"] for p in parts], ignore_index=True)
+    sens = pd.concat([p["sensitivity"] for p in parts], ignore_index=True)
+    params = parts[0]["params"]
+    if len(parts) > 1:
+        params["windows"] = [p["params"]["window"] for p in parts]
+        params["data"] = [p["params"]["data"] for p in parts]
+    return Classification(table, regions, sens, params)
+
+
+# ============================================================================ validation
+def classify_options(func="classify", **options):
+    """Validated options of :func:`classify` (not exported; shared with trajectories).
+
+    Parameters
+    ----------
+    func : str
+        Caller name for messages.
+    **options
+        Any keyword option of :func:`classify` except ``window``; missing ones take
+        classify's defaults.
+
+    Returns
+    -------
+    thr : dict
+        The thresholds (a :class:`Thresholds` record merged with the single values given).
+    opts : dict
+        The other options, checked, as the one-window step takes them.
+
+    Raises
+    ------
+    ParameterError
+        An unknown option or a value outside its domain.
+    """
+    import inspect
+
+    known = {k: p.default for k, p in inspect.signature(classify).parameters.items()
+             if k not in ("data", "window")}
+    unknown = set(options) - set(known)
+    if unknown:
+        raise ParameterError(f"{func}: unknown options {sorted(unknown)}; the options of classify are "
+                             f"{sorted(known)}")
+    o = dict(known, **options)
+    thresholds, channels, layer, counting, reference = (o["thresholds"], o["channels"], o["layer"],
+                                                        o["counting"], o["reference"])
+    bootstrap, cluster, seed, n_null, size, internal = (o["bootstrap"], o["cluster"], o["seed"],
+                                                        o["n_null"], o["size"], o["internal"])
+    panel, countries, adjust, backbone_alpha = o["panel"], o["countries"], o["adjust"], o["backbone_alpha"]
+    brokerage_rule, columns, sensitivity, n_jobs = (o["brokerage_rule"], o["columns"], o["sensitivity"],
+                                                    o["n_jobs"])
+    given = {k: o[k] for k in DEFAULT_THRESHOLDS}
     if thresholds is None:
         thresholds = Thresholds()
     elif not isinstance(thresholds, Thresholds):
         raise InputTypeError(f"{func}: thresholds must be a Thresholds record; got {type(thresholds).__name__}")
-    given = dict(min_external=min_external, max_ci_width=max_ci_width, local_z=local_z,
-                 local_quantile=local_quantile, d_threshold=d_threshold,
-                 min_reciprocity=min_reciprocity, alpha=alpha, volume_quantile=volume_quantile,
-                 support_z=support_z, one_way=one_way, stable=stable, tau=tau,
-                 entropy_flag=entropy_flag)
     values = thresholds.as_dict()
     values.update({k: v for k, v in given.items() if v is not None})
     thr = _check_thresholds(func, values)
@@ -384,26 +444,14 @@ def classify(data, *, channels=None, layer="international", window=None, countin
     if backbone_alpha is not None:
         backbone_alpha = check_real(func, "backbone_alpha", backbone_alpha, low=0, high=1,
                                     low_open=True, high_open=True)
-    windows = _windows(func, window)
     opts = dict(channels=channels, layer=layer, counting=counting, reference=reference,
                 bootstrap=bootstrap, cluster=cluster, seed=seed, n_null=n_null, size=size,
                 internal=internal, panel=panel, countries=countries, adjust=adjust,
                 backbone_alpha=backbone_alpha, brokerage_rule=brokerage_rule, columns=columns,
                 sensitivity=sensitivity, n_jobs=n_jobs)
-    parts = [_classify_window(func, data, w, thr, **opts) for w in windows]
-    import pandas as pd
-
-    table = pd.concat([p["table"] for p in parts], ignore_index=True)
-    regions = pd.concat([p["regions"] for p in parts], ignore_index=True)
-    sens = pd.concat([p["sensitivity"] for p in parts], ignore_index=True)
-    params = parts[0]["params"]
-    if len(parts) > 1:
-        params["windows"] = [p["params"]["window"] for p in parts]
-        params["data"] = [p["params"]["data"] for p in parts]
-    return Classification(table, regions, sens, params)
+    return thr, opts
 
 
-# ============================================================================ validation
 def _check_thresholds(func, values):
     dom = {
         "min_external": dict(low=0),
@@ -608,7 +656,7 @@ def _size_basis_text(ctx, size_known, known):
 def replicate_indicators(data, *, window=None, channels=None, layer="international",
                          counting="fractional", bootstrap=1000, cluster=None, seed=0, size=None,
                          internal=None, panel=None, countries=None, columns=None, n_jobs=None,
-                         func="replicate_indicators"):
+                         func="replicate_indicators", resolved=None):
     """Point and bias-corrected bootstrap indicators of one window (classify's first step).
 
     The same hash-derived replicate weights as :func:`classify` (a unit's weight depends
@@ -622,6 +670,10 @@ def replicate_indicators(data, *, window=None, channels=None, layer="internation
         As in :func:`classify` (one window).
     func : str
         Caller name for messages and warnings.
+    resolved : tuple, optional
+        The window's (flows, point statistics, replicate statistics, record counts,
+        bootstrap design, provenance) from a joint bootstrap of several windows
+        (:func:`ecosystem.trajectories`); ``data`` is then unused.
 
     Returns
     -------
@@ -638,7 +690,7 @@ def replicate_indicators(data, *, window=None, channels=None, layer="internation
     UserWarning
         No region size is known (the size model falls back, as stated in ``size_model``).
     """
-    flows, point, reps, n_records, design, provenance = _resolve(
+    flows, point, reps, n_records, design, provenance = resolved if resolved is not None else _resolve(
         func, data, window, channels=channels, layer=layer, counting=counting,
         bootstrap=bootstrap, cluster=cluster, seed=seed, countries=countries, columns=columns,
         n_jobs=n_jobs)
@@ -664,7 +716,7 @@ def replicate_indicators(data, *, window=None, channels=None, layer="internation
 
 def _classify_window(func, data, window, thr, *, channels, layer, counting, reference, bootstrap,
                      cluster, seed, n_null, size, internal, panel, countries, adjust,
-                     backbone_alpha, brokerage_rule, columns, sensitivity, n_jobs):
+                     backbone_alpha, brokerage_rule, columns, sensitivity, n_jobs, resolved=None):
     import pandas as pd
 
     from .uncertainty import benjamini_hochberg, openness_expectation, percentile_ci
@@ -672,7 +724,7 @@ def _classify_window(func, data, window, thr, *, channels, layer, counting, refe
     w = replicate_indicators(data, window=window, channels=channels, layer=layer,
                              counting=counting, bootstrap=bootstrap, cluster=cluster, seed=seed,
                              size=size, internal=internal, panel=panel, countries=countries,
-                             columns=columns, n_jobs=n_jobs, func=func)
+                             columns=columns, n_jobs=n_jobs, func=func, resolved=resolved)
     flows, P, Q, n_records, design, provenance = (w["flows"], w["point"], w["replicates"],
                                                    w["n_records"], w["design"], w["provenance"])
     ctx, active, bias, basis_text = w["ctx"], w["active"], w["bias"], w["size_model"]
@@ -809,7 +861,40 @@ def _classify_window(func, data, window, thr, *, channels, layer, counting, refe
                      sensitivity=sensitivity, ctx=ctx,
                      size_known=size_known, provenance=provenance, network=network,
                      basis_text=basis_text)
-    return {"table": table, "regions": regions, "sensitivity": sens, "params": params}
+    return {"table": table, "regions": regions, "sensitivity": sens, "params": params,
+            "grid": {"label": labels, "D": P["D"], "stability": stability, "active": active},
+            "replicates": {"label": rep_labels, "D": Q["D"] if bootstrap > 0 else None}}
+
+
+def classify_window(data, window, *, resolved=None, func="classify", **options):
+    """One window of :func:`classify`, with its labels and D on the full region grid.
+
+    The entry point of :func:`ecosystem.trajectories` (not exported).
+
+    Parameters
+    ----------
+    data : Contributions, RegionFlows or pandas.DataFrame
+        As :func:`classify` (unused when ``resolved`` is given).
+    window : (int, int) or None
+        The window.
+    resolved : tuple, optional
+        The window's statistics from a joint bootstrap (see :func:`replicate_indicators`).
+    func : str
+        Name used in error messages.
+    **options
+        :func:`classify` options (checked by :func:`classify_options`).
+
+    Returns
+    -------
+    dict
+        ``table``, ``regions``, ``sensitivity``, ``params`` as :func:`classify` builds
+        them for one window; ``grid``: ``label`` (K, R) label codes into :data:`LABELS`,
+        ``D``, ``stability`` and ``active`` for every channel and region (the table keeps
+        the active rows only); ``replicates``: ``label`` (B, K, R) label codes and ``D``
+        (B, K, R) bias-corrected as in the CIs, None without bootstrap.
+    """
+    thr, opts = classify_options(func, **options)
+    return _classify_window(func, data, window, thr, resolved=resolved, **opts)
 
 
 def _brokerage_conditions(zG, zR, rule, support_z):

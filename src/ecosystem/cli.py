@@ -569,7 +569,7 @@ def _classify(args):
     from .metrics import region_metrics
     from .report import methods_text, references, write_report
 
-    log = _Log(args.quiet, 5)
+    log = _Log(args.quiet, 6 if args.windows else 5)
     out = Path(args.out)
     log.step(f"reading {args.input} ({args.format})")
     data, flows, report, paths = _read(args, log)
@@ -606,6 +606,7 @@ def _classify(args):
                            region_map=getattr(data, "region_map", None))
                if not args.no_plots else [])
 
+    traj = _trajectories_out(args, data, out, log, opts) if args.windows else None
     log.step("report and manifest")
     read_text = str(report) if not isinstance(report, dict) else json.dumps(report, indent=1)
     info = data.info if data is not None else flows.info
@@ -625,8 +626,10 @@ def _classify(args):
                             label_counts(res)),
                            *([("Why large regions are undetermined", why)] if why else []),
                            ("Overall labels", res.regions[res.regions.region.isin(active)]
-                            .head(args.top))],
-                 methods=methods_text(res.params, n_regions=_n_active(res)),
+                            .head(args.top)),
+                           *([("Changes between windows", traj.summary_text())] if traj else [])],
+                 methods=methods_text(res.params, n_regions=_n_active(res))
+                 + (" " + traj.methods_text() if traj else ""),
                  refs=references(res.params), sources=[source], read_report=read_text,
                  figures=figures)
     manifest = {
@@ -646,8 +649,42 @@ def _classify(args):
     if not args.quiet:
         _print_summary(res, summary, args.top)
         print(f"\nWrote {out}/ (classification.csv, regions.csv, metrics.csv, report.html, "
-              f"report.md, manifest.json{', plots/' if figures else ''}) in {log.elapsed:.1f} s")
+              f"report.md, manifest.json{', plots/' if figures else ''}"
+              f"{', trajectories.csv, changes.csv, transitions.csv' if traj else ''}) in {log.elapsed:.1f} s")
     return 0
+
+
+def _windows_arg(text):
+    from .trajectories import parse_windows
+
+    try:
+        return parse_windows(text)
+    except EcosystemError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _trajectories_out(args, data, out, log, opts):
+    """--windows: trajectories.csv, changes.csv, transitions.csv and their plots in OUT."""
+    import pandas as pd
+
+    from .trajectories import trajectories
+
+    wins = args.windows
+    if hasattr(data, "classification_inputs"):  # a DistributedRead (--scheduler)
+        raise DataError("--windows needs the records in memory; it cannot be combined with --scheduler")
+    if data is None:  # a flow table: the trajectories need its year column
+        if not args.time:
+            raise DataError("--windows needs the year column of the flow table (--time)")
+        data = pd.read_csv(args.input, sep="\t" if str(args.input).endswith(".tsv") else None, engine="python")
+        opts = dict(opts, countries=_countries_file(args), columns={
+            "source": args.source, "target": args.target, "time": args.time,
+            "weight": args.weight or "\x00none", "channel": args.channel_column or "\x00none"})
+    else:
+        opts = dict(opts, counting=args.counting)
+    log.step(f"trajectories over {len(wins)} windows (joint bootstrap, B = {args.bootstrap})")
+    traj = trajectories(data, wins, channels=args.channel, **opts)
+    traj.write(out, plots=not args.no_plots)
+    return traj
 
 
 def _flows_cmd(args):
@@ -985,6 +1022,9 @@ def _parser():
                     help="sufficiency: least external volume (default: 30)")
     cl.add_argument("--no-plots", action="store_true", help="skip the plots")
     _focus_arg(cl, "default: the three largest by external volume")
+    cl.add_argument("--windows", metavar="START:END:WIDTH[:STEP]", type=_windows_arg,
+                    help="also follow every region through year windows (tiling, or rolling with STEP) "
+                         "with one joint bootstrap: trajectories.csv, changes.csv, transitions.csv, plots")
     _scheduler_arg(cl)
     cl.set_defaults(run=_classify)
 

@@ -17,7 +17,7 @@ import numpy as np
 from .exceptions import OptionalDependencyError, ParameterError
 
 __all__ = ["typology_map", "partner_flows", "channel_profile", "world_map", "save",
-           "LABEL_COLOURS"]
+           "LABEL_COLOURS", "trajectory_chart", "alluvial_chart"]
 
 #: Colour of every label (colour-blind safe Okabe–Ito palette; grey for no type).
 LABEL_COLOURS = {
@@ -551,3 +551,196 @@ def save(fig, stem, formats=("png", "svg", "pdf"), *, dpi=150, transparent=False
         paths.append(path)
     plt.close(fig)
     return paths
+
+
+# ============================================================================ trajectories
+def _trajectory_channel(func, result, channel):
+    if not hasattr(result, "pairs") or not hasattr(result, "windows"):
+        raise ParameterError(f"{func}: expected a Trajectories result (ecosystem.trajectories); "
+                             f"got {type(result).__name__}")
+    t = result.table
+    channels = list(dict.fromkeys(t["channel"]))
+    if channel is None:
+        channel = channels[0]
+    elif channel not in channels:
+        raise ParameterError(f"{func}: channel {channel!r} is not in the result; channels are {channels}")
+    return t[t["channel"] == channel], channel
+
+
+def trajectory_chart(result, regions, *, channel=None, ax=None):
+    """Draw the trajectories of chosen regions: D and openness per window with their CIs.
+
+    Parameters
+    ----------
+    result : Trajectories
+        A result of :func:`ecosystem.trajectories`.
+    regions : sequence of str
+        Regions to draw (one line each).
+    channel : str, optional
+        Channel (default: the first of the result).
+    ax : ignored
+        Accepted for symmetry; the figure has two panels.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Left: D per window with its bootstrap 95 % CI as a band, points coloured by
+        the window's label; right: openness per window with its CI. Regions are told
+        apart by marker and named at the last window.
+
+    Raises
+    ------
+    ParameterError
+        Not a Trajectories result, an unknown channel, or none of the regions in it.
+
+    Examples
+    --------
+    >>> import ecosystem as eco
+    >>> from ecosystem.plot import trajectory_chart
+    >>> c, _ = eco.datasets.planted(n_regions=12, records_per_region=200, years=(2000, 2005),
+    ...                             channels=("academic",), seed=1)
+    >>> tr = eco.trajectories(c, eco.windows(2000, 2005, 2), bootstrap=20, n_null=0)
+    >>> len(trajectory_chart(tr, ["R000", "R001"]).axes)
+    2
+    """
+    func = "trajectory_chart"
+    plt = _pyplot()
+    t, channel = _trajectory_channel(func, result, channel)
+    regions = [r for r in dict.fromkeys(regions) if r in set(t["region"])]
+    if not regions:
+        raise ParameterError(f"{func}: none of the regions is in the result")
+    wins = [f"{a}-{b}" for a, b in result.windows]
+    x = np.arange(len(wins))
+    fig, axes = plt.subplots(1, 2, figsize=(max(8, 1.6 * len(wins) + 5), 5.4), dpi=110)
+    markers = ["o", "s", "^", "D", "v", "P", "X", "*"]
+    panels = (("D", "D_lo", "D_hi", _D_AXIS), ("openness", "openness_lo", "openness_hi",
+                                              "openness O = external / (internal + external)"))
+    for axp, (col, lo, hi, ylabel) in zip(axes, panels):
+        for i, reg in enumerate(regions):
+            s = t[t["region"] == reg].set_index("window").reindex(wins)
+            v = s[col].astype(float).to_numpy()
+            line = axp.plot(x, v, color="black", linewidth=0.8, alpha=0.6, zorder=2)[0]
+            axp.fill_between(x, s[lo].astype(float).to_numpy(), s[hi].astype(float).to_numpy(),
+                             color=line.get_color(), alpha=0.08, zorder=1, linewidth=0)
+            colours = [LABEL_COLOURS.get(lab, "#999999") for lab in s["label"].fillna("insufficient")]
+            axp.scatter(x, v, c=colours, marker=markers[i % len(markers)], s=46, edgecolors="black",
+                        linewidths=0.5, zorder=3)
+            last = np.flatnonzero(np.isfinite(v))
+            if len(last):
+                axp.annotate(reg, (x[last[-1]], v[last[-1]]), xytext=(6, 0), textcoords="offset points",
+                             fontsize=8, va="center")
+        axp.set_xticks(x)
+        axp.set_xticklabels(wins, rotation=30 if len(wins) > 4 else 0, fontsize=9)
+        axp.set_xlim(-0.3, len(wins) - 0.4)
+        axp.set_ylabel(ylabel, fontsize=8)
+        axp.grid(alpha=0.2)
+    axes[0].axhline(0, color="black", linewidth=0.6)
+    axes[0].set_ylim(-1.05, 1.05)
+    from matplotlib.lines import Line2D
+
+    used = [lab for lab in LABEL_COLOURS if lab in set(t[t["region"].isin(regions)]["label"])]
+    handles = [Line2D([], [], marker="o", linestyle="", markerfacecolor=LABEL_COLOURS[lab],
+                      markeredgecolor="black", label=lab) for lab in used]
+    fig.suptitle(f"Trajectories, {channel}: colour = label in the window, band = bootstrap 95 % CI",
+                 fontsize=10, y=0.98)
+    fig.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.93), ncol=max(len(handles), 1),
+               fontsize=8, frameon=False)
+    fig.tight_layout(rect=(0, 0, 1, 0.88))
+    return fig
+
+
+def alluvial_chart(result, *, channel=None, include_insufficient=True, ax=None):
+    """Draw the alluvial chart of the panel's labels across windows.
+
+    Parameters
+    ----------
+    result : Trajectories
+        A result of :func:`ecosystem.trajectories`.
+    channel : str, optional
+        Channel (default: the first of the result).
+    include_insufficient : bool, default True
+        Draw the insufficient regions too.
+    ax : matplotlib.axes.Axes, optional
+        Draw into these axes.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One stacked bar per window (regions per label, in the order hub, introduction,
+        outbound, local, undetermined, insufficient) and bands between consecutive
+        windows whose width is the number of regions going from one label to another.
+
+    Raises
+    ------
+    ParameterError
+        Not a Trajectories result or an unknown channel.
+
+    Examples
+    --------
+    >>> import ecosystem as eco
+    >>> from ecosystem.plot import alluvial_chart
+    >>> c, _ = eco.datasets.planted(n_regions=12, records_per_region=200, years=(2000, 2005),
+    ...                             channels=("academic",), seed=1)
+    >>> tr = eco.trajectories(c, eco.windows(2000, 2005, 2), bootstrap=20, n_null=0)
+    >>> len(alluvial_chart(tr).axes)
+    1
+    """
+    func = "alluvial_chart"
+    plt = _pyplot()
+    t, channel = _trajectory_channel(func, result, channel)
+    labels = [lab for lab in LABEL_COLOURS if include_insufficient or lab != "insufficient"]
+    wins = [f"{a}-{b}" for a, b in result.windows]
+    lab = t.pivot(index="region", columns="window", values="label")[wins]
+    lab = lab[lab.isin(labels).all(axis=1)]
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(max(7, 1.9 * len(wins) + 2), 5), dpi=110)
+    else:
+        fig = ax.figure
+    n = len(lab)
+    gap = 0.02 * max(n, 1)
+    width = 0.18
+    tops = []                       # per window: label -> bottom of its bar
+    for i, w in enumerate(wins):
+        counts = lab[w].value_counts()
+        y, bottom = 0.0, {}
+        for name in labels:
+            c = int(counts.get(name, 0))
+            bottom[name] = y
+            if c:
+                ax.bar(i, c, width, bottom=y, color=LABEL_COLOURS[name], edgecolor="black", linewidth=0.5)
+                if c >= 0.04 * max(n, 1):
+                    ax.text(i, y + c / 2, str(c), ha="center", va="center", fontsize=7)
+            y += c + (gap if c else 0)
+        tops.append(bottom)
+    s = np.linspace(0, 1, 40)
+    smooth = (1 - np.cos(np.pi * s)) / 2
+    for i in range(len(wins) - 1):
+        out_off = dict(tops[i])
+        in_off = dict(tops[i + 1])
+        flows = lab.groupby([wins[i], wins[i + 1]]).size()
+        for a in labels:
+            for b in labels:
+                c = int(flows.get((a, b), 0))
+                if not c:
+                    continue
+                y0, y1 = out_off[a], in_off[b]
+                xs = i + width / 2 + s * (1 - width)
+                lower = y0 + (y1 - y0) * smooth
+                ax.fill_between(xs, lower, lower + c, color=LABEL_COLOURS[a], alpha=0.35, linewidth=0)
+                out_off[a] += c
+                in_off[b] += c
+    ax.set_xticks(np.arange(len(wins)))
+    ax.set_xticklabels(wins)
+    ax.set_ylabel("regions")
+    ax.set_xlim(-0.5, len(wins) - 0.5)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    from matplotlib.patches import Patch
+
+    present = set(lab.to_numpy().ravel())
+    ax.legend(handles=[Patch(facecolor=LABEL_COLOURS[x], edgecolor="black", label=x) for x in labels
+                       if x in present], loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False)
+    ax.set_title(f"Types across windows, {channel} ({n} regions); bands = regions moving between labels",
+                 fontsize=10)
+    fig.tight_layout()
+    return fig
