@@ -105,8 +105,11 @@ def test_missing_dask_names_the_extra(monkeypatch, tmp_path):
 def client():
     Client = pytest.importorskip("distributed").Client
 
+    # two worker processes, as on a real cluster (every task's inputs and results are
+    # pickled); waiting for both keeps a slow start on a loaded machine from hanging a read
     with Client(n_workers=2, threads_per_worker=1, processes=True,
                 dashboard_address=":0") as c:
+        c.wait_for_workers(2, timeout=120)
         yield c
 
 
