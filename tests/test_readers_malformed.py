@@ -973,3 +973,13 @@ def test_fuzz_finding_gzip_invalid_distance_is_located():
     assert "openalex_works_bad_distance" in str(err.value)
     rep = eco.read_openalex(path, errors="skip").report
     assert rep.records_read == rep.records_used + rep.records_skipped
+
+
+def test_fuzz_finding_regpat_missing_citation_category_is_none():
+    """Fuzzer finding (seed 12): a citation row whose category cell became missing mixed
+    NaN with strings and raised a raw TypeError in Citations.from_pairs."""
+    folder = Path(__file__).resolve().parent / "data" / "fuzz" / "regpat_nan_category"
+    res = eco.read_regpat(folder, errors="skip")
+    rep = res.report
+    assert rep.records_read == rep.records_used + rep.records_skipped
+    assert res.citations is not None and all(isinstance(c, str) for c in res.citations.categories)

@@ -341,9 +341,11 @@ class Citations:
         in_corpus = np.asarray([x in corpus for x in labels], dtype=bool)
         cat, cats = None, ()
         if category is not None:
-            cats = tuple(sorted({c for c in category if c}))
+            # a category is a non-empty string; anything else (None, NaN from a table) is none
+            cats = tuple(sorted({c for c in category if isinstance(c, str) and c}))
             cidx = {c: i for i, c in enumerate(cats)}
-            cat = np.asarray([cidx.get(c, -1) for c in category], dtype=np.int16)
+            cat = np.asarray([cidx.get(c, -1) if isinstance(c, str) else -1 for c in category],
+                             dtype=np.int16)
         return cls(a, b, labels, year, in_corpus, category=cat, categories=cats, info=info)
 
     def to_pandas(self):
