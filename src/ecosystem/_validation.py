@@ -17,6 +17,7 @@ __all__ = [
     "as_labels",
     "as_weights",
     "as_bool",
+    "check_channels",
     "check_length",
     "check_window",
 ]
@@ -199,3 +200,15 @@ def check_window(func, window):
     if lo > hi:
         raise ParameterError(f"{func}: window must have first <= last; got {window!r}")
     return lo, hi
+
+
+def check_channels(func, channels, available):
+    """The channels asked for (one name or several; None = all ``available``), checked."""
+    if channels is None:
+        return list(available)
+    wanted = [channels] if isinstance(channels, str) else list(channels)
+    if not wanted:
+        raise ParameterError(f"{func}: channels must name at least one channel; got {channels!r}")
+    for ch in wanted:
+        check_option(func, "channels", ch, tuple(available))
+    return wanted

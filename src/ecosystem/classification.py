@@ -12,7 +12,7 @@ from dataclasses import dataclass, fields, replace
 import numpy as np
 
 from . import metrics as _m
-from ._validation import check_int, check_option, check_real
+from ._validation import check_channels, check_int, check_option, check_real
 from .exceptions import InputTypeError, ParameterError
 from .results import LABELS, TYPES, UNDETERMINED_SUBTYPES, Classification
 
@@ -503,7 +503,7 @@ def _resolve(func, data, window, *, channels, layer, counting, bootstrap, cluste
         if len(data) == 0:
             raise ParameterError(f"{func}: no contributions to classify (0 records); check the "
                                  "read report of the reader that made them")
-        chs = _channel_list(func, channels, data.channels)
+        chs = check_channels(func, channels, data.channels)
         c = data.select(channel=chs, window=window) if (channels is not None or window is not None) else data
         _warn_empty_window(func, window, len(c), data.year)
         if countries is None and c.region_map is None and isinstance(c.info.get("countries"), dict):
@@ -537,7 +537,7 @@ def _resolve(func, data, window, *, channels, layer, counting, bootstrap, cluste
                                  f"{data.info.get('window')!r}); got window={window!r}")
         flows = data
         if channels is not None:
-            chs = _channel_list(func, channels, data.channels)
+            chs = check_channels(func, channels, data.channels)
             idx = [data.channels.index(ch) for ch in chs]
             flows = _subset_channels(data, idx)
     elif hasattr(data, "columns") and hasattr(data, "to_numpy"):
@@ -559,17 +559,6 @@ def _resolve(func, data, window, *, channels, layer, counting, bootstrap, cluste
     n_records = np.full((len(flows.channels), flows.n_regions), np.nan)
     provenance = {"flows": _plain(flows.info)}
     return flows, boot["point"], boot["replicates"], n_records, design, provenance
-
-
-def _channel_list(func, channels, available):
-    if channels is None:
-        return list(available)
-    wanted = [channels] if isinstance(channels, str) else list(channels)
-    if not wanted:
-        raise ParameterError(f"{func}: channels must name at least one channel; got {channels!r}")
-    for ch in wanted:
-        check_option(func, "channels", ch, tuple(available))
-    return wanted
 
 
 def _subset_channels(flows, idx):

@@ -25,7 +25,7 @@ from types import MappingProxyType
 
 import numpy as np
 
-from ._validation import check_int, check_option
+from ._validation import check_channels, check_int, check_option
 from .exceptions import InputTypeError, ParameterError
 from .results import LABELS
 
@@ -254,7 +254,7 @@ def trajectories(data, windows, *, channels=None, bootstrap=1000, seed=0, size=N
     if isinstance(getattr(data, "contributions", None), Contributions):
         data = data.contributions
     if isinstance(data, Contributions):
-        chs = _channel_list(func, channels, data.channels)
+        chs = check_channels(func, channels, data.channels)
         joint = _joint_contributions(func, data, wins, chs, layer=opts["layer"], counting=opts["counting"],
                                      cluster=opts["cluster"], seed=seed, bootstrap=bootstrap,
                                      countries=opts["countries"], n_jobs=n_jobs)
@@ -281,17 +281,6 @@ def trajectories(data, windows, *, channels=None, bootstrap=1000, seed=0, size=N
 
 
 # ============================================================================ helpers
-def _channel_list(func, channels, available):
-    if channels is None:
-        return list(available)
-    wanted = [channels] if isinstance(channels, str) else list(channels)
-    if not wanted:
-        raise ParameterError(f"{func}: channels must name at least one channel; got {channels!r}")
-    for ch in wanted:
-        check_option(func, "channels", ch, tuple(available))
-    return wanted
-
-
 def _per_window(func, name, value, win, wins):
     if value is None:
         return None
@@ -453,10 +442,10 @@ def _joint_table(func, frame, wins, *, channels, columns, countries, layer, seed
     weight = names["weight"] if names["weight"] in frame.columns else None
     regions = sorted(set(frame[names["source"]].tolist()) | set(frame[names["target"]].tolist()), key=str)
     if names["channel"] in frame.columns:
-        chs = _channel_list(func, channels, sorted(set(frame[names["channel"]].tolist()), key=str))
+        chs = check_channels(func, channels, sorted(set(frame[names["channel"]].tolist()), key=str))
         by_channel = [(ch, frame[frame[names["channel"]] == ch]) for ch in chs]
     else:
-        chs = ["talent"] if channels is None else _channel_list(
+        chs = ["talent"] if channels is None else check_channels(
             func, channels, [channels] if isinstance(channels, str) else list(channels))[:1]
         by_channel = [(chs[0], frame)]
     years = sorted({y for a, b in wins for y in range(a, b + 1)})
