@@ -27,12 +27,21 @@ def check_square(func, name, shape):
         )
 
 
-def _scatter_chunks(n, m):
-    """Arc chunks of the parallel scatter: a function of the size only, never of threads.
+def as_ids(src, dst):
+    """Both id arrays as int32 (when both are int32) or int64, C-contiguous.
 
-    Each chunk costs n row counters; use chunks only when they are few next to the arcs.
+    Ids are read by the core in their own dtype (int32 or int64), never copied into
+    another one.
     """
-    return int(max(1, min(8, m // (2 * n + 1))))
+    ids = np.int32 if (np.asarray(src).dtype == np.int32 and
+                       np.asarray(dst).dtype == np.int32) else np.int64
+    return np.ascontiguousarray(src, dtype=ids), np.ascontiguousarray(dst, dtype=ids)
+
+
+def id_range(src, dst, n_threads=1):
+    """``(min, max)`` over two id arrays in one pass of the core; ``(0, -1)`` if empty."""
+    src, dst = as_ids(src, dst)
+    return _core.id_range(src, dst, int(n_threads))
 
 
 def arcs_to_csr(n, src, dst, w, combine="sum", n_threads=1, symmetric=False, n_cols=None):
@@ -45,7 +54,7 @@ def arcs_to_csr(n, src, dst, w, combine="sum", n_threads=1, symmetric=False, n_c
     src, dst : ndarray of shape (m,), integer
         Arc end points.
     w : ndarray of shape (m,), dtype=float64, or None
-        Arc weights (None: unweighted).
+        Arc weights (None: unweighted); finite and non-negative.
     combine : {"sum", "min"}
         How the weights of parallel arcs merge.
     n_threads : int
@@ -60,19 +69,21 @@ def arcs_to_csr(n, src, dst, w, combine="sum", n_threads=1, symmetric=False, n_c
     -------
     indptr, indices : ndarray, dtype=int32 where ids and arc counts fit, else int64
     weights : ndarray of shape (nnz,), dtype=float64, or None
+
+    Raises
+    ------
+    ValueError
+        An id out of range, or a negative, NaN or infinite weight (found by the kernel
+        on its way; callers that accept raw input word the error with their own checks).
     """
     m = 2 * len(src) if symmetric else len(src)
     dtype = index_dtype(max(n, n_cols or 0), m)
-    # ids are read in their own dtype (int32 or int64), never copied into another one
-    ids = np.int32 if (np.asarray(src).dtype == np.int32 and
-                       np.asarray(dst).dtype == np.int32) else np.int64
-    src = np.ascontiguousarray(src, dtype=ids)
-    dst = np.ascontiguousarray(dst, dtype=ids)
+    src, dst = as_ids(src, dst)
     weights = None if w is None else np.ascontiguousarray(w, dtype=np.float64)
     indptr, indices, data = _core.csr_from_arcs(
         src, dst, weights if weights is not None else np.empty(0),
-        np.zeros(n + 1, dtype=dtype), 1 if combine == "min" else 0, _scatter_chunks(n, m),
-        int(n_threads), bool(symmetric))
+        np.zeros(n + 1, dtype=dtype), 1 if combine == "min" else 0, max(1, int(n_threads)),
+        int(n_threads), bool(symmetric), -1 if n_cols is None else int(n_cols))
     return indptr, indices, (data if weights is not None else None)
 
 

@@ -1,153 +1,60 @@
 # Graph construction (included at the end of _core.pyx: uses its imports and ``idx_t``).
 #
-# csr_from_arcs: an arc list -> CSR with rows sorted and parallel arcs merged.
+# csr_from_arcs: an arc list -> CSR with rows sorted by target and parallel arcs merged,
+# by counting sorts only (no comparison sort), in two levels so that no pass scatters at
+# random over the whole output:
 #
-# 1. count the arcs of every row (serial, one pass) and lay the rows out (prefix sum);
-# 2. scatter every arc into its row in input order (serial counting sort by source);
-# 3. sort every row by target with a *stable* sort (insertion sort for short rows, merge
-#    sort with per-thread buffers for long ones) and merge runs of equal targets, adding
-#    (or taking the min of) their weights in input order (parallel over rows, owner
-#    computes: each row is written by one thread only);
-# 4. if arcs merged, close the gaps (serial, rows move left in increasing order).
+# 1. count the arcs of every *block* of 2^B consecutive rows (B chosen so that there are
+#    at most 256 blocks, each sorted in the core's cache), per chunk of input;
+# 2. scatter every arc into its block, chunks in parallel, each chunk at its own
+#    cursors: a stable partition (input order kept within a block), written straight into
+#    the output arrays (target, weight) plus the row within the block (uint16);
+# 3. sort every block in cache (parallel over blocks, one owner each): least significant
+#    digit radix passes on the target (11 bits at most a digit), then a stable counting
+#    pass by row that writes the block back in place, merging each arc into the one
+#    before it in its row when their targets are equal (the row receives its arcs by
+#    increasing target, so equal targets arrive one after the other, in input order);
+#    rows are then closed up within the block;
+# 4. if arcs merged, blocks move left over the gaps (serial, increasing order), and
+#    ``indptr`` is laid out from the blocks' lengths (parallel over blocks).
 #
-# Every floating-point sum runs over a row's duplicates in input order, so the result is
-# bit-identical for any thread count. Peak memory: the output arrays (m indices, m
-# weights), one row cursor array of n entries and, per thread, a buffer as long as the
-# longest row.
+# Every floating-point sum runs over a cell's duplicates in input order, and the result
+# never depends on the chunking or on the thread count (every step is a stable counting
+# sort or owned by one thread). Peak memory: the output arrays (m targets, m weights) and
+# m uint16 row numbers, plus per thread two buffers as long as the largest block.
+
+from libc.float cimport DBL_MAX
+from libc.stdint cimport INT64_MAX, INT64_MIN, uint16_t
 
 cdef enum:
-    _CSR_INSERTION = 24  # rows up to this long are sorted by insertion
+    _CSR_DIGIT = 11        # at most 2^11 buckets in a radix pass over targets
+    _CSR_BLOCKS = 256       # blocks at most (unless a block would pass 2^16 rows)
+    _CSR_BLOCK_ARCS = 8192  # arcs a block at least, on average
+    _CSR_BLOCK_MAX_BITS = 16  # rows per block at most 2^16 (row numbers are uint16)
 
 
-cdef inline void _row_insertion_sort(idx_t* idx, double* w, Py_ssize_t L,
-                                     bint has_w) noexcept nogil:
-    cdef Py_ssize_t a, b
-    cdef idx_t v
-    cdef double x = 0.0
-    if has_w:  # the loop without the weight test inside (the hot path)
-        for a in range(1, L):
-            v = idx[a]
-            if idx[a - 1] <= v:
-                continue
-            x = w[a]
-            b = a - 1
-            while b >= 0 and idx[b] > v:
-                idx[b + 1] = idx[b]
-                w[b + 1] = w[b]
-                b -= 1
-            idx[b + 1] = v
-            w[b + 1] = x
-        return
-    for a in range(1, L):
-        v = idx[a]
-        if has_w:
-            x = w[a]
-        b = a - 1
-        while b >= 0 and idx[b] > v:
-            idx[b + 1] = idx[b]
-            if has_w:
-                w[b + 1] = w[b]
-            b -= 1
-        idx[b + 1] = v
-        if has_w:
-            w[b + 1] = x
+cdef inline int _bit_length(Py_ssize_t v) noexcept nogil:
+    cdef int b = 0
+    while v > 0:
+        b += 1
+        v >>= 1
+    return b
 
 
-cdef void _row_merge_sort(idx_t* idx, double* w, Py_ssize_t L, bint has_w,
-                          idx_t* tidx, double* tw) noexcept nogil:
-    """Stable bottom-up merge sort of (idx, w) by idx; tidx/tw hold L entries."""
-    cdef Py_ssize_t width, lo, mid, hi, a, b, o, r0
-    cdef idx_t* si = idx
-    cdef double* sw = w
-    cdef idx_t* di = tidx
-    cdef double* dw = tw
-    cdef idx_t* ti
-    cdef double* tww
-    # runs of _CSR_INSERTION sorted in place first
-    r0 = 0
-    while r0 < L:
-        hi = r0 + _CSR_INSERTION
-        if hi > L:
-            hi = L
-        _row_insertion_sort(idx + r0, w + r0 if has_w else w, hi - r0, has_w)
-        r0 = hi
-    width = _CSR_INSERTION
-    while width < L:
-        lo = 0
-        while lo < L:
-            mid = lo + width
-            if mid > L:
-                mid = L
-            hi = lo + 2 * width
-            if hi > L:
-                hi = L
-            a = lo
-            b = mid
-            o = lo
-            while a < mid and b < hi:
-                if si[b] < si[a]:  # strict: equal keys keep the left (earlier) one first
-                    di[o] = si[b]
-                    if has_w:
-                        dw[o] = sw[b]
-                    b += 1
-                else:
-                    di[o] = si[a]
-                    if has_w:
-                        dw[o] = sw[a]
-                    a += 1
-                o += 1
-            while a < mid:
-                di[o] = si[a]
-                if has_w:
-                    dw[o] = sw[a]
-                a += 1
-                o += 1
-            while b < hi:
-                di[o] = si[b]
-                if has_w:
-                    dw[o] = sw[b]
-                b += 1
-                o += 1
-            lo = hi
-        ti = si; si = di; di = ti
-        tww = sw; sw = dw; dw = tww
-        width *= 2
-    if si != idx:
-        memcpy(idx, si, L * sizeof(idx_t))
-        if has_w:
-            memcpy(w, sw, L * sizeof(double))
+def csr_block_bits(Py_ssize_t n, Py_ssize_t m):
+    """csr_block_bits(n, m)
 
-
-cdef Py_ssize_t _row_sort_merge(idx_t* idx, double* w, Py_ssize_t L, bint has_w,
-                                int combine, idx_t* tidx, double* tw) noexcept nogil:
-    """Sort one row stably by target and merge equal targets; return the new length."""
-    cdef Py_ssize_t a, o
-    cdef bint is_sorted = True
-    for a in range(1, L):
-        if idx[a] <= idx[a - 1]:
-            is_sorted = False
-            break
-    if is_sorted:
-        return L
-    if L <= _CSR_INSERTION:
-        _row_insertion_sort(idx, w, L, has_w)
-    else:
-        _row_merge_sort(idx, w, L, has_w, tidx, tw)
-    o = 0
-    for a in range(1, L):
-        if idx[a] == idx[o]:
-            if has_w:
-                if combine == 1:
-                    if w[a] < w[o]:
-                        w[o] = w[a]
-                else:
-                    w[o] = w[o] + w[a]
-        else:
-            o += 1
-            idx[o] = idx[a]
-            if has_w:
-                w[o] = w[a]
-    return o + 1
+    log2 of the rows of a block of :func:`csr_from_arcs` for n rows and m arcs: at most
+    _CSR_BLOCKS blocks (the partition scatter writes to every block at once, so few
+    streams keep it fast), at least about _CSR_BLOCK_ARCS arcs a block, and at most 2^16
+    rows a block.
+    """
+    cdef int by_count, by_arcs
+    if m <= 0 or n <= 0:
+        return 0
+    by_count = _bit_length((n - 1) // _CSR_BLOCKS)
+    by_arcs = _bit_length((<Py_ssize_t> _CSR_BLOCK_ARCS * n) // m) - 1
+    return min(max(by_count, by_arcs, 0), <int> _CSR_BLOCK_MAX_BITS)
 
 
 ctypedef fused id_t:
@@ -158,32 +65,39 @@ ctypedef fused id_t:
 def csr_from_arcs(
     const id_t[::1] src, const id_t[::1] dst, const double[::1] w, idx_t[::1] indptr,
     int combine, Py_ssize_t n_chunks, int n_threads, bint symmetric=False,
+    Py_ssize_t n_cols=-1, int block_bits=-1,
 ):
-    """csr_from_arcs(src, dst, w, indptr, combine, n_chunks, n_threads, symmetric=False)
+    """csr_from_arcs(src, dst, w, indptr, combine, n_chunks, n_threads, symmetric=False, n_cols=-1, block_bits=-1)
 
-    CSR of an arc list by counting sort: rows sorted by target, parallel arcs merged.
+    CSR of an arc list by counting sorts: rows sorted by target, parallel arcs merged.
 
     Parameters
     ----------
     src, dst : ndarray of shape (m,), dtype=int32 or int64
-        IN. Arc end points, every id in [0, n) (not checked here); read as they are, no
-        copy in another dtype.
-    indptr : ndarray of shape (n + 1,), dtype=int32 or int64, all zero
+        IN. Arc end points: sources in [0, n), targets in [0, n_cols); read as they are,
+        no copy in another dtype. An id out of range raises ValueError (nothing is
+        written out of bounds).
+    w : ndarray of shape (m,) or (0,), dtype=float64
+        IN. Arc weights, finite and non-negative (else ValueError: the check costs
+        nothing in the scatter); empty for an unweighted graph.
+    indptr : ndarray of shape (n + 1,), dtype=int32 or int64
         OUT. Row pointer; its dtype is the index dtype of the result (it must hold the
         number of stored arcs and every node id).
-    w : ndarray of shape (m,) or (0,), dtype=float64
-        IN. Arc weights; empty for an unweighted graph.
     combine : int
         0: parallel arcs add their weights, in input order; 1: they keep the smallest.
     n_chunks : int
         The arcs are cut into this many contiguous chunks, counted and scattered in
-        parallel (a chunk's arcs of a row go after those of earlier chunks, so every
-        row keeps input order); costs n_chunks * n counters. Choose it independently of
-        the thread count: the result does not depend on either.
+        parallel (a chunk's arcs of a block go after those of earlier chunks, so every
+        block keeps input order). The result does not depend on it.
     n_threads : int
-        OpenMP threads.
+        OpenMP threads; the result does not depend on it.
     symmetric : bool, default False
-        Also store every non-loop arc reversed (an undirected edge list).
+        Also store every non-loop arc reversed (an undirected edge list); the reversed
+        copy follows its arc in input order.
+    n_cols : int, default -1
+        Targets are in [0, n_cols); -1: n.
+    block_bits : int, default -1
+        log2 of the rows of a block; -1: :func:`csr_block_bits` (tests force others).
 
     Returns
     -------
@@ -194,102 +108,139 @@ def csr_from_arcs(
     data : ndarray of shape (nnz,) or (0,), dtype=float64
         Merged weights (empty when ``w`` is empty).
     """
-    cdef Py_ssize_t m = src.shape[0], n = indptr.shape[0] - 1, k, i, c, p, total, L, o, k0, k1
+    cdef Py_ssize_t m = src.shape[0], n = indptr.shape[0] - 1
+    cdef Py_ssize_t k, c, b, i, total, nb, k0, k1, run, L, maxblock = 0
     cdef bint has_w = w.shape[0] > 0
-    cdef idx_t run
+    cdef int B, n_digits, digit, flags
+    cdef int[2] bad
     idx_dtype = np.int32 if idx_t is int32_t else np.int64
-    if n_chunks < 1 or m == 0:
+    if n_cols < 0:
+        n_cols = n
+    if symmetric and n_cols != n:
+        raise ValueError("csr_from_arcs: symmetric needs n_cols == n")
+    if dst.shape[0] != m or (has_w and w.shape[0] != m):
+        raise ValueError("csr_from_arcs: src, dst and w must have the same length")
+    indptr[0] = 0
+    if n == 0 or m == 0:
+        if m > 0:
+            raise ValueError("csr_from_arcs: arcs given but no rows")
+        np.asarray(indptr)[:] = 0
+        return (np.asarray(indptr), np.empty(0, dtype=idx_dtype),
+                np.empty(0, dtype=np.float64))
+    B = block_bits if block_bits >= 0 else csr_block_bits(n, 2 * m if symmetric else m)
+    if B > _CSR_BLOCK_MAX_BITS:
+        raise ValueError("csr_from_arcs: block_bits must be at most 16")
+    nb = ((n - 1) >> B) + 1
+    if n_chunks < 1:
         n_chunks = 1
-    # 1. per-chunk row counts (chunk c owns row c of ``cnt``)
-    cnt_arr = np.zeros((n_chunks, n + 1), dtype=idx_dtype)
-    cdef idx_t[:, ::1] cnt = cnt_arr
+    if n_chunks > m:
+        n_chunks = m
+    # radix digits of the targets: n_digits passes of ``digit`` bits
+    n_digits = (_bit_length(n_cols - 1) + _CSR_DIGIT - 1) // _CSR_DIGIT
+    digit = (_bit_length(n_cols - 1) + n_digits - 1) // n_digits if n_digits > 0 else 0
+
+    # 1. arcs per (chunk, block); ids checked on the way
+    cnt_arr = np.zeros((n_chunks, nb), dtype=np.int64)
+    cdef int64_t[:, ::1] cnt = cnt_arr
+    bad[0] = 0
+    bad[1] = 0
+    cdef int* bad_ptr = &bad[0]
     for c in prange(n_chunks, nogil=True, num_threads=n_threads, schedule="static"):
-        k0 = (m * c) // n_chunks
-        k1 = (m * (c + 1)) // n_chunks
-        for k in range(k0, k1):
-            cnt[c, src[k]] += 1
-            if symmetric and src[k] != dst[k]:
-                cnt[c, dst[k]] += 1
-    # 2. row layout; cnt[c, i] becomes chunk c's first slot in row i
-    cdef Py_ssize_t maxrow = 0
+        if _csr_count_blocks(&src[0], &dst[0], (m * c) // n_chunks, (m * (c + 1)) // n_chunks,
+                             n, n_cols, B, symmetric, &cnt[c, 0]):
+            bad_ptr[0] = 1
+    if bad[0]:
+        raise ValueError(f"csr_from_arcs: a source outside [0, {n}) (or, symmetric, a "
+                         f"target outside it)")
+    # block layout; cnt[c, b] becomes chunk c's first slot in block b
+    bstart_arr = np.zeros(nb + 1, dtype=np.int64)
+    cdef int64_t[::1] bstart = bstart_arr
     with nogil:
-        for i in range(n):
-            L = 0
+        run = 0
+        for b in range(nb):
+            bstart[b] = run
             for c in range(n_chunks):
-                L = L + cnt[c, i]
-            indptr[i + 1] = indptr[i] + L
-            if L > maxrow:
-                maxrow = L
-    for i in prange(n, nogil=True, num_threads=n_threads, schedule="static"):
-        run = indptr[i]
-        for c in range(n_chunks):
-            L = cnt[c, i]
-            cnt[c, i] = run
-            run = run + L
-    total = indptr[n]
+                L = cnt[c, b]
+                cnt[c, b] = run
+                run = run + L
+            if run - bstart[b] > maxblock:
+                maxblock = run - bstart[b]
+        bstart[nb] = run
+    total = run
+    if total > np.iinfo(idx_dtype).max:
+        raise ValueError("csr_from_arcs: the arcs do not fit the index dtype")
     indices_arr = np.empty(total, dtype=idx_dtype)
     data_arr = np.empty(total if has_w else 0, dtype=np.float64)
+    row_arr = np.empty(total, dtype=np.uint16)
     cdef idx_t[::1] indices = indices_arr
     cdef double[::1] data = data_arr
-    cdef idx_t* ip = &indices[0] if total > 0 else NULL
-    cdef double* dp = &data[0] if (has_w and total > 0) else NULL
-    # 3. scatter, chunks in parallel: store-only random writes, rows keep input order
-    if m > 0:
-        _csr_scatter_chunks(&src[0], &dst[0], &w[0] if has_w else NULL, m, n_chunks,
-                            &cnt[0, 0], n + 1, ip, dp, has_w, symmetric, n_threads)
+    cdef uint16_t[::1] rows = row_arr
+    cdef idx_t* ip = &indices[0]
+    cdef double* dp = &data[0] if has_w else NULL
+    cdef uint16_t* rp = &rows[0]
+    # 2. stable partition into blocks, chunks in parallel
+    for c in prange(n_chunks, nogil=True, num_threads=n_threads, schedule="static"):
+        flags = _csr_scatter_blocks(&src[0], &dst[0], &w[0] if has_w else NULL,
+                                    (m * c) // n_chunks, (m * (c + 1)) // n_chunks, n_cols,
+                                    B, symmetric, &cnt[c, 0], ip, dp, rp)
+        if flags & 1:
+            bad_ptr[0] = 1
+        if flags & 2:
+            bad_ptr[1] = 1
     del cnt
     cnt_arr = None
-    # 4. sort every row stably and merge equal targets (owner computes)
-    newlen_arr = np.empty(n, dtype=np.int64)
-    cdef int64_t[::1] newlen = newlen_arr
-    cdef idx_t* tidx
-    cdef double* tw
-    cdef bint ok
+    if bad[0]:
+        raise ValueError(f"csr_from_arcs: a target outside [0, {n_cols})")
+    if bad[1]:
+        raise ValueError("csr_from_arcs: a weight is negative, NaN or infinite")
+    # 3. sort every block in cache; indptr[r + 1] receives the merged length of row r
+    blen_arr = np.empty(nb + 1, dtype=np.int64)
+    cdef int64_t[::1] blen = blen_arr
+    cdef Py_ssize_t nbuck = (<Py_ssize_t> 1) << digit
+    cdef Py_ssize_t scratch_bytes = 2 * maxblock * (sizeof(idx_t) + sizeof(uint16_t) +
+                                                   (sizeof(double) if has_w else 0)) + 16
+    cdef Py_ssize_t count_bytes = (n_digits * nbuck + ((<Py_ssize_t> 1) << B) + 1) * sizeof(Py_ssize_t)
+    cdef char* scratch
+    cdef Py_ssize_t* counts
     cdef int[1] failed
     failed[0] = 0
     cdef int* failed_ptr = &failed[0]  # written through a pointer: shared by all threads
-    if n > 0 and total > 0:
-        with nogil, parallel(num_threads=n_threads):
-            tidx = NULL
-            tw = NULL
-            ok = True
-            if maxrow > _CSR_INSERTION:
-                tidx = <idx_t*> malloc(maxrow * sizeof(idx_t))
-                tw = <double*> malloc(maxrow * sizeof(double))
-                ok = tidx != NULL and tw != NULL
-            if not ok:
-                failed_ptr[0] = 1
-            # every thread reaches the worksharing loop, even without its scratch
-            for i in prange(n, schedule="dynamic", chunksize=1024):
-                if ok:
-                    newlen[i] = _row_sort_merge(
-                        ip + indptr[i], dp + indptr[i] if has_w else NULL,
-                        indptr[i + 1] - indptr[i], has_w, combine, tidx, tw)
-            free(tidx)
-            free(tw)
-        if failed[0]:
-            raise MemoryError("csr_from_arcs: could not allocate per-thread scratch")
-    else:
-        newlen_arr[:] = 0
-    cdef Py_ssize_t new_total = 0
+    with nogil, parallel(num_threads=n_threads):
+        scratch = <char*> malloc(scratch_bytes)
+        counts = <Py_ssize_t*> malloc(count_bytes)
+        if scratch == NULL or counts == NULL:
+            failed_ptr[0] = 1
+        # every thread reaches the worksharing loop, even without its scratch
+        for b in prange(nb, schedule="dynamic", chunksize=1):
+            if scratch != NULL and counts != NULL:
+                blen[b] = _csr_sort_block(
+                    ip + bstart[b], dp + bstart[b] if has_w else NULL, rp + bstart[b],
+                    bstart[b + 1] - bstart[b], b << B,
+                    min((b + 1) << B, n) - (b << B), &indptr[0], combine,
+                    n_digits, digit, scratch, maxblock, counts)
+        free(scratch)
+        free(counts)
+    del rows
+    row_arr = None
+    if failed[0]:
+        raise MemoryError("csr_from_arcs: could not allocate per-thread scratch")
+    # 4. blocks move left over the gaps of merged arcs; indptr from the row lengths
+    cdef Py_ssize_t o = 0
     with nogil:
-        for i in range(n):
-            new_total += newlen[i]
+        for b in range(nb):
+            L = blen[b]
+            if o != bstart[b]:
+                memmove(ip + o, ip + bstart[b], L * sizeof(idx_t))
+                if has_w:
+                    memmove(dp + o, dp + bstart[b], L * sizeof(double))
+            blen[b] = o  # now the block's first slot
+            o += L
+    cdef Py_ssize_t new_total = o
+    for b in prange(nb, nogil=True, num_threads=n_threads, schedule="static"):
+        _csr_row_pointers(&indptr[0], b << B, min((b + 1) << B, n), blen[b])
+    indptr[0] = 0
     if new_total == total:
         return np.asarray(indptr), indices_arr, data_arr
-    # 5. close the gaps left by merged arcs: rows move left, in increasing order
-    with nogil:
-        o = 0
-        for i in range(n):
-            p = indptr[i]
-            L = newlen[i]
-            if o != p:
-                memmove(ip + o, ip + p, L * sizeof(idx_t))
-                if has_w:
-                    memmove(dp + o, dp + p, L * sizeof(double))
-            indptr[i] = <idx_t> o
-            o += L
-        indptr[n] = <idx_t> o
     if new_total >= total - total // 8:
         # few merged: keep the buffers (a copy would double the peak memory)
         return np.asarray(indptr), indices_arr[:new_total], data_arr[:new_total]
@@ -297,35 +248,241 @@ def csr_from_arcs(
             data_arr[:new_total].copy() if has_w else data_arr)
 
 
-cdef void _csr_scatter_chunks(
-    const id_t* src, const id_t* dst, const double* w, Py_ssize_t m, Py_ssize_t n_chunks,
-    idx_t* cnt, Py_ssize_t stride, idx_t* ip, double* dp, bint has_w, bint symmetric,
-    int n_threads,
-) noexcept nogil:
-    """Scatter the chunks in parallel; chunk c appends at the cursors ``cnt[c * stride:]``."""
-    cdef Py_ssize_t c
-    for c in prange(n_chunks, num_threads=n_threads, schedule="static"):
-        _csr_scatter(src, dst, w, (m * c) // n_chunks, (m * (c + 1)) // n_chunks,
-                     cnt + c * stride, ip, dp, has_w, symmetric)
-
-
-cdef void _csr_scatter(const id_t* src, const id_t* dst, const double* w,
-                       Py_ssize_t k0, Py_ssize_t k1, idx_t* cursor,
-                       idx_t* ip, double* dp, bint has_w, bint symmetric) noexcept nogil:
-    """Append arcs k0..k1-1 to their rows at ``cursor`` (advanced)."""
-    cdef Py_ssize_t k, p
-    cdef idx_t s, t
+cdef bint _csr_count_blocks(const id_t* src, const id_t* dst, Py_ssize_t k0, Py_ssize_t k1,
+                            Py_ssize_t n, Py_ssize_t n_cols, int B, bint symmetric,
+                            int64_t* cnt) noexcept nogil:
+    """cnt[block] += arcs k0..k1-1 (and their reversed copies); True on an id out of range."""
+    cdef Py_ssize_t k
+    cdef int64_t s, t
+    cdef bint bad = False
+    if not symmetric:
+        for k in range(k0, k1):
+            s = src[k]
+            if s < 0 or s >= n:
+                bad = True
+                s = 0
+            cnt[s >> B] += 1
+        return bad
     for k in range(k0, k1):
-        s = <idx_t> src[k]
-        t = <idx_t> dst[k]
-        p = cursor[s]
-        cursor[s] = <idx_t> (p + 1)
+        s = src[k]
+        t = dst[k]
+        if s < 0 or s >= n or t < 0 or t >= n:
+            bad = True
+            continue
+        cnt[s >> B] += 1
+        if s != t:
+            cnt[t >> B] += 1
+    return bad
+
+
+cdef int _csr_scatter_blocks(const id_t* src, const id_t* dst, const double* w,
+                             Py_ssize_t k0, Py_ssize_t k1, Py_ssize_t n_cols, int B,
+                             bint symmetric, int64_t* cursor, idx_t* ip, double* dp,
+                             uint16_t* rp) noexcept nogil:
+    """Append arcs k0..k1-1 to their blocks at ``cursor`` (advanced).
+
+    Returns 0, or 1 if a target is outside [0, n_cols) (stored as 0), plus 2 if a weight
+    is negative, NaN or infinite.
+    """
+    cdef Py_ssize_t k, p
+    cdef int64_t s, t
+    cdef int64_t mask = ((<int64_t> 1) << B) - 1
+    cdef int bad = 0
+    cdef double x = 0.0
+    for k in range(k0, k1):
+        s = src[k]
+        t = dst[k]
+        if t < 0 or t >= n_cols:
+            bad = bad | 1
+            t = 0
+        p = cursor[s >> B]
+        cursor[s >> B] = p + 1
+        ip[p] = <idx_t> t
+        rp[p] = <uint16_t> (s & mask)
+        if w != NULL:
+            x = w[k]
+            if not (x >= 0.0 and x <= DBL_MAX):
+                bad = bad | 2
+            dp[p] = x
+        if symmetric and s != t:
+            p = cursor[t >> B]
+            cursor[t >> B] = p + 1
+            ip[p] = <idx_t> s
+            rp[p] = <uint16_t> (t & mask)
+            if w != NULL:
+                dp[p] = x
+    return bad
+
+
+cdef Py_ssize_t _csr_sort_block(idx_t* ip, double* dp, uint16_t* rp, Py_ssize_t E,
+                                Py_ssize_t r0, Py_ssize_t R, idx_t* indptr, int combine,
+                                int n_digits, int digit, char* scratch, Py_ssize_t cap,
+                                Py_ssize_t* counts) noexcept nogil:
+    """Sort one block's E arcs by (row, target), stably, merging equal cells in place.
+
+    Writes the merged length of row r0 + j into ``indptr[r0 + j + 1]``; returns the
+    block's merged length (its rows closed up from ``ip``).
+    """
+    cdef Py_ssize_t j, p, d, q, o, L, nbuck = (<Py_ssize_t> 1) << digit
+    cdef Py_ssize_t* hist
+    cdef Py_ssize_t* rowc
+    cdef unsigned long long dmask = ((<unsigned long long> 1) << digit) - 1
+    cdef int shift
+    cdef idx_t t
+    cdef uint16_t r
+    cdef bint has_w = dp != NULL
+    # ping-pong buffers A and B in the scratch
+    cdef idx_t* ai = <idx_t*> scratch
+    cdef idx_t* bi = ai + cap
+    cdef uint16_t* ar = <uint16_t*> (bi + cap)
+    cdef uint16_t* br = ar + cap
+    cdef double* aw = NULL
+    cdef double* bw = NULL
+    if has_w:
+        aw = <double*> (((<size_t> (br + cap)) + 7) & ~(<size_t> 7))
+        bw = aw + cap
+    cdef idx_t* ci = ip  # where the block is now
+    cdef uint16_t* cr = rp
+    cdef double* cw = dp
+    cdef idx_t* ni
+    cdef uint16_t* nr
+    cdef double* nw
+    if E == 0:
+        for j in range(R):
+            indptr[r0 + j + 1] = 0
+        return 0
+    # targets already in order (a transpose: arcs come by source)? then no radix pass
+    for j in range(1, E):
+        if ip[j] < ip[j - 1]:
+            break
+    else:
+        n_digits = 0
+    # histograms of every target digit and of the rows, in one pass
+    memset(counts, 0, (n_digits * nbuck + R) * sizeof(Py_ssize_t))
+    rowc = counts + n_digits * nbuck
+    if n_digits == 0:
+        for j in range(E):
+            rowc[rp[j]] += 1
+    else:
+        for j in range(E):
+            t = ip[j]
+            for d in range(n_digits):
+                counts[d * nbuck + ((<unsigned long long> t >> (d * digit)) & dmask)] += 1
+            rowc[rp[j]] += 1
+    # LSD radix passes over the targets (a pass whose digit is constant is skipped)
+    for d in range(n_digits):
+        hist = counts + d * nbuck
+        shift = d * digit
+        p = 0
+        for q in range(nbuck):
+            L = hist[q]
+            if L == E:
+                p = -1
+                break
+            hist[q] = p
+            p += L
+        if p < 0:
+            continue
+        if ci == ai:
+            ni = bi; nr = br; nw = bw
+        else:
+            ni = ai; nr = ar; nw = aw
+        for j in range(E):
+            t = ci[j]
+            q = (<unsigned long long> t >> shift) & dmask
+            p = hist[q]
+            hist[q] = p + 1
+            ni[p] = t
+            nr[p] = cr[j]
+            if has_w:
+                nw[p] = cw[j]
+        ci = ni; cr = nr; cw = nw
+    if ci == ip:  # no pass moved the block: copy it out before writing it back
+        memcpy(ai, ip, E * sizeof(idx_t))
+        memcpy(ar, rp, E * sizeof(uint16_t))
+        if has_w:
+            memcpy(aw, dp, E * sizeof(double))
+        ci = ai; cr = ar; cw = aw
+    # rows: first slots; then the stable pass by row, merging equal targets
+    p = 0
+    for j in range(R):
+        L = rowc[j]
+        rowc[j] = p
+        p += L
+    rowc[R] = p
+    for j in range(R):
+        indptr[r0 + j + 1] = <idx_t> rowc[j]  # the row's first slot, for now
+    for j in range(E):
+        r = cr[j]
+        t = ci[j]
+        p = rowc[r]
+        if p > indptr[r0 + r + 1] and ip[p - 1] == t:
+            if has_w:
+                if combine == 1:
+                    if cw[j] < dp[p - 1]:
+                        dp[p - 1] = cw[j]
+                else:
+                    dp[p - 1] = dp[p - 1] + cw[j]
+            continue
         ip[p] = t
         if has_w:
-            dp[p] = w[k]
-        if symmetric and s != t:
-            p = cursor[t]
-            cursor[t] = <idx_t> (p + 1)
-            ip[p] = s
+            dp[p] = cw[j]
+        rowc[r] = p + 1
+    # close up the rows; indptr[r + 1] = merged length of row r
+    o = 0
+    for j in range(R):
+        p = indptr[r0 + j + 1]
+        L = rowc[j] - p
+        if o != p:
+            memmove(ip + o, ip + p, L * sizeof(idx_t))
             if has_w:
-                dp[p] = w[k]
+                memmove(dp + o, dp + p, L * sizeof(double))
+        indptr[r0 + j + 1] = <idx_t> L
+        o += L
+    return o
+
+
+cdef void _csr_row_pointers(idx_t* indptr, Py_ssize_t r0, Py_ssize_t r1,
+                            Py_ssize_t start) noexcept nogil:
+    """indptr[r + 1] = start + lengths of rows r0..r (indptr[r + 1] holds row r's length)."""
+    cdef Py_ssize_t r
+    for r in range(r0, r1):
+        start += indptr[r + 1]
+        indptr[r + 1] = <idx_t> start
+
+
+cdef void _id_range(const id_t* a, Py_ssize_t k0, Py_ssize_t k1,
+                    int64_t* lohi) noexcept nogil:
+    """lohi = (min, max) of lohi and a[k0:k1]."""
+    cdef Py_ssize_t k
+    cdef int64_t lo = lohi[0], hi = lohi[1], v
+    for k in range(k0, k1):
+        v = a[k]
+        lo = v if v < lo else lo
+        hi = v if v > hi else hi
+    lohi[0] = lo
+    lohi[1] = hi
+
+
+def id_range(const id_t[::1] a, const id_t[::1] b, int n_threads):
+    """id_range(a, b, n_threads)
+
+    Smallest and largest id in two id arrays, in one pass: ``(min, max)`` as Python
+    ints, ``(0, -1)`` when both are empty.
+    """
+    cdef Py_ssize_t na = a.shape[0], nb_ = b.shape[0], total = na + nb_, c, k0, k1, n_chunks
+    n_chunks = max(1, min(64, total // 65536))
+    part_arr = np.empty((n_chunks, 2), dtype=np.int64)
+    cdef int64_t[:, ::1] part = part_arr
+    if total == 0:
+        return 0, -1
+    for c in prange(n_chunks, nogil=True, num_threads=n_threads, schedule="static"):
+        part[c, 0] = INT64_MAX
+        part[c, 1] = INT64_MIN
+        k0 = (total * c) // n_chunks
+        k1 = (total * (c + 1)) // n_chunks
+        if k0 < na:  # the chunk's part of a
+            _id_range(&a[0], k0, min(k1, na), &part[c, 0])
+        if k1 > na:  # and of b
+            _id_range(&b[0], max(k0, na) - na, k1 - na, &part[c, 0])
+    return int(part_arr[:, 0].min()), int(part_arr[:, 1].max())

@@ -151,8 +151,12 @@ def as_labels(func, name, values, *, vocabulary=None, allow_missing=False):
     return np.ascontiguousarray(codes, dtype=np.intp), vocab
 
 
-def as_weights(func, name, values, n, *, default=1.0, allow_zero=True):
-    """Return finite, non-negative float64 weights of length ``n`` (C-contiguous)."""
+def as_weights(func, name, values, n, *, default=1.0, allow_zero=True, check_values=True):
+    """Return finite, non-negative float64 weights of length ``n`` (C-contiguous).
+
+    ``check_values=False`` checks type and length only, for callers whose kernel checks
+    the values on its way (and calls again with the check to word the error).
+    """
     if values is None:
         return np.full(n, default, dtype=np.float64)
     arr = as_1d(func, name, values)
@@ -160,6 +164,8 @@ def as_weights(func, name, values, n, *, default=1.0, allow_zero=True):
         raise InputTypeError(f"{func}: {name} must be numeric; got dtype {arr.dtype}")
     check_length(func, name, arr, n, "row")
     arr = np.ascontiguousarray(arr, dtype=np.float64)
+    if not check_values:
+        return arr
     bad = ~np.isfinite(arr)
     if bad.any():
         first = int(np.flatnonzero(bad)[0])

@@ -6,7 +6,7 @@ from functools import cached_property
 import numpy as np
 import scipy.sparse as sp
 
-from ._csr import arcs_to_csr, check_square, index_dtype
+from ._csr import arcs_to_csr, check_square, id_range, index_dtype
 from ._parallel import effective_n_threads
 from ._validation import as_1d, as_labels, as_weights, check_length
 from .exceptions import GraphFormatError, InputTypeError, OptionalDependencyError
@@ -208,17 +208,21 @@ class ActorGraph:
         for name, arr in (("source", src), ("target", tgt)):
             if len(arr) and arr.dtype.kind not in "iu":
                 raise InputTypeError(f"{func}: {name} must hold integer node ids; got dtype {arr.dtype}")
-            if len(arr) and arr.min() < 0:
-                raise GraphFormatError(f"{func}: {name} must hold ids >= 0; got {arr.min()}")
-        w = as_weights(func, "weight", weight, len(src))
-        top = int(max(src.max(initial=-1), tgt.max(initial=-1))) + 1
+        # the values of ids and weights are checked on the kernel's way (one pass less
+        # over the arcs); on a failure the checks below word the error
+        w = as_weights(func, "weight", weight, len(src), check_values=False)
         if n_nodes is None:
-            n_nodes = top
-        elif n_nodes < top:
-            raise GraphFormatError(f"{func}: n_nodes={n_nodes} but the edges use node id {top - 1}")
-        # the core's counting sort; an undirected edge is stored both ways inside it
-        indptr, indices, data = arcs_to_csr(n_nodes, src, tgt, w, "sum", n_threads=n_threads,
-                                            symmetric=not directed)
+            lo, hi = id_range(src, tgt, n_threads)
+            if lo < 0:
+                _check_edges(func, src, tgt, w, n_nodes)
+            n_nodes = hi + 1
+        try:
+            # the core's counting sort; an undirected edge is stored both ways inside it
+            indptr, indices, data = arcs_to_csr(n_nodes, src, tgt, w, "sum",
+                                                n_threads=n_threads, symmetric=not directed)
+        except ValueError as exc:
+            _check_edges(func, src, tgt, w, n_nodes)
+            raise GraphFormatError(f"{func}: {exc}") from None
         csr = sp.csr_array((data, indices, indptr), shape=(n_nodes, n_nodes), copy=False)
         return cls._from_csr(csr, directed, node_region, node_labels, info, func)
 
@@ -388,6 +392,17 @@ class ActorGraph:
     def _region_of_nodes(self):
         vocab = self.region_labels
         return [vocab[c] if c >= 0 else None for c in self.node_region]
+
+
+def _check_edges(func, src, tgt, w, n_nodes):
+    """Raise the error of a bad edge list: a negative id, an id >= n_nodes, a bad weight."""
+    for name, arr in (("source", src), ("target", tgt)):
+        if len(arr) and arr.min() < 0:
+            raise GraphFormatError(f"{func}: {name} must hold ids >= 0; got {arr.min()}")
+    top = int(max(src.max(initial=-1), tgt.max(initial=-1))) + 1
+    if n_nodes is not None and n_nodes < top:
+        raise GraphFormatError(f"{func}: n_nodes={n_nodes} but the edges use node id {top - 1}")
+    as_weights(func, "weight", w, len(src))
 
 
 def _check_weights(func, csr):
