@@ -136,10 +136,13 @@ def test_counting_sort_csr_matches_reference_and_scipy(combine, symmetric, dtype
         np.testing.assert_array_equal(d, rd)  # sums in input order: bit for bit
         # bit-identical for any chunking and thread count
         # and for int64 ids read straight into int32 indices (no copy of the ids)
-        for chunks, threads, ids in ((3, 2, dtype), (8, 2, np.int64), (5, 1, np.int32)):
+        # and for any block size (one row a block up to one block), as many blocks
+        for chunks, threads, ids, bits in ((3, 2, dtype, -1), (8, 2, np.int64, 0),
+                                           (5, 1, np.int32, 1), (2, 2, dtype, 3),
+                                           (1, 1, dtype, 16)):
             got = _core.csr_from_arcs(src.astype(ids), dst.astype(ids), w,
                                       np.zeros(n + 1, dtype), int(combine == "min"), chunks,
-                                      threads, symmetric)
+                                      threads, symmetric, -1, bits)
             for a, b in zip(got, (ip, ix, d)):
                 assert a.tobytes() == b.tobytes()
         # scipy's COO -> CSR (sum_duplicates, sorted indices) agrees up to summation order
@@ -156,6 +159,90 @@ def test_counting_sort_csr_matches_reference_and_scipy(combine, symmetric, dtype
         np.testing.assert_array_equal(ip2, rp)
         np.testing.assert_array_equal(ix2, rx)
         assert len(d2) == 0
+
+
+def test_counting_sort_csr_paths():
+    """The kernel's other paths against the reference: targets already in order within
+    every block (a transpose), a heavy row, a bipartite target range, empty inputs."""
+    from ecosystem import _core
+
+    rng = np.random.default_rng(5)
+    n, m = 300, 4000
+    src, dst = rng.integers(0, n, m), rng.integers(0, n, m)
+    src[:1500] = 7  # a heavy row with many duplicates
+    w = rng.random(m)
+    order = np.lexsort((src, dst))  # by target: every block receives its targets sorted
+    for s_, d_, w_ in ((src, dst, w), (src[order], dst[order], w[order])):
+        rp, rx, rd = _reference_csr(n, s_, d_, w_, "sum", False)
+        for bits in (-1, 0, 2, 5):
+            ip, ix, d = _core.csr_from_arcs(s_, d_, w_, np.zeros(n + 1, np.int32), 0, 2, 2,
+                                            False, -1, bits)
+            np.testing.assert_array_equal(ip, rp)
+            np.testing.assert_array_equal(ix, rx)
+            assert d.tobytes() == rd.tobytes()
+    # bipartite: targets in [0, n_cols) with n_cols > n (the projection's transpose)
+    n_cols = 5000
+    dst2 = rng.integers(0, n_cols, m)
+    ref = sp.csr_array((w, (src, dst2)), shape=(n, n_cols))
+    ref.sum_duplicates()
+    ip, ix, d = _core.csr_from_arcs(src, dst2, w, np.zeros(n + 1, np.int64), 0, 1, 1,
+                                    False, n_cols)
+    np.testing.assert_array_equal(ip, ref.indptr)
+    np.testing.assert_array_equal(ix, ref.indices)
+    np.testing.assert_allclose(d, ref.data, rtol=1e-13)
+    # no arcs; no rows
+    ip, ix, d = _core.csr_from_arcs(src[:0], dst[:0], w[:0], np.zeros(4, np.int32), 0, 1, 1)
+    assert ip.tolist() == [0, 0, 0, 0] and len(ix) == 0 and len(d) == 0
+    ip, ix, d = _core.csr_from_arcs(src[:0], dst[:0], w[:0], np.zeros(1, np.int32), 0, 1, 1)
+    assert ip.tolist() == [0] and len(ix) == 0
+
+
+@pytest.mark.parametrize("symmetric", [False, True])
+def test_counting_sort_csr_rejects_bad_ids_and_weights(symmetric):
+    from ecosystem import _core
+
+    src, dst, w = np.array([0, 1, 2]), np.array([1, 2, 0]), np.array([1.0, 2.0, 3.0])
+    z = np.zeros(4, np.int32)
+    for s_, d_ in ((np.array([0, 3, 2]), dst), (np.array([0, -1, 2]), dst),
+                   (src, np.array([1, 2, 3])), (src, np.array([1, -2, 0]))):
+        with pytest.raises(ValueError, match="outside"):
+            _core.csr_from_arcs(s_, d_, w, z.copy(), 0, 1, 1, symmetric)
+    for bad in (-1.0, np.nan, np.inf):
+        with pytest.raises(ValueError, match="weight is negative, NaN or infinite"):
+            _core.csr_from_arcs(src, dst, np.array([1.0, bad, 3.0]), z.copy(), 0, 1, 1,
+                                symmetric)
+
+
+def test_id_range():
+    from ecosystem._csr import id_range
+
+    rng = np.random.default_rng(2)
+    for na, nb in ((0, 0), (5, 0), (0, 7), (200_000, 90_000)):
+        a = rng.integers(-10, 10**9, na)
+        b = rng.integers(0, 10**6, nb).astype(np.int32)
+        both = np.concatenate([a, b.astype(np.int64)])
+        expect = (0, -1) if na + nb == 0 else (int(both.min()), int(both.max()))
+        for threads in (1, 2):
+            assert id_range(a, b, threads) == expect
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, pattern",
+    [
+        (dict(source=[0, -1], target=[1, 0]), eco.GraphFormatError, "source must hold ids >= 0; got -1"),
+        (dict(source=[0, 1], target=[1, -3], n_nodes=4), eco.GraphFormatError,
+         "target must hold ids >= 0; got -3"),
+        (dict(source=[0, 5], target=[1, 0], n_nodes=3), eco.GraphFormatError,
+         "n_nodes=3 but the edges use node id 5"),
+        (dict(source=[0, 1], target=[1, 0], weight=[1.0, -2.0]), eco.ParameterError,
+         "weight must be non-negative; got 1 bad values, e.g. -2.0 at position 1"),
+        (dict(source=[0, 1], target=[1, 0], weight=[np.nan, 1.0], directed=False),
+         eco.ParameterError, "weight must be finite; got 1 NaN/inf values"),
+    ],
+)
+def test_from_edges_bad_values_found_by_the_kernel_keep_their_messages(kwargs, error, pattern):
+    with pytest.raises(error, match=pattern):
+        eco.ActorGraph.from_edges(**kwargs)
 
 
 @pytest.mark.parametrize("directed", [True, False])
