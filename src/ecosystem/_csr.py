@@ -87,6 +87,38 @@ def arcs_to_csr(n, src, dst, w, combine="sum", n_threads=1, symmetric=False, n_c
     return indptr, indices, (data if weights is not None else None)
 
 
+def transpose_csr(indptr, indices, weights, n_threads=1):
+    """CSR of the reversed arcs of a square CSR, rows sorted (the core's counting sort).
+
+    Reads the CSR as it is: the arcs' sources are never materialised.
+
+    Parameters
+    ----------
+    indptr, indices : ndarray
+        A CSR with n rows, targets in [0, n).
+    weights : ndarray of shape (nnz,), dtype=float64, or None
+        Finite, non-negative; None: unweighted.
+    n_threads : int
+        Threads; the result does not depend on it.
+
+    Returns
+    -------
+    indptr, indices : ndarray, dtype=int32 where ids and arc counts fit, else int64
+    weights : ndarray of shape (nnz,), dtype=float64, or None
+    """
+    n = len(indptr) - 1
+    dtype = index_dtype(n, len(indices))
+    src = np.ascontiguousarray(indices)
+    if src.dtype not in (np.int32, np.int64):
+        src = src.astype(np.int64)
+    w = None if weights is None else np.ascontiguousarray(weights, dtype=np.float64)
+    tindptr, tindices, tw = _core.csr_from_arcs(
+        src, src[:0], w if w is not None else np.empty(0), np.zeros(n + 1, dtype=dtype), 0,
+        max(1, int(n_threads)), int(n_threads), False, n, -1,
+        np.ascontiguousarray(indptr, dtype=np.int64))
+    return tindptr, tindices, (tw if w is not None else None)
+
+
 def symmetric_arcs(src, dst, w=None):
     """Both directions of every non-loop arc (loops once): an undirected edge list's arcs."""
     back = src != dst

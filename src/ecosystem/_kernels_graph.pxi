@@ -65,9 +65,9 @@ ctypedef fused id_t:
 def csr_from_arcs(
     const id_t[::1] src, const id_t[::1] dst, const double[::1] w, idx_t[::1] indptr,
     int combine, Py_ssize_t n_chunks, int n_threads, bint symmetric=False,
-    Py_ssize_t n_cols=-1, int block_bits=-1,
+    Py_ssize_t n_cols=-1, int block_bits=-1, const int64_t[::1] row_ptr=None,
 ):
-    """csr_from_arcs(src, dst, w, indptr, combine, n_chunks, n_threads, symmetric=False, n_cols=-1, block_bits=-1)
+    """csr_from_arcs(src, dst, w, indptr, combine, n_chunks, n_threads, symmetric=False, n_cols=-1, block_bits=-1, row_ptr=None)
 
     CSR of an arc list by counting sorts: rows sorted by target, parallel arcs merged.
 
@@ -98,6 +98,10 @@ def csr_from_arcs(
         Targets are in [0, n_cols); -1: n.
     block_bits : int, default -1
         log2 of the rows of a block; -1: :func:`csr_block_bits` (tests force others).
+    row_ptr : ndarray of shape (n_cols + 1,), dtype=int64, optional
+        The transpose of a CSR: arc k's target is the row of k in this row pointer
+        (``dst`` is then ignored, pass it empty), so the CSR's source array is never
+        built.
 
     Returns
     -------
@@ -118,8 +122,16 @@ def csr_from_arcs(
         n_cols = n
     if symmetric and n_cols != n:
         raise ValueError("csr_from_arcs: symmetric needs n_cols == n")
-    if dst.shape[0] != m or (has_w and w.shape[0] != m):
-        raise ValueError("csr_from_arcs: src, dst and w must have the same length")
+    cdef const int64_t* rowp = NULL
+    if row_ptr is not None:
+        if symmetric or row_ptr.shape[0] != n_cols + 1 or row_ptr[n_cols] != m:
+            raise ValueError("csr_from_arcs: row_ptr must be a row pointer of the arcs "
+                             "(n_cols + 1 entries, ending at m), and symmetric False")
+        rowp = &row_ptr[0]
+    elif dst.shape[0] != m:
+        raise ValueError("csr_from_arcs: src and dst must have the same length")
+    if has_w and w.shape[0] != m:
+        raise ValueError("csr_from_arcs: src and w must have the same length")
     indptr[0] = 0
     if n == 0 or m == 0:
         if m > 0:
@@ -146,7 +158,7 @@ def csr_from_arcs(
     bad[1] = 0
     cdef int* bad_ptr = &bad[0]
     for c in prange(n_chunks, nogil=True, num_threads=n_threads, schedule="static"):
-        if _csr_count_blocks(&src[0], &dst[0], (m * c) // n_chunks, (m * (c + 1)) // n_chunks,
+        if _csr_count_blocks(&src[0], &dst[0] if rowp == NULL else NULL, (m * c) // n_chunks, (m * (c + 1)) // n_chunks,
                              n, n_cols, B, symmetric, &cnt[c, 0]):
             bad_ptr[0] = 1
     if bad[0]:
@@ -180,9 +192,10 @@ def csr_from_arcs(
     cdef uint16_t* rp = &rows[0]
     # 2. stable partition into blocks, chunks in parallel
     for c in prange(n_chunks, nogil=True, num_threads=n_threads, schedule="static"):
-        flags = _csr_scatter_blocks(&src[0], &dst[0], &w[0] if has_w else NULL,
+        flags = _csr_scatter_blocks(&src[0], &dst[0] if rowp == NULL else NULL,
+                                    &w[0] if has_w else NULL,
                                     (m * c) // n_chunks, (m * (c + 1)) // n_chunks, n_cols,
-                                    B, symmetric, &cnt[c, 0], ip, dp, rp)
+                                    B, symmetric, &cnt[c, 0], ip, dp, rp, rowp)
         if flags & 1:
             bad_ptr[0] = 1
         if flags & 2:
@@ -275,42 +288,68 @@ cdef bint _csr_count_blocks(const id_t* src, const id_t* dst, Py_ssize_t k0, Py_
     return bad
 
 
+cdef inline int _csr_put(int64_t s, int64_t t, const double* w, Py_ssize_t k, int B,
+                         int64_t mask, bint symmetric, int64_t* cursor, idx_t* ip,
+                         double* dp, uint16_t* rp) noexcept nogil:
+    """Append arc k (s -> t, and t -> s if symmetric) to its block; 2 if w[k] is bad."""
+    cdef Py_ssize_t p = cursor[s >> B]
+    cdef int bad = 0
+    cdef double x = 0.0
+    cursor[s >> B] = p + 1
+    ip[p] = <idx_t> t
+    rp[p] = <uint16_t> (s & mask)
+    if w != NULL:
+        x = w[k]
+        if not (x >= 0.0 and x <= DBL_MAX):
+            bad = 2
+        dp[p] = x
+    if symmetric and s != t:
+        p = cursor[t >> B]
+        cursor[t >> B] = p + 1
+        ip[p] = <idx_t> s
+        rp[p] = <uint16_t> (t & mask)
+        if w != NULL:
+            dp[p] = x
+    return bad
+
+
 cdef int _csr_scatter_blocks(const id_t* src, const id_t* dst, const double* w,
                              Py_ssize_t k0, Py_ssize_t k1, Py_ssize_t n_cols, int B,
                              bint symmetric, int64_t* cursor, idx_t* ip, double* dp,
-                             uint16_t* rp) noexcept nogil:
+                             uint16_t* rp, const int64_t* row_ptr) noexcept nogil:
     """Append arcs k0..k1-1 to their blocks at ``cursor`` (advanced).
 
+    Targets come from ``dst``, or (``row_ptr`` not NULL) are the rows of the arcs.
     Returns 0, or 1 if a target is outside [0, n_cols) (stored as 0), plus 2 if a weight
     is negative, NaN or infinite.
     """
-    cdef Py_ssize_t k, p
-    cdef int64_t s, t
+    cdef Py_ssize_t k, lo, hi, mid
+    cdef int64_t t
     cdef int64_t mask = ((<int64_t> 1) << B) - 1
     cdef int bad = 0
-    cdef double x = 0.0
+    if row_ptr != NULL:
+        if k0 >= k1:
+            return 0
+        lo = 0  # the row of arc k0: the last r with row_ptr[r] <= k0
+        hi = n_cols
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            if row_ptr[mid] <= k0:
+                lo = mid
+            else:
+                hi = mid
+        t = lo
+        for k in range(k0, k1):
+            while row_ptr[t + 1] <= k:
+                t += 1
+            bad = bad | _csr_put(src[k], t, w, k, B, mask, False, cursor, ip, dp, rp)
+        return bad
     for k in range(k0, k1):
-        s = src[k]
         t = dst[k]
         if t < 0 or t >= n_cols:
             bad = bad | 1
             t = 0
-        p = cursor[s >> B]
-        cursor[s >> B] = p + 1
-        ip[p] = <idx_t> t
-        rp[p] = <uint16_t> (s & mask)
-        if w != NULL:
-            x = w[k]
-            if not (x >= 0.0 and x <= DBL_MAX):
-                bad = bad | 2
-            dp[p] = x
-        if symmetric and s != t:
-            p = cursor[t >> B]
-            cursor[t >> B] = p + 1
-            ip[p] = <idx_t> s
-            rp[p] = <uint16_t> (t & mask)
-            if w != NULL:
-                dp[p] = x
+        bad = bad | _csr_put(src[k], t, w, k, B, mask, symmetric, cursor, ip, dp, rp)
     return bad
 
 

@@ -25,7 +25,7 @@ import numbers
 import numpy as np
 
 from . import _core
-from ._csr import arcs_to_csr
+from ._csr import transpose_csr
 from ._graph_input import Csr, as_csr, n_nodes
 from ._grouping import by_group
 from ._parallel import effective_n_threads
@@ -427,14 +427,13 @@ RANK_TOL = 1e-12
 _SERIAL_RANK = 200_000
 
 
-def _in_arcs(graph, csr):
+def _in_arcs(graph, csr, n_threads=1):
     """CSR of the in-arcs (transpose) of ``csr``; cached on an ActorGraph."""
     if not csr.directed:
         return csr.indptr, csr.indices, csr.weights
     if (isinstance(graph, ActorGraph) and graph.directed and csr.indptr is graph.indptr):
-        tindptr, tindices, tweights = graph.transpose
-        return tindptr, tindices, (tweights if csr.weights is not None else None)
-    return arcs_to_csr(csr.n, csr.indices, csr.sources(), csr.weights)
+        return graph.in_arcs(n_threads, weights=csr.weights is not None)
+    return transpose_csr(csr.indptr, csr.indices, csr.weights, n_threads)
 
 
 def _loops_twice(csr):
@@ -593,7 +592,7 @@ def pagerank(graph, damping=0.85, *, weights=None, directed=None, personalizatio
     if n == 0:
         return (np.zeros(0), info) if return_info else np.zeros(0)
     csr = _loops_twice(csr)
-    tindptr, tindices, tweights = _in_arcs(graph, csr)
+    tindptr, tindices, tweights = _in_arcs(graph, csr, n_threads)
     s = _out_strength(csr)
     inv_out = np.zeros(n)
     np.divide(1.0, s, out=inv_out, where=s > 0)
@@ -700,7 +699,7 @@ def hits(graph, *, weights=None, tol=RANK_TOL, max_iter=10_000, n_jobs=None,
     if empty:
         out = (np.full(n, 1.0 / n), np.full(n, 1.0 / n))
         return (*out, info) if return_info else out
-    tindptr, tindices, tweights = _in_arcs(graph, csr)
+    tindptr, tindices, tweights = _in_arcs(graph, csr, n_threads)
     none = np.empty(0)
     hub, auth, n_iter, residual = _core.hits_power(
         csr.indptr, csr.indices, none if csr.weights is None else csr.weights,

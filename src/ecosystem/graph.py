@@ -1,12 +1,11 @@
 """ActorGraph: an immutable CSR graph of actors with their regions."""
 
 from dataclasses import dataclass, field
-from functools import cached_property
 
 import numpy as np
 import scipy.sparse as sp
 
-from ._csr import arcs_to_csr, check_square, id_range, index_dtype
+from ._csr import arcs_to_csr, check_square, id_range, index_dtype, transpose_csr
 from ._parallel import effective_n_threads
 from ._validation import as_1d, as_labels, as_weights, check_length
 from .exceptions import GraphFormatError, InputTypeError, OptionalDependencyError
@@ -102,23 +101,55 @@ class ActorGraph:
         """
         return np.diff(self.indptr).astype(np.int64)
 
-    @cached_property
+    @property
     def transpose(self):
         """The CSR of the reversed graph as ``(indptr, indices, weights)`` (cached).
 
-        For an undirected graph this is the graph itself.
+        For an undirected graph this is the graph itself. Same as :meth:`in_arcs`.
+        """
+        return self.in_arcs()
+
+    def in_arcs(self, n_jobs=None, *, weights=True):
+        """Return the in-arcs of every node: the CSR of the reversed graph (cached).
+
+        Built once by the core's counting sort, straight from the CSR; later calls
+        return the cached arrays. For an undirected graph this is the graph itself.
+
+        Parameters
+        ----------
+        n_jobs : int, optional
+            Threads of the build (``None``: one, ``-1``: all cores); the result does not
+            depend on it.
+        weights : bool, default True
+            Also return the weights (aligned with the indices); False returns None for
+            them and, if nothing is cached yet, builds (and caches) the structure only.
+
+        Returns
+        -------
+        indptr : ndarray of shape (n_nodes + 1,)
+            Row pointer of the reversed graph, in the dtype of :attr:`indptr`.
+        indices : ndarray of shape (nnz,)
+            Sources of the in-arcs of each node, sorted within each node.
+        weights : ndarray of shape (nnz,), dtype=float64, or None
+            Their weights (None with ``weights=False``).
         """
         if not self.directed:
-            return self.indptr, self.indices, self.weights
-        # the counting sort scatters arcs in source order: rows come out sorted
-        indptr, indices, weights = arcs_to_csr(self.n_nodes, self.indices, self.sources(),
-                                               self.weights)
+            return self.indptr, self.indices, (self.weights if weights else None)
+        cache = self.__dict__.setdefault("_in_arcs_cache", {})
+        if "weighted" in cache:
+            tindptr, tindices, tweights = cache["weighted"]
+            return tindptr, tindices, (tweights if weights else None)
+        if not weights and "structure" in cache:
+            return cache["structure"]
+        n_threads = effective_n_threads(n_jobs, func="ActorGraph.in_arcs")
+        tindptr, tindices, tweights = transpose_csr(
+            self.indptr, self.indices, self.weights if weights else None, n_threads)
         dtype = self.indptr.dtype
-        return (
-            _readonly(indptr.astype(dtype, copy=False)),
-            _readonly(indices.astype(dtype, copy=False)),
-            _readonly(weights),
-        )
+        out = (_readonly(tindptr.astype(dtype, copy=False)),
+               _readonly(tindices.astype(dtype, copy=False)),
+               None if tweights is None else _readonly(tweights))
+        cache["weighted" if weights else "structure"] = out
+        return out
 
     def __repr__(self):
         kind = "directed" if self.directed else "undirected"
