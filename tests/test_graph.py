@@ -279,3 +279,48 @@ def test_one_gate_for_every_graph_consumer():
     for call in (lambda: eco.pagerank([[0, 1]]), lambda: eco.effective_size([[0, 1]])):
         with pytest.raises(eco.InputTypeError, match="graph must be an ActorGraph"):
             call()
+
+
+def test_transpose_straight_from_the_csr():
+    """The transpose reads the CSR's row pointer (no source array): any chunking (a chunk
+    may start inside a row or in a run of empty rows), any thread count, any block size
+    give the same arrays as scipy's transpose; weights=False builds the structure only."""
+    from ecosystem import _core
+    from ecosystem._csr import transpose_csr
+
+    rng = np.random.default_rng(8)
+    n, m = 500, 6000
+    src = rng.integers(0, n, m) ** 2 % n  # skewed, with empty rows at both ends
+    src[src < 20] = 20
+    src[src > 470] = 470
+    dst = rng.integers(0, n, m)
+    dst[:700] = 3  # a heavy column: a heavy row of the transpose
+    g = eco.ActorGraph.from_edges(src, dst, rng.random(m), n_nodes=n)
+    ref = g.to_scipy().T.tocsr()
+    ref.sort_indices()
+    for threads in (1, 2, 3):
+        h = eco.ActorGraph(g.indptr, g.indices, g.weights, True, g.node_region)
+        tp, ti, tw = h.in_arcs(threads)
+        np.testing.assert_array_equal(tp, ref.indptr)
+        np.testing.assert_array_equal(ti, ref.indices)
+        assert tw.tobytes() == ref.data.tobytes()  # moved, never added
+        assert tp.dtype == g.indptr.dtype and not ti.flags.writeable
+        assert h.transpose[1] is ti  # cached
+        h2 = eco.ActorGraph(g.indptr, g.indices, g.weights, True, g.node_region)
+        sp_, si, sw = h2.in_arcs(threads, weights=False)
+        assert sw is None and sp_.tobytes() == tp.tobytes() and si.tobytes() == ti.tobytes()
+    rows = g.indptr.astype(np.int64)
+    for chunks in (1, 2, 7, 64):
+        for bits in (-1, 0, 4):
+            tp, ti, tw = _core.csr_from_arcs(g.indices, g.indices[:0], g.weights,
+                                             np.zeros(n + 1, np.int32), 0, chunks, 2, False,
+                                             n, bits, rows)
+            np.testing.assert_array_equal(tp, ref.indptr)
+            np.testing.assert_array_equal(ti, ref.indices)
+            assert tw.tobytes() == ref.data.tobytes()
+    tp, ti, tw = transpose_csr(g.indptr, g.indices, None, 2)
+    np.testing.assert_array_equal(ti, ref.indices)
+    assert tw is None
+    with pytest.raises(ValueError, match="row_ptr must be a row pointer"):
+        _core.csr_from_arcs(g.indices, g.indices[:0], g.weights, np.zeros(n + 1, np.int32),
+                            0, 1, 1, False, n, -1, rows[:-1])
