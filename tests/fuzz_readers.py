@@ -345,7 +345,8 @@ def run(execs=None, seconds=None, seed=0, worker=0, targets=None, out=None, log_
 
     all_targets = {**_targets(), **_io_targets()}
     names = list(targets or _targets())
-    work = Path(tempfile.mkdtemp(prefix="eco-fuzz-"))
+    shm = Path("/dev/shm")   # a memory file system where there is one: no disk I/O per run
+    work = Path(tempfile.mkdtemp(prefix="eco-fuzz-", dir=shm if shm.is_dir() else None))
     counts = Counter()
     findings = Counter()
     examples = {}
