@@ -821,7 +821,7 @@ def report_bad_rows(bad, raw, start, path, policy, col, message):
     extra = len(idx) - min(len(idx), _MAX_BAD_PER_COLUMN)
     if extra > 0:
         policy.bad(f"{extra} more malformed values", path=path, field=col, n=extra,
-                   unit=True)
+                   unit=True, last_line=_line_at(start, idx[-1]))
 
 
 def _numbers(raw):
