@@ -65,6 +65,11 @@ def stop_if_malformed(n=1000):
     n : int, default 1000
         Malformed records at the start of the input that stop the read (0: never stop).
 
+    Yields
+    ------
+    None
+        The rule holds for the reads inside the ``with`` block (in this thread or task).
+
     Examples
     --------
     >>> import ecosystem as eco
