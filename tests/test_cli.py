@@ -483,3 +483,29 @@ def test_stop_if_malformed_keeps_input_damaged_in_places(tmp_path):
     with pytest.raises(eco.ParameterError):
         with eco.readers.stop_if_malformed(-1):
             pass
+
+
+def test_quiet_switches_off_the_bootstrap_bar(monkeypatch, tmp_path, capsys):
+    """--quiet prints nothing but errors, even on a terminal (the bootstrap's tqdm bar)."""
+    import sys as _sys
+
+    import ecosystem as eco
+
+    monkeypatch.setattr(_sys.stderr, "isatty", lambda: True, raising=False)
+    c, _ = eco.datasets.planted(n_regions=6, records_per_region=40, seed=2)
+    capsys.readouterr()
+    eco.classify(c, bootstrap=120, n_null=0, size=None)
+    assert "bootstrap" in capsys.readouterr().err          # the bar, on a "terminal"
+    res = eco.classify(c, bootstrap=120, n_null=0, progress=False)
+    assert "bootstrap:" not in capsys.readouterr().err
+    assert res.table.equals(eco.classify(c, bootstrap=120, n_null=0).table)
+    capsys.readouterr()
+    with pytest.raises(eco.InputTypeError, match="progress"):
+        eco.classify(c, bootstrap=0, progress="yes")
+    rec = tmp_path / "rec.csv"
+    rec.write_text("doc,author,cc\n" + "".join(f"d{i},a{i},{'US' if i % 2 else 'JP'}\n"
+                                                 f"d{i},b{i},CN\n" for i in range(60)))
+    assert _main_code("classify", rec, "--format", "records", "--columns", "record=doc",
+                      "actor=author", "country=cc", "--out", tmp_path / "o", "--no-plots",
+                      "--bootstrap", "120", "--n-null", "0", "--quiet") == 0
+    assert capsys.readouterr().err == ""

@@ -454,7 +454,8 @@ def _demo(args):
 
     log.step(f"classifying {flows.n_regions} countries (talent channel, B = {args.bootstrap})")
     res = classify(flows, size=size, internal=internal, bootstrap=args.bootstrap,
-                   n_null=max(args.bootstrap - 1, 99), seed=args.seed)
+                   n_null=max(args.bootstrap - 1, 99), seed=args.seed,
+                   progress=False if args.quiet else None)
     table = region_metrics(flows, layer="international", size=size.to_dict(), internal=internal.to_dict())
     table = table.merge(people[["name"]], left_on="region", right_index=True, how="left")
     table["volume"] = table["inbound"] + table["outbound"]
@@ -576,7 +577,8 @@ def _classify(args):
         size = rt["size"] if "size" in rt else None
         internal = rt["internal"] if "internal" in rt else None
     opts = dict(bootstrap=args.bootstrap, n_null=args.n_null, seed=args.seed, layer=args.layer,
-                size=size, internal=internal, min_external=args.min_external)
+                size=size, internal=internal, min_external=args.min_external,
+                progress=False if args.quiet else None)
     if data is not None:
         log.step(f"classifying {data!r} (B = {args.bootstrap})")
         res = classify(data, channels=args.channel, window=tuple(args.window) if args.window else None,

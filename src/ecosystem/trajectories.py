@@ -257,7 +257,8 @@ def trajectories(data, windows, *, channels=None, bootstrap=1000, seed=0, size=N
         chs = check_channels(func, channels, data.channels)
         joint = _joint_contributions(func, data, wins, chs, layer=opts["layer"], counting=opts["counting"],
                                      cluster=opts["cluster"], seed=seed, bootstrap=bootstrap,
-                                     countries=opts["countries"], n_jobs=n_jobs)
+                                     countries=opts["countries"], n_jobs=n_jobs,
+                                     progress=opts["progress"])
     elif hasattr(data, "columns") and hasattr(data, "to_numpy"):
         if opts["cluster"] is not None:
             raise ParameterError(f"{func}: cluster needs record-level Contributions; got "
@@ -306,7 +307,7 @@ def _plain(info):
 
 # ============================================================================ joint: records
 def _joint_contributions(func, c, wins, chs, *, layer, counting, cluster, seed, bootstrap, countries,
-                         n_jobs):
+                         n_jobs, progress=None):
     """Flows and replicate statistics of every window from one pass over the records.
 
     The records of window w and channel k become the pseudo-channel ``w * K + k`` of one
@@ -375,7 +376,8 @@ def _joint_contributions(func, c, wins, chs, *, layer, counting, cluster, seed, 
                        copresence=arrs["copresence"], internal=arrs["internal"], size=arrs["size"],
                        counting=counting, info=dict(flows.info))
     boot = contribution_replicates(stack, full, layer=layer, counting=counting, cluster=cluster,
-                                   seed=seed, replicates=bootstrap, n_jobs=n_jobs, func=func)
+                                   seed=seed, replicates=bootstrap, n_jobs=n_jobs, func=func,
+                                   progress=progress)
     ci = boot["channel_index"]
     point, reps = boot["point"][:, ci], boot["replicates"][:, :, ci]
     n_records = (arrs["size"] if counting == "full" else
