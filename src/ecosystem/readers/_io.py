@@ -889,6 +889,27 @@ def year_column(chunk, col, start, path, policy):
                       what="a year")
 
 
+def coordinate_column(chunk, col, start, path, policy, limit):
+    """Coordinates of a string column in ``[-limit, limit]`` (NaN where empty or bad).
+
+    A coordinate is an attribute of a place, not a record: under ``errors="raise"`` a
+    bad value raises a located error; under ``"skip"`` it is ignored (NaN; the place is
+    still resolved by its names) and counted in ``report.notes``.
+    """
+    raw = chunk[col]
+    vals, empty = _numbers(raw)
+    bad = ~empty & ~(np.abs(vals) <= limit)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        if policy.raise_:
+            policy.bad(f"{raw.iloc[i]!r} is not a {col} in -{limit}..{limit}", path=path,
+                       line=_line_at(start, i), field=col)
+        policy.report.note(f"{col} values that are not numbers in -{limit}..{limit} "
+                           "(ignored; places resolved by name)", int(bad.sum()))
+        vals = np.where(bad, np.nan, vals)
+    return vals
+
+
 def float_column(chunk, col, start, path, policy, *, hi=None, allow_empty=True):
     """Non-negative finite float values of a string column (NaN where empty).
 
