@@ -100,6 +100,10 @@ def _targets():
                           lambda p, e: eco.read_scopus(p, regions=regions, errors=e)),
         "records": ("records", None, None,
                     lambda p, e: eco.read_records(p, regions=regions, errors=e)),
+        "openalex_web_csv": ("file", "openalex_web_export_sample.csv", None,
+                             lambda p, e: eco.read_openalex(p, regions=regions, errors=e)),
+        "bibliometrix": ("file", "bibliometrix_sample.csv", None,
+                         lambda p, e: eco.read_bibliometrix(p, regions=regions, errors=e)),
     }
 
 

@@ -25,6 +25,7 @@ import re
 import zlib
 
 from ..exceptions import DataFormatError
+from ._io import parse_year
 
 __all__ = ["is_openalex_csv", "works_from_csv"]
 
@@ -138,11 +139,12 @@ def _parse(path, label):
             line = reader.line_num
             work_id = _none(row.get("id"))
             year = _none(row.get("publication_year"))
-            try:
-                year = int(float(year)) if year is not None else None
-            except (ValueError, OverflowError):
-                problems.append((line, "publication_year", f"not a year: {year!r}"))
-                continue
+            if year is not None:
+                y, why = parse_year(year)
+                if why:
+                    problems.append((line, "publication_year", why))
+                    continue
+                year = y
             authors = _split(row.get(author_col))
             n = len(authors)
             fields = {}
