@@ -170,3 +170,20 @@ def test_sample_one_row_per_paper_files_are_read(formats):
     oa = eco.read_openalex(formats / "openalex_web_export_sample.csv").contributions
     w = oa.to_pandas().groupby("record").weight.sum()
     assert len(w) == 4 and np.allclose(w, 1.0)
+
+
+def test_openalex_web_csv_keeps_good_rows_around_damage(tmp_path, formats):
+    """One bad byte or short row cost the whole export; now only its row (issue 19)."""
+    lines = (formats / "openalex_web_export_sample.csv").read_bytes().split(b"\n")
+    lines[2] = lines[2].replace(b"B,2021", b"B\xff,2021")    # W2: not UTF-8
+    lines[3] = lines[3].rsplit(b",", 1)[0]                    # W3: a field short
+    path = tmp_path / "works.csv"
+    path.write_bytes(b"\n".join(lines))
+    res = eco.read_openalex(path, errors="skip")
+    r = res.report
+    assert r.skipped == {"malformed": 2} and (r.records_read, r.records_used) == (4, 2)
+    assert [m[1] for m in r.malformed] == [3, 4]
+    assert sorted(set(res.contributions.to_pandas().record)) == ["W1", "W4"]
+    with pytest.raises(eco.DataFormatError) as err:
+        eco.read_openalex(path)
+    assert err.value.line == 3
