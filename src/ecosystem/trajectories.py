@@ -319,7 +319,7 @@ def _joint_contributions(func, c, wins, chs, *, layer, counting, cluster, seed, 
     from .uncertainty import contribution_replicates
 
     codes = sorted(c.channels.index(ch) for ch in chs)
-    K, W, R = len(codes), len(wins), c.n_regions
+    K, W = len(codes), len(wins)
     kmap = np.full(len(c.channels), -1, dtype=np.intp)
     kmap[codes] = np.arange(K)
     kk = kmap[c.channel]
@@ -585,14 +585,13 @@ def _assemble(parts, wins, chs, *, alpha, change_adjust, joint, bootstrap, seed)
 
     from .uncertainty import benjamini_hochberg, percentile_ci
 
-    W, K = len(wins), len(chs)
+    W = len(wins)
     table = pd.concat([p["table"] for p in parts], ignore_index=True)
     table.insert(table.columns.get_loc("window") + 1, "window_index",
                  np.repeat(np.arange(W), [len(p["table"]) for p in parts]))
     regions_tab = pd.concat([p["regions"] for p in parts], ignore_index=True)
     flows0 = joint["resolved"][0][0]
     regions, countries = list(flows0.regions), np.asarray(flows0.countries, dtype=object)
-    R = len(regions)
     # the full (channel, region) grid of every window; tables keep the active rows only
     D = np.stack([p["grid"]["D"] for p in parts])                                           # (W, K, R)
     lab = np.stack([p["grid"]["label"] for p in parts])
