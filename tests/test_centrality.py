@@ -814,6 +814,17 @@ def test_pagerank_and_hits_bit_identical_across_threads():
     assert h1.tobytes() == h2.tobytes() and a1.tobytes() == a2.tobytes()
 
 
+def test_pagerank_uniform_teleport_without_an_array_is_the_same_bits():
+    # the kernel's uniform teleport (no array read) equals an explicit uniform vector
+    rng = np.random.default_rng(6)
+    n, m = 5000, 40_000
+    g = ActorGraph.from_edges(rng.integers(0, n, m), rng.integers(0, n, m), n_nodes=n)
+    for w in (None, True):
+        a, ia = pagerank(g, weights=w, return_info=True)
+        b, ib = pagerank(g, weights=w, personalization=np.ones(n), return_info=True)
+        assert a.tobytes() == b.tobytes() and ia == ib
+
+
 def test_pagerank_reports_and_raises():
     g = ActorGraph.from_edges([0, 1, 2, 2], [1, 2, 0, 1])
     with pytest.raises(ecosystem.ConvergenceError, match=r"pagerank: .*after 2 iterations"):

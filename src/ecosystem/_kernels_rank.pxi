@@ -38,9 +38,11 @@ cdef double _pr_prepare(const double* x, const double* inv_out, double* y,
 cdef double _pr_pull(const idx_t* tindptr, const idx_t* tindices, const double* tw,
                      const double* y, const double* pers, const double* x, double* xn,
                      const double* inv_out, double* yn, double* dang_out,
-                     double tele, double damping, Py_ssize_t v0, Py_ssize_t v1) noexcept nogil:
+                     double tele, double damping, double uniform, Py_ssize_t v0,
+                     Py_ssize_t v1) noexcept nogil:
     """New scores of v0..v1 into xn, and already the next iteration's ``yn = xn / s``
-    and dangling score (into ``dang_out[0]``); return their L1 change."""
+    and dangling score (into ``dang_out[0]``); return their L1 change. ``pers`` NULL:
+    every teleport probability is ``uniform``."""
     cdef Py_ssize_t v, e, e1
     cdef double acc, nv, r = 0.0, dang = 0.0
     for v in range(v0, v1):
@@ -52,7 +54,7 @@ cdef double _pr_pull(const idx_t* tindptr, const idx_t* tindices, const double* 
         else:
             for e in range(tindptr[v], e1):
                 acc = acc + tw[e] * y[tindices[e]]
-        nv = tele * pers[v] + damping * acc
+        nv = tele * (pers[v] if pers != NULL else uniform) + damping * acc
         r = r + fabs(nv - x[v])
         xn[v] = nv
         if inv_out[v] == 0.0:
@@ -86,8 +88,9 @@ def pagerank_pull(
         IN. w_uv aligned with ``tindices``; empty for an unweighted graph (all 1).
     inv_out : ndarray of shape (n,), dtype=float64
         IN. 1 / s_u, and 0 for dangling nodes.
-    pers : ndarray of shape (n,), dtype=float64
-        IN. Teleport distribution (sums to 1).
+    pers : ndarray of shape (n,) or (0,), dtype=float64
+        IN. Teleport distribution (sums to 1); empty for the uniform one (1/n each,
+        without reading an array every iteration: the same bits as ``np.full(n, 1/n)``).
     damping, tol : float
     max_iter : int
     n_threads : int
@@ -128,7 +131,10 @@ def pagerank_pull(
     cdef const idx_t* ti = &tindices[0] if tindices.shape[0] > 0 else NULL
     cdef const double* tw = &tweights[0] if tweights.shape[0] > 0 else NULL
     cdef const double* io = &inv_out[0]
-    cdef const double* pp = &pers[0]
+    cdef const double* pp = &pers[0] if pers.shape[0] > 0 else NULL
+    cdef double uniform = 1.0 / n
+    if pers.shape[0] not in (0, n):
+        raise ValueError("pagerank_pull: pers must have n entries or none")
     with nogil:
         # y = x / s and the dangling score of the start; afterwards every pull pass
         # also prepares them for the next iteration: one parallel region per iteration
@@ -147,7 +153,7 @@ def pagerank_pull(
                 if v1 > n:
                     v1 = n
                 part[c] = _pr_pull(tp, ti, tw, y, pp, x, xn, io, yn, dpart + c, tele,
-                                   damping, v0, v1)
+                                   damping, uniform, v0, v1)
             err = _sum_in_order(part, n_chunks)
             tmp = x
             x = xn

@@ -578,7 +578,7 @@ def pagerank(graph, damping=0.85, *, weights=None, directed=None, personalizatio
                  positive=False)
     n = csr.n
     if personalization is None:
-        pers = np.full(n, 1.0 / n) if n else np.zeros(0)
+        pers = np.zeros(0)  # uniform: the kernel uses 1/n without reading an array
     else:
         pers = as_weights(func, "personalization", personalization, n)
         total = pers.sum()
