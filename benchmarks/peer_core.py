@@ -14,6 +14,8 @@ Every measurement runs in its own subprocess on the same seeded workload, so pea
   ten-line scipy power iteration (row-normalised transpose, CSR mat-vec, dangling mass
   to every node) to the same L1 tolerance, and vs igraph's PRPACK
   (``Graph.pagerank(implementation="prpack")``, graph conversion not timed).
+* transpose: what the first ``eco.pagerank`` call builds (``ActorGraph.in_arcs``, the
+  structure) vs scipy's ``A.T.tocsr()``; part of the pagerank figure, shown apart.
 * projection: ``--records`` team records (heavy-tailed sizes), Newman weights:
   ``eco.coauthorship_graph`` vs scipy ``Bw.T @ B`` with the diagonal removed.
 * contributions: bytes per contribution of ``Contributions`` (every array).
@@ -129,6 +131,23 @@ def run_job(job, args):
             extra = {"n_iter": scipy_pagerank(A, tol=args.tol)[1]}
         np.save(Path(args.scratch) / f"{job}.npy", x)
         return {"job": job, "seconds": seconds, "peak_mib": peak, "arcs": int(g.nnz), **extra}
+
+    if job.startswith("transpose"):
+        src, dst, _ = chung_lu(n, args.arcs / n, directed=True, seed=args.seed)
+        g = eco.ActorGraph.from_edges(src, dst, n_nodes=n)
+        if job == "transpose-scipy":
+            A = g.to_scipy()
+
+            def fn():  # CSR -> CSR of A^T (scipy's CSR -> CSC counting sort)
+                return A.T.tocsr()
+        else:
+            n_jobs = int(job.rsplit("-", 1)[1])
+
+            def fn():  # what eco.pagerank builds on a fresh graph: the structure only
+                h = eco.ActorGraph(g.indptr, g.indices, g.weights, True, g.node_region)
+                return h.in_arcs(n_jobs, weights=False)
+        seconds, peak = _measure(fn, args.repeat)
+        return {"job": job, "seconds": seconds, "peak_mib": peak, "arcs": int(g.nnz)}
 
     if job.startswith("projection"):
         w = team_records(args.records, seed=args.seed)
@@ -246,6 +265,14 @@ def main():
                   f"({base['seconds'] / r['seconds']:.2f}x scipy, "
                   f"{pr['seconds'] / r['seconds']:.2f}x PRPACK), {r['n_iter']} iterations, "
                   f"residual {r['residual']:.1e}; L1 vs PRPACK {np.abs(x - x_pr).sum():.1e}")
+    if "pagerank" in parts or "transpose" in parts:
+        base = child("transpose-scipy", mmap=False)
+        print(f"\ntranspose (part of the first PageRank call): {base['arcs']:,} arcs")
+        print(f"  scipy A.T.tocsr(): {base['seconds']:.3f} s")
+        for t in (1, 2):
+            r = child(f"transpose-core-{t}", mmap=False)
+            print(f"  ActorGraph.in_arcs n_jobs={t} (structure): {r['seconds']:.3f} s "
+                  f"({base['seconds'] / r['seconds']:.2f}x)")
     if "projection" in parts:
         base = child("projection-scipy")
         print(f"\nprojection: {args.records:,} records, {base['contributions']:,} contributions, "
