@@ -20,7 +20,7 @@ Every measurement runs in its own subprocess on the same seeded workload, so pea
   ``eco.coauthorship_graph`` vs scipy ``Bw.T @ B`` with the diagonal removed.
 * contributions: bytes per contribution of ``Contributions`` (every array).
 
-Timings are the best of ``--repeat`` runs.
+Timings are the best (or, ``--stat median``, the median) of ``--repeat`` runs.
 """
 
 import argparse
@@ -39,7 +39,7 @@ sys.path.insert(0, str(HERE))
 from workloads import chung_lu, reset_peak, status_kib, team_records  # noqa: E402
 
 
-def _measure(fn, repeat):
+def _measure(fn, repeat, stat="best"):
     # peak memory first, in a fresh process: the rise of the resident set over one call
     before = status_kib("VmRSS") or 0
     reset_peak()
@@ -51,7 +51,7 @@ def _measure(fn, repeat):
         result = fn()
         times.append(time.perf_counter() - t0)
         del result
-    return min(times), max(peak, 0) / 1024.0
+    return (min(times) if stat == "best" else float(np.median(times))), max(peak, 0) / 1024.0
 
 
 def scipy_pagerank(A, damping=0.85, tol=1e-12, max_iter=1000):
@@ -93,7 +93,7 @@ def run_job(job, args):
 
             def fn():
                 return eco.ActorGraph.from_edges(src, dst, w, n_nodes=n, n_jobs=n_jobs)
-        seconds, peak = _measure(fn, args.repeat)
+        seconds, peak = _measure(fn, args.repeat, args.stat)
         res = fn()
         data = res.data if hasattr(res, "data") else res.weights
         return {"job": job, "seconds": seconds, "peak_mib": peak, "arcs": int(len(src)),
@@ -121,7 +121,7 @@ def run_job(job, args):
             def fn():  # a fresh graph object: the transpose is built inside the timing
                 h = eco.ActorGraph(g.indptr, g.indices, g.weights, True, g.node_region)
                 return eco.pagerank(h, tol=args.tol, n_jobs=n_jobs)
-        seconds, peak = _measure(fn, args.repeat)
+        seconds, peak = _measure(fn, args.repeat, args.stat)
         x = fn()
         extra = {}
         if job.startswith("pagerank-core"):
@@ -146,7 +146,7 @@ def run_job(job, args):
             def fn():  # what eco.pagerank builds on a fresh graph: the structure only
                 h = eco.ActorGraph(g.indptr, g.indices, g.weights, True, g.node_region)
                 return h.in_arcs(n_jobs, weights=False)
-        seconds, peak = _measure(fn, args.repeat)
+        seconds, peak = _measure(fn, args.repeat, args.stat)
         return {"job": job, "seconds": seconds, "peak_mib": peak, "arcs": int(g.nnz)}
 
     if job.startswith("projection"):
@@ -175,7 +175,7 @@ def run_job(job, args):
             def fn():
                 return eco.coauthorship_graph(c, counting="newman", max_record_size=None,
                                               n_jobs=n_jobs)
-        seconds, peak = _measure(fn, args.repeat)
+        seconds, peak = _measure(fn, args.repeat, args.stat)
         res = fn()
         data = res.data if hasattr(res, "data") else res.weights
         return {"job": job, "seconds": seconds, "peak_mib": peak, "nnz": int(len(data)),
@@ -215,6 +215,8 @@ def main():
     parser.add_argument("--tol", type=float, default=1e-12)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--stat", choices=("best", "median"), default="best",
+                        help="time reported: best or median of --repeat runs")
     parser.add_argument("--only", default="build,pagerank,projection,contributions")
     parser.add_argument("--job", help=argparse.SUPPRESS)
     parser.add_argument("--scratch", default="/tmp", help=argparse.SUPPRESS)
@@ -228,7 +230,7 @@ def main():
         cmd = [sys.executable, __file__, "--job", job] + [
             f"--nodes={args.nodes}", f"--arcs={args.arcs}", f"--records={args.records}",
             f"--tol={args.tol}", f"--repeat={args.repeat}", f"--seed={args.seed}",
-            f"--scratch={args.scratch}"]
+            f"--scratch={args.scratch}", f"--stat={args.stat}"]
         # every large block from mmap, returned on free: freed workload temporaries are not
         # silently reused, so the resident-set rise is the call's own peak
         # (timing-only jobs keep the default allocator: it would slow numpy's temporaries)
@@ -238,6 +240,7 @@ def main():
 
     print(f"machine: {_machine()}")
     print(f"load before: {os.getloadavg()}")
+    print(f"times: {args.stat} of {args.repeat} runs, each job in its own process")
     parts = args.only.split(",")
     if "build" in parts:
         base = child("build-scipy")
