@@ -11,6 +11,9 @@ from . import _core
 from .exceptions import GraphFormatError
 
 _INT32_MAX = np.iinfo(np.int32).max
+# Below this many arcs the build runs on one thread (the result is the same; a parallel
+# region costs more than it saves on small inputs).
+_SERIAL_ARCS = 200_000
 
 
 def index_dtype(n_nodes, nnz):
@@ -25,6 +28,10 @@ def check_square(func, name, shape):
             f"{func}: {name} must be a square adjacency; got shape {shape} "
             f"(an adjacency must be square: n x n)"
         )
+
+
+def _build_threads(n_threads, m):
+    return 1 if m < _SERIAL_ARCS else max(1, int(n_threads))
 
 
 def as_ids(src, dst):
@@ -80,10 +87,11 @@ def arcs_to_csr(n, src, dst, w, combine="sum", n_threads=1, symmetric=False, n_c
     dtype = index_dtype(max(n, n_cols or 0), m)
     src, dst = as_ids(src, dst)
     weights = None if w is None else np.ascontiguousarray(w, dtype=np.float64)
+    n_threads = _build_threads(n_threads, m)
     indptr, indices, data = _core.csr_from_arcs(
         src, dst, weights if weights is not None else np.empty(0),
-        np.zeros(n + 1, dtype=dtype), 1 if combine == "min" else 0, max(1, int(n_threads)),
-        int(n_threads), bool(symmetric), -1 if n_cols is None else int(n_cols))
+        np.zeros(n + 1, dtype=dtype), 1 if combine == "min" else 0, n_threads, n_threads,
+        bool(symmetric), -1 if n_cols is None else int(n_cols))
     return indptr, indices, (data if weights is not None else None)
 
 
@@ -112,9 +120,10 @@ def transpose_csr(indptr, indices, weights, n_threads=1):
     if src.dtype not in (np.int32, np.int64):
         src = src.astype(np.int64)
     w = None if weights is None else np.ascontiguousarray(weights, dtype=np.float64)
+    n_threads = _build_threads(n_threads, len(src))
     tindptr, tindices, tw = _core.csr_from_arcs(
         src, src[:0], w if w is not None else np.empty(0), np.zeros(n + 1, dtype=dtype), 0,
-        max(1, int(n_threads)), int(n_threads), False, n, -1,
+        n_threads, n_threads, False, n, -1,
         np.ascontiguousarray(indptr, dtype=np.int64))
     return tindptr, tindices, (tw if w is not None else None)
 
