@@ -156,6 +156,13 @@ def check_workers(client, func="check_workers"):
     ------
     EcosystemError
         A worker cannot import ecosystem or its compiled core, or has another version.
+
+    Examples
+    --------
+    >>> from ecosystem.distributed import check_workers, connect
+    >>> with connect("local:2") as client:             # doctest: +SKIP
+    ...     check_workers(client)
+    {'tcp://127.0.0.1:40213': '0.1.0', 'tcp://127.0.0.1:36021': '0.1.0'}
     """
     from ._version import __version__
 
