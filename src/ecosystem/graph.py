@@ -205,8 +205,10 @@ class ActorGraph:
 
         Parallel edges are merged by summing their weights (in input order, so the
         result never depends on ``n_jobs``). For ``directed=False`` each edge is stored
-        in both directions. The CSR is built by the compiled core: a counting sort by
-        source, a stable sort of every row by target, duplicates merged.
+        in both directions. The CSR is built by the compiled core with counting sorts
+        only: arcs are partitioned into blocks of consecutive rows, and every block is
+        radix-sorted by target and counted into its rows in cache (blocks in parallel),
+        duplicates merged on the way. Ids and weights are checked in the same passes.
 
         Parameters
         ----------
