@@ -8,11 +8,13 @@ import os
 import re
 import zlib
 from array import array
+from collections import ChainMap
 from pathlib import Path
 
 import numpy as np
 
 from ..contributions import YEAR_MAX, YEAR_MIN
+from .._parallel import effective_n_threads
 from ..exceptions import DataFormatError, InputTypeError, ParameterError
 from . import _json
 from ._common import (
@@ -29,6 +31,7 @@ from ._common import (
 from ._io import as_path_list, iter_line_blocks, read_whole_table
 from ._report import (
     DROP_NO_ACTOR,
+    MAX_EXAMPLES,
     DROP_NO_COUNTRY,
     DROP_UNMATCHED,
     SKIP_DUPLICATE,
@@ -313,60 +316,66 @@ def _manifest(func, path):
 
 
 def _iter_entities(source, decoder, policy, progress, report):
-    """Yield ``(path, line, objects, buf, line0)`` blocks of decoded entities.
-
-    ``line`` is None when the line of each object is to be found with :class:`_LineIndex`
-    (fast path), else a list of line numbers aligned with ``objects``.
-    """
+    """Yield ``(path, line, objects, buf, line0)`` blocks of decoded entities of every item
+    of ``source`` (see :func:`_iter_item`)."""
     offset = 0
     for label, item, whole in source.items:
-        report.files.append(label)
-        if whole:
-            data = item if isinstance(item, bytes) else _read_all(item, policy)
-            if data is None:
-                continue
-            if data.startswith(b"\xef\xbb\xbf"):
-                data = data[3:]
-            if not data.strip():
-                report.note("empty files (no line)")
-            try:
-                if data.lstrip()[:1] == b"[":
-                    objs = decoder.decode_list(data)
-                elif not data.strip():
-                    objs = []
-                else:
-                    objs = [decoder.decode(data)]
-            except _json.FieldError as exc:
-                policy.bad(str(exc), path=label, line=None if exc.field else 1,
-                           field=exc.field, unit=True)
-                continue
-            yield label, [1] * len(objs), objs, None, 1
-            if isinstance(item, Path):
-                offset += os.path.getsize(item)
-                if progress is not None:
-                    progress.update(offset)
-            continue
-        empty = True
-        for line0, buf in iter_line_blocks(item, policy, progress, offset):
-            empty = False
-            try:
-                objs = decoder.decode_lines(buf)
-                yield label, None, objs, buf, line0
-            except _json.FieldError:
-                objs, lines = [], []
-                for i, raw in enumerate(buf.split(b"\n")):
-                    if not raw.strip():
-                        continue
-                    try:
-                        objs.append(decoder.decode(raw))
-                        lines.append(line0 + i)
-                    except _json.FieldError as exc:
-                        policy.bad(str(exc), path=label, line=line0 + i, field=exc.field,
-                                   unit=True)
-                yield label, lines, objs, None, line0
-        if empty and str(item) not in policy.damaged:
+        yield from _iter_item(label, item, whole, decoder, policy, progress, offset, report)
+        if isinstance(item, Path):
+            offset += os.path.getsize(item)
+
+
+def _iter_item(label, item, whole, decoder, policy, progress, offset, report):
+    """Yield ``(path, line, objects, buf, line0)`` blocks of decoded entities of one item.
+
+    ``line`` is None when the line of each object is to be found with :class:`_LineIndex`
+    (fast path), else a list of line numbers aligned with ``objects``. ``offset``: bytes
+    of the items before this one (for the progress bar).
+    """
+    report.files.append(label)
+    if whole:
+        data = item if isinstance(item, bytes) else _read_all(item, policy)
+        if data is None:
+            return
+        if data.startswith(b"\xef\xbb\xbf"):
+            data = data[3:]
+        if not data.strip():
             report.note("empty files (no line)")
-        offset += os.path.getsize(item)
+        try:
+            if data.lstrip()[:1] == b"[":
+                objs = decoder.decode_list(data)
+            elif not data.strip():
+                objs = []
+            else:
+                objs = [decoder.decode(data)]
+        except _json.FieldError as exc:
+            policy.bad(str(exc), path=label, line=None if exc.field else 1,
+                       field=exc.field, unit=True)
+            return
+        yield label, [1] * len(objs), objs, None, 1
+        if isinstance(item, Path) and progress is not None:
+            progress.update(offset + os.path.getsize(item))
+        return
+    empty = True
+    for line0, buf in iter_line_blocks(item, policy, progress, offset):
+        empty = False
+        try:
+            objs = decoder.decode_lines(buf)
+            yield label, None, objs, buf, line0
+        except _json.FieldError:
+            objs, lines = [], []
+            for i, raw in enumerate(buf.split(b"\n")):
+                if not raw.strip():
+                    continue
+                try:
+                    objs.append(decoder.decode(raw))
+                    lines.append(line0 + i)
+                except _json.FieldError as exc:
+                    policy.bad(str(exc), path=label, line=line0 + i, field=exc.field,
+                               unit=True)
+            yield label, lines, objs, None, line0
+    if empty and str(item) not in policy.damaged:
+        report.note("empty files (no line)")
 
 
 def _read_all(path, policy):
@@ -878,7 +887,7 @@ def _read_authors(func, authors, policy, report, inst_tab, merged, state):
 def read_openalex(works, institutions=None, authors=None, *, regions=None, channel="auto",
                   org_channels=None, lead="corresponding", errors="raise", max_authors=100,
                   merged_ids=None, mobility="auto", citations=True, rollup=False,
-                  exclude_types=("paratext",), progress=None, client=None):
+                  exclude_types=("paratext",), progress=None, client=None, n_jobs=None):
     """Read OpenAlex works (snapshot or API) into Contributions, citations and moves.
 
     Works are streamed: files are decompressed and decoded in blocks of lines, only the
@@ -954,6 +963,14 @@ def read_openalex(works, institutions=None, authors=None, *, regions=None, chann
         per works file, reduced to region flows on the workers, and a
         :class:`~ecosystem.distributed.DistributedRead` returned instead of a
         ReadResult (no citations or talent moves; see :mod:`ecosystem.distributed`).
+    n_jobs : int or None, optional
+        Worker processes decoding works files (snapshot partitions) in parallel, one file
+        per task: ``None`` or ``1`` reads in this process (no process is started), ``-1``
+        uses every available core, a larger count is clamped to the cores and to the
+        number of files. Each file is read on its own (its institutions first met,
+        country and channel numbering) and the files are merged in the order given, so
+        every array and every count of the report are identical for any ``n_jobs``.
+        Memory: each worker holds the arrays of the file it reads until they are merged.
 
     Returns
     -------
@@ -1052,29 +1069,30 @@ def read_openalex(works, institutions=None, authors=None, *, regions=None, chann
     try:
         return _read(func, works, institutions, authors, region_map, channel, org_chan, lead,
                      policy, report, max_authors, merged, mobility, citations, rollup,
-                     exclude, progress)
+                     exclude, progress, n_jobs)
     finally:
         if gc_was_enabled:
             gc.enable()
 
 
 def _read(func, works, institutions, authors, region_map, channel, org_chan, lead, policy,
-          report, max_authors, merged, mobility, citations, rollup, exclude, progress):
+          report, max_authors, merged, mobility, citations, rollup, exclude, progress,
+          n_jobs):
     source = _Source(func, works, "works")
     for path, line, fld, msg in source.problems:
         report.records_read += 1
         policy.bad(msg, path=path, line=line, field=fld)
     inst_tab = _load_institutions(func, institutions, policy, report, None)
     state = _State()
-    fixed = None if channel == "auto" else state.channel(channel)
-    ctx = (policy, report, inst_tab, merged, max_authors, lead, fixed, org_chan,
-           bool(citations), exclude)
+    if channel != "auto":
+        state.channel(channel)
+    ctx = (func, "raise" if policy.raise_ else "skip", inst_tab, merged, max_authors, lead,
+           None if channel == "auto" else channel, org_chan, bool(citations), exclude)
     bar = Progress(progress, source.total_bytes(), "OpenAlex works")
-    decoder = _json.decoders("work")
     try:
-        for path, lines, objs, buf, line0 in _iter_entities(source, decoder, policy, bar,
-                                                            report):
-            _consume(state, objs, path, lines, buf, line0, ctx)
+        for part in _read_parts(source.items, ctx, n_jobs, bar):
+            _merge_part(state, report, inst_tab, part)
+            del part
     finally:
         bar.close()
 
@@ -1083,6 +1101,119 @@ def _read(func, works, institutions, authors, region_map, channel, org_chan, lea
         spells = _read_authors(func, authors, policy, report, inst_tab, merged, state)
     return _assemble(state, report, region_map, inst_tab, spells, mobility, citations,
                      org_chan, bool(rollup))
+
+
+# --------------------------------------------------------------------------- parts
+#
+# Every works file (or in-memory page) is read on its own into a part: its own growing
+# arrays, country and channel numbering, report, and the institutions first met in it
+# (not in the institutions file). Parts are merged in file order, so the result is the
+# same whether the parts were read one after the other or in parallel processes.
+
+_CTX = None   # the read context of a worker process (set once by _init_worker)
+
+
+def _read_part(item, ctx, progress=None, offset=0):
+    """Read one works item ``(label, path or bytes, whole)`` into a part (a tuple)."""
+    (func, errors, inst_tab, merged, max_authors, lead, channel, org_chan, want_cit,
+     exclude) = ctx
+    report = ReadReport("OpenAlex", licence=OPENALEX_LICENCE)
+    policy = Policy(func, errors, report)
+    state = _State()
+    fixed = None if channel is None else state.channel(channel)
+    tab = ChainMap({}, inst_tab)   # new institutions go to tab.maps[0]
+    cctx = (policy, report, tab, merged, max_authors, lead, fixed, org_chan, want_cit,
+            exclude)
+    decoder = _json.decoders("work")
+    label, data, whole = item
+    for path, lines, objs, buf, line0 in _iter_item(label, data, whole, decoder, policy,
+                                                    progress, offset, report):
+        _consume(state, objs, path, lines, buf, line0, cctx)
+        del objs
+    state.inst_cache = state.countries = state.chan_index = None
+    return state, report, tab.maps[0]
+
+
+def _init_worker(ctx):
+    global _CTX
+    _CTX = ctx
+    gc.disable()
+
+
+def _read_part_worker(item):
+    return _read_part(item, _CTX)
+
+
+def _read_parts(items, ctx, n_jobs, bar):
+    """Parts of every item, in order: in this process, or ``n_jobs`` worker processes."""
+    n = effective_n_threads(n_jobs, func=ctx[0])
+    n = min(n, sum(1 for _, x, _ in items if isinstance(x, Path)))
+    if n <= 1:
+        offset = 0
+        for item in items:
+            yield _read_part(item, ctx, bar, offset)
+            if isinstance(item[1], Path):
+                offset += os.path.getsize(item[1])
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # fork where available: the workers start in milliseconds and share the
+    # institutions table copy-on-write
+    methods = multiprocessing.get_all_start_methods()
+    mp = multiprocessing.get_context("fork" if "fork" in methods else None)
+    with ProcessPoolExecutor(n, mp_context=mp, initializer=_init_worker,
+                             initargs=(ctx,)) as pool:
+        futures = [pool.submit(_read_part_worker, item) for item in items]
+        try:
+            offset = 0
+            for item, fut in zip(items, futures):
+                try:
+                    part = fut.result()
+                except Exception as exc:   # the worker's own error, without its traceback
+                    raise exc from None
+                if isinstance(item[1], Path):
+                    offset += os.path.getsize(item[1])
+                    if bar is not None:
+                        bar.update(offset)
+                yield part
+        finally:
+            for fut in futures:
+                fut.cancel()
+
+
+def _merge_part(state, report, inst_tab, part):
+    """Append a part to the whole: codes renumbered, counts added, in file order."""
+    st, rep, new_insts = part
+    for k, v in new_insts.items():
+        inst_tab.setdefault(k, v)
+    # countries and channels: the part's numbers -> the whole's
+    cmap = np.asarray([0] + [state.country(c) for c in st.country_list[1:]], dtype=np.int64)
+    chmap = np.asarray([state.channel(c) for c in st.chan_names] or [0], dtype=np.int8)
+    n_rec, n_row = len(state.rec_num), len(state.row_actor)
+    state.rec_num.extend(st.rec_num)
+    state.rec_year.extend(st.rec_year)
+    state.rec_rows.extend(st.rec_rows)
+    state.rec_chan.frombytes(chmap[_np(st.rec_chan, np.int8)].tobytes())
+    state.row_actor.extend(st.row_actor)
+    state.row_w.extend(st.row_w)
+    loc = _np(st.row_loc, np.int64)
+    ci = loc % _CSHIFT
+    state.row_loc.frombytes((loc - ci + cmap[ci]).tobytes())
+    del loc, ci
+    state.lead_rows.frombytes((_np(st.lead_rows, np.int64) + n_row).tobytes())
+    state.cit_rec.frombytes((_np(st.cit_rec, np.int32) + np.int32(n_rec)).tobytes())
+    state.cit_num.extend(st.cit_num)
+    report.files.extend(rep.files)
+    report.records_read += rep.records_read
+    for k, v in rep.skipped.items():
+        report.skip(k, v)
+    for k, v in rep.dropped.items():
+        report.drop(k, v)
+    report.unknown_share += rep.unknown_share
+    for k, v in rep.notes.items():
+        report.note(k, v)
+    report.malformed.extend(rep.malformed[:max(0, MAX_EXAMPLES - len(report.malformed))])
 
 
 def _drop_duplicate_works(state, report, rec_num, rec_rows):
