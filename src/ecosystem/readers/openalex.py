@@ -17,6 +17,7 @@ from ..contributions import YEAR_MAX, YEAR_MIN
 from .._parallel import effective_n_threads
 from ..exceptions import DataFormatError, InputTypeError, ParameterError
 from . import _json
+from . import _openalex_fast as _fast
 from ._common import (
     Citations,
     PrefixedIds,
@@ -489,6 +490,7 @@ class _State:
         self.country_list = [None]    # index 0: no institution/country
         self.chan_index = {}
         self.chan_names = []
+        self.type_chan = {}           # lead organisation type -> channel index (fast loop)
 
     def country(self, code):
         norm = code.strip().upper()
@@ -538,11 +540,14 @@ def _inst_entry(state, inst, inst_tab, mi):
     return entry
 
 
-def _consume(state, objs, path, lines, buf, line0, ctx):
+def _consume(state, objs, path, lines, buf, line0, ctx, fast=True):
     """Append the contributions and citations of a block of decoded works.
 
-    The hot loop of the reader: attribute access on decoded structs, dict look-ups for
-    institutions and countries, and appends to typed arrays.
+    Works in the common shape are read by the compiled loop
+    (:func:`~ecosystem.readers._openalex_fast.consume_works`); this Python loop reads
+    the others (merged or excluded works, ids to parse the slow way, errors, the
+    fallback decoder's objects) — and, with ``fast=False``, every work (the reference
+    the tests compare the compiled loop with).
     """
     (policy, report, inst_tab, merged, max_authors, lead_mode, fixed_chan, org_chan,
      want_cit, exclude) = ctx
@@ -563,7 +568,8 @@ def _consume(state, objs, path, lines, buf, line0, ctx):
     no_actor = no_country = lead_first = truncated = self_cit = 0
     corresponding = lead_mode == "corresponding"
     first_only = lead_mode == "first"
-    ref_ids, ref_cnt, ref_rec, ref_w = [], [], [], []   # block-level, parsed in bulk
+    # block-level citations, parsed in bulk
+    ref_nums, ref_cnt, ref_rec, ref_w = array("q"), array("q"), array("q"), array("q")
     line_of = _LineIndex(buf, line0)
 
     if any(w.results is not None for w in objs):  # API pages on single lines
@@ -573,10 +579,46 @@ def _consume(state, objs, path, lines, buf, line0, ctx):
                 works.extend((x, None if lines is None else lines[k], k) for x in w.results)
             else:
                 works.append((w, None if lines is None else lines[k], k))
+        wobjs = [x[0] for x in works]
     else:
-        works = [(w, None if lines is None else lines[k], k) for k, w in enumerate(objs)]
-
-    for w, line, k in works:
+        works = None
+        wobjs = objs if isinstance(objs, list) else list(objs)
+    fast = fast and _json.HAVE_MSGSPEC and bool(wobjs) \
+        and isinstance(wobjs[0], _json.MWork)
+    if fast:
+        arrays = {"rec_num": st.rec_num, "rec_year": st.rec_year, "rec_chan": st.rec_chan,
+                  "rec_rows": st.rec_rows, "row_actor": st.row_actor, "row_loc": st.row_loc,
+                  "row_w": st.row_w, "lead_rows": st.lead_rows, "ref_nums": ref_nums,
+                  "ref_cnt": ref_cnt, "ref_rec": ref_rec, "ref_w": ref_w}
+        lookups = {"icache": icache, "cidx": cidx, "merged_w": mw, "merged_a": ma,
+                   "inst_entry": _inst_entry, "inst_args": (inst_tab, mi),
+                   "org_chan": org_chan, "type_chan": st.type_chan}
+        opts = (-1 if max_authors is None else max_authors,
+                {"corresponding": 0, "first": 1}.get(lead_mode, 2),
+                -1 if fixed_chan is None else fixed_chan, bool(want_cit), exclude,
+                YEAR_MIN, YEAR_MAX)
+    n_works = len(wobjs)
+    pos = 0
+    while pos < n_works:
+        if fast:
+            pos, unknown, cnt = _fast.consume_works(wobjs, pos, st, arrays, lookups, opts,
+                                                    unknown)
+            n_read += cnt[0]
+            no_actor += cnt[1]
+            no_country += cnt[2]
+            lead_first += cnt[3]
+            truncated += cnt[4]
+            if cnt[5]:
+                skip(SKIP_HYPER, cnt[5])
+            if cnt[6]:
+                skip(SKIP_NO_COUNTRY, cnt[6])
+            if pos >= n_works:
+                break
+        if works is None:
+            w, line, k = wobjs[pos], None if lines is None else lines[pos], pos
+        else:
+            w, line, k = works[pos]
+        pos += 1
         n_read += 1
         r = len(st.rec_num)
         row0 = len(row_actor)
@@ -603,7 +645,7 @@ def _consume(state, objs, path, lines, buf, line0, ctx):
             if refs:
                 if type(refs) is list:  # fallback decoder: a checked list of str
                     ids = [_num(x, "W") for x in refs]
-                    ref_ids.extend(str(x).encode() for x in ids)
+                    ref_nums.extend(ids)
                     ref_cnt.append(len(ids))
                     ref_rec.append(r)
                     ref_w.append(wnum)
@@ -613,7 +655,7 @@ def _consume(state, objs, path, lines, buf, line0, ctx):
                     if len(ids) != b.count(b",") + 1:
                         ids = _refs_checked(b)
                     if ids:
-                        ref_ids.extend(ids)
+                        ref_nums.extend(int(x) for x in ids)
                         ref_cnt.append(len(ids))
                         ref_rec.append(r)
                         ref_w.append(wnum)
@@ -718,7 +760,7 @@ def _consume(state, objs, path, lines, buf, line0, ctx):
             while ref_rec and ref_rec[-1] >= r:
                 ref_rec.pop()
                 ref_w.pop()
-                del ref_ids[len(ref_ids) - ref_cnt.pop():]
+                del ref_nums[len(ref_nums) - ref_cnt.pop():]
             if isinstance(exc, _IdError):
                 msg, fld = str(exc), exc.field
             elif isinstance(exc, OverflowError):
@@ -746,8 +788,8 @@ def _consume(state, objs, path, lines, buf, line0, ctx):
         rec_rows(nrows)
         if not nrows:
             skip(SKIP_NO_COUNTRY)
-    if ref_ids:
-        self_cit += _flush_refs(st, ref_ids, ref_cnt, ref_rec, ref_w, mw)
+    if ref_nums:
+        self_cit += _flush_refs(st, ref_nums, ref_cnt, ref_rec, ref_w, mw)
     report.records_read += n_read
     report.drop(DROP_NO_ACTOR, no_actor)
     report.drop(DROP_NO_COUNTRY, no_country)
@@ -775,14 +817,14 @@ def _refs_checked(raw):
         return []
     if not isinstance(refs, list) or not all(isinstance(x, str) for x in refs):
         raise _IdError(f"referenced_works must be a list of work ids; got {raw[:60]!r}")
-    return [str(_num(x, "W")).encode() for x in refs]
+    return [_num(x, "W") for x in refs]
 
 
-def _flush_refs(state, ref_ids, ref_cnt, ref_rec, ref_w, mw):
-    """Parse a block's cited ids in bulk; drop self-citations; rename merged ids."""
-    nums = np.array(ref_ids).astype(np.int64)
-    cnt = np.asarray(ref_cnt, dtype=np.int64)
-    rec = np.repeat(np.asarray(ref_rec, dtype=np.int32), cnt)
+def _flush_refs(state, ref_nums, ref_cnt, ref_rec, ref_w, mw):
+    """A block's cited ids: drop self-citations; rename merged ids."""
+    nums = _np(ref_nums, np.int64).copy()
+    cnt = _np(ref_cnt, np.int64)
+    rec = np.repeat(_np(ref_rec, np.int64).astype(np.int32), cnt)
     if mw:
         old = np.fromiter((k for k, v in mw.items() if v is not None), dtype=np.int64)
         if len(old):
@@ -792,7 +834,7 @@ def _flush_refs(state, ref_ids, ref_cnt, ref_rec, ref_w, mw):
             pos = np.minimum(np.searchsorted(old, nums), len(old) - 1)
             hit = old[pos] == nums
             nums[hit] = new[pos[hit]]
-    self_ = nums == np.repeat(np.asarray(ref_w, dtype=np.int64), cnt)
+    self_ = nums == np.repeat(_np(ref_w, np.int64), cnt)
     n_self = int(self_.sum())
     if n_self:
         nums, rec = nums[~self_], rec[~self_]
@@ -1130,7 +1172,7 @@ def _read_part(item, ctx, progress=None, offset=0):
                                                     progress, offset, report):
         _consume(state, objs, path, lines, buf, line0, cctx)
         del objs
-    state.inst_cache = state.countries = state.chan_index = None
+    state.inst_cache = state.countries = state.chan_index = state.type_chan = None
     return state, report, tab.maps[0]
 
 
