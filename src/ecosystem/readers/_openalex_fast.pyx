@@ -13,10 +13,58 @@ report do not depend on which path read a work (``tests/test_openalex_fast.py``)
 """
 
 from cpython cimport array
+from cpython.object cimport Py_SIZE
+from cpython.ref cimport PyObject
 from libc.string cimport memcmp
 
 cdef extern from "Python.h":
     const char* PyUnicode_AsUTF8AndSize(object s, Py_ssize_t* size) except NULL
+
+
+cdef extern from "Python.h":
+    ctypedef struct PyMemberDef:
+        Py_ssize_t offset
+    ctypedef struct PyMemberDescrObject:
+        PyMemberDef* d_member
+
+# Fields of the msgspec structs of ``_json`` are read at their slot offsets (found once
+# from the member descriptors) after an exact type check: no attribute look-up.
+cdef object T_WORK = None, T_AUTHORSHIP = None, T_AUTHOR = None, T_INST = None
+cdef Py_ssize_t O_W_ID, O_W_YEAR, O_W_TYPE, O_W_PARA, O_W_AUTHS, O_W_TRUNC, O_W_REFS
+cdef Py_ssize_t O_AU_AUTHOR, O_AU_INSTS, O_AU_CTRS, O_AU_CORR, O_A_ID, O_I_ID
+
+
+cdef Py_ssize_t _offset(cls, name) except -1:
+    d = cls.__dict__[name]
+    if type(d).__name__ != "member_descriptor":
+        raise TypeError(f"{cls.__name__}.{name} is not a slot")
+    return (<PyMemberDescrObject*><PyObject*>d).d_member.offset
+
+
+cdef int _init_types() except -1:
+    global T_WORK, T_AUTHORSHIP, T_AUTHOR, T_INST
+    global O_W_ID, O_W_YEAR, O_W_TYPE, O_W_PARA, O_W_AUTHS, O_W_TRUNC, O_W_REFS
+    global O_AU_AUTHOR, O_AU_INSTS, O_AU_CTRS, O_AU_CORR, O_A_ID, O_I_ID
+    from . import _json
+    W, AU, A, I = _json.MWork, _json.MAuthorship, _json.MAuthor, _json.MInst
+    O_W_ID, O_W_YEAR, O_W_TYPE = _offset(W, "id"), _offset(W, "publication_year"), \
+        _offset(W, "type")
+    O_W_PARA, O_W_AUTHS = _offset(W, "is_paratext"), _offset(W, "authorships")
+    O_W_TRUNC, O_W_REFS = _offset(W, "is_authors_truncated"), _offset(W, "referenced_works")
+    O_AU_AUTHOR, O_AU_INSTS = _offset(AU, "author"), _offset(AU, "institutions")
+    O_AU_CTRS, O_AU_CORR = _offset(AU, "countries"), _offset(AU, "is_corresponding")
+    O_A_ID, O_I_ID = _offset(A, "id"), _offset(I, "id")
+    T_WORK, T_AUTHORSHIP, T_AUTHOR, T_INST = W, AU, A, I
+    return 0
+
+
+cdef inline object _f(object o, Py_ssize_t off):
+    """The field at slot offset ``off`` of a struct whose exact type was checked."""
+    cdef PyObject* p = (<PyObject**>((<char*><PyObject*>o) + off))[0]
+    if p == NULL:
+        raise AttributeError("unset field")
+    return <object>p
+
 
 __all__ = ["consume_works"]
 
@@ -28,28 +76,28 @@ cdef Py_ssize_t _NPREFIX = 21     # len("https://openalex.org/")
 
 
 cdef inline int _push_q(array.array a, long long v) except -1:
-    cdef Py_ssize_t n = len(a)
+    cdef Py_ssize_t n = Py_SIZE(a)
     array.resize_smart(a, n + 1)
     a.data.as_longlongs[n] = v
     return 0
 
 
 cdef inline int _push_i(array.array a, int v) except -1:
-    cdef Py_ssize_t n = len(a)
+    cdef Py_ssize_t n = Py_SIZE(a)
     array.resize_smart(a, n + 1)
     a.data.as_ints[n] = v
     return 0
 
 
 cdef inline int _push_b(array.array a, signed char v) except -1:
-    cdef Py_ssize_t n = len(a)
+    cdef Py_ssize_t n = Py_SIZE(a)
     array.resize_smart(a, n + 1)
     a.data.as_schars[n] = v
     return 0
 
 
 cdef inline int _push_d(array.array a, double v) except -1:
-    cdef Py_ssize_t n = len(a)
+    cdef Py_ssize_t n = Py_SIZE(a)
     array.resize_smart(a, n + 1)
     a.data.as_doubles[n] = v
     return 0
@@ -119,6 +167,77 @@ cdef Py_ssize_t _refs(const unsigned char[::1] b, array.array out) except -2:
     return -1
 
 
+cdef int _MAXU = 16   # institutions and countries of one authorship on the C-array path
+
+
+cdef inline bint _is_code(object c):
+    """A normalised country code: two ASCII capitals (strip().upper() leaves it as is)."""
+    cdef Py_ssize_t size
+    cdef const char* p
+    if type(c) is not str:
+        return False
+    p = PyUnicode_AsUTF8AndSize(c, &size)
+    return size == 2 and 65 <= p[0] <= 90 and 65 <= p[1] <= 90
+
+
+cdef inline bint _eq(PyObject* a, PyObject* b):
+    """``a == b`` for country codes (str or None)."""
+    if a == b:
+        return True
+    if <object>a is None or <object>b is None:
+        return False
+    return (<str><object>a) == (<str><object>b)
+
+
+def _rows_any(insts, ctrs, long long anum, double wa, state, dict icache, dict cidx,
+              inst_entry, tuple inst_args, array.array row_actor, array.array row_loc,
+              array.array row_w):
+    """Rows of an authorship with any institutions and countries (codes to normalise).
+
+    Returns the organisation type of its first institution, or ``(type,)`` when the
+    authorship has no country at all.
+    """
+    units = []
+    for inst in insts or ():
+        if inst.id is None:
+            continue
+        e = icache.get(inst.id)
+        if e is None:
+            e = inst_entry(state, inst, *inst_args)
+        units.append(e)
+    if ctrs:
+        ctrs = list(dict.fromkeys([c.strip().upper() for c in ctrs]))
+    else:
+        ctrs = list(dict.fromkeys([u[1] for u in units if u[1]]))
+    otype = units[0][2] if units else None
+    if not ctrs:
+        return (otype,)
+    floating = [u for u in units if u[1] is None]
+    if floating:
+        covered = {u[1] for u in units}
+        uncovered = [c for c in ctrs if c not in covered]
+        if len(uncovered) == 1:
+            units = [u if u[1] is not None else (u[0], uncovered[0], u[2], -1)
+                     for u in units]
+    wc = wa / len(ctrs)
+    for c in ctrs:
+        ci = cidx.get(c)
+        if ci is None:
+            ci = state.country(c)
+        us = [u for u in units if u[1] == c]
+        if not us:
+            _push_q(row_actor, anum)
+            _push_q(row_loc, ci)
+            _push_d(row_w, wc)
+        else:
+            wu = wc / len(us)
+            for u in us:
+                _push_q(row_actor, anum)
+                _push_q(row_loc, <long long>u[0] * 1024 + ci)
+                _push_d(row_w, wu)
+    return otype
+
+
 def consume_works(list works, Py_ssize_t k0, state, dict arrays, dict lookups, tuple opts,
                   double unknown):
     """Read ``works[k0:]`` on the common path; stop at the first work that needs Python.
@@ -154,6 +273,8 @@ def consume_works(list works, Py_ssize_t k0, state, dict arrays, dict lookups, t
         (authorships), lead fell back to first, truncated, hyper-authored, no country
         (works)]`` of the works read here.
     """
+    if T_WORK is None:
+        _init_types()
     cdef array.array rec_num = arrays["rec_num"], rec_year = arrays["rec_year"]
     cdef array.array rec_chan = arrays["rec_chan"], rec_rows = arrays["rec_rows"]
     cdef array.array row_actor = arrays["row_actor"], row_loc = arrays["row_loc"]
@@ -182,9 +303,16 @@ def consume_works(list works, Py_ssize_t k0, state, dict arrays, dict lookups, t
     cdef double wa, wc, wu, unk_saved
     cdef bint has_first, has_lead
     cdef array.array spans = array.array("q")
+    cdef object iid
     cdef object w, wid, yobj, refs, auths, au, a, aid, insts, ctrs, inst, e, c, otype
     cdef object first_type, lead_type, chan, units, us, u, covered, uncovered
-    cdef Py_ssize_t nrefs
+    cdef Py_ssize_t nrefs, ni, ncs, nu, nc, j, m, cnt, nunc, unc
+    cdef bint typed
+    cdef long long u_num[16]
+    cdef PyObject* u_cc[16]
+    cdef PyObject* u_ty[16]
+    cdef PyObject* c_list[16]
+    cdef PyObject* cp
 
     for k in range(k0, n):
         w = works[k]
@@ -193,7 +321,10 @@ def consume_works(list works, Py_ssize_t k0, state, dict arrays, dict lookups, t
         lead0 = len(lead_rows)
         ref0 = len(ref_nums)
         unk_saved = unknown
-        wid = w.id
+        if type(w) is not T_WORK:
+            return k, unknown, [c_read, c_no_actor, c_no_country, c_lead_first, c_trunc,
+                                c_hyper, c_nocty]
+        wid = _f(w, O_W_ID)
         wnum = _id_number(wid, _PW)
         if wnum < 0:
             return k, unknown, [c_read, c_no_actor, c_no_country, c_lead_first, c_trunc,
@@ -201,10 +332,10 @@ def consume_works(list works, Py_ssize_t k0, state, dict arrays, dict lookups, t
         if has_mw and wnum in mw:
             return k, unknown, [c_read, c_no_actor, c_no_country, c_lead_first, c_trunc,
                                 c_hyper, c_nocty]
-        if has_ex and (w.type in exclude or (w.is_paratext and ex_para)):
+        if has_ex and (_f(w, O_W_TYPE) in exclude or (_f(w, O_W_PARA) and ex_para)):
             return k, unknown, [c_read, c_no_actor, c_no_country, c_lead_first, c_trunc,
                                 c_hyper, c_nocty]
-        yobj = w.publication_year
+        yobj = _f(w, O_W_YEAR)
         if yobj is None:
             year = -1
         elif type(yobj) is int and year_min <= yobj <= year_max:
@@ -215,7 +346,7 @@ def consume_works(list works, Py_ssize_t k0, state, dict arrays, dict lookups, t
         try:
             nrefs = 0
             if want_cit:
-                refs = w.referenced_works
+                refs = _f(w, O_W_REFS)
                 if type(refs) is not bytes and type(refs) is not list and len(refs) > 2:
                     nrefs = _refs(refs, ref_nums)
                     if nrefs < 0:
@@ -228,11 +359,11 @@ def consume_works(list works, Py_ssize_t k0, state, dict arrays, dict lookups, t
                 _push_q(ref_cnt, nrefs)
                 _push_q(ref_rec, r)
                 _push_q(ref_w, wnum)
-            auths = w.authorships
+            auths = _f(w, O_W_AUTHS)
             if auths is None:
                 auths = ()
             n_auth = len(auths)
-            l_trunc = 1 if w.is_authors_truncated else 0
+            l_trunc = 1 if _f(w, O_W_TRUNC) else 0
             if (max_authors >= 0 and n_auth > max_authors) or n_auth == 0:
                 _push_b(rec_chan, 0)
                 _push_i(rec_rows, 0)
@@ -252,8 +383,15 @@ def consume_works(list works, Py_ssize_t k0, state, dict arrays, dict lookups, t
             l_no_actor = l_no_country = 0
             for i in range(n_auth):
                 au = auths[i]
-                a = au.author
-                aid = None if a is None else a.id
+                if type(au) is not T_AUTHORSHIP:
+                    raise TypeError("authorship: not the decoded struct")
+                a = _f(au, O_AU_AUTHOR)
+                if a is None:
+                    aid = None
+                elif type(a) is T_AUTHOR:
+                    aid = _f(a, O_A_ID)
+                else:
+                    raise TypeError("author: not the decoded struct")
                 start = len(row_actor)
                 if aid is None:
                     l_no_actor += 1
@@ -266,12 +404,15 @@ def consume_works(list works, Py_ssize_t k0, state, dict arrays, dict lookups, t
                     e = ma[anum]
                     if e is not None:
                         anum = e
-                insts = au.institutions
-                ctrs = au.countries
+                insts = _f(au, O_AU_INSTS)
+                ctrs = _f(au, O_AU_CTRS)
                 if insts and len(insts) == 1 and ctrs and len(ctrs) == 1:
                     inst = insts[0]
-                    if inst.id is not None:
-                        e = icache.get(inst.id)
+                    if type(inst) is not T_INST:
+                        raise TypeError("institution: not the decoded struct")
+                    iid = _f(inst, O_I_ID)
+                    if iid is not None:
+                        e = icache.get(iid)
                         if e is None:
                             e = inst_entry(state, inst, *inst_args)
                     else:
@@ -289,54 +430,103 @@ def consume_works(list works, Py_ssize_t k0, state, dict arrays, dict lookups, t
                         otype = e[2] if e else None
                     _push_d(row_w, wa)
                 else:
-                    units = []
-                    for inst in insts or ():
-                        if inst.id is None:
-                            continue
-                        e = icache.get(inst.id)
-                        if e is None:
-                            e = inst_entry(state, inst, *inst_args)
-                        units.append(e)
-                    if ctrs:
-                        ctrs = list(dict.fromkeys([c.strip().upper() for c in ctrs]))
-                    else:
-                        ctrs = list(dict.fromkeys([u[1] for u in units if u[1]]))
-                    otype = units[0][2] if units else None
-                    if not ctrs:
-                        l_no_country += 1
-                        unknown += wa
-                    else:
-                        for u in units:
-                            if u[1] is None:
-                                covered = {u[1] for u in units}
-                                uncovered = [c for c in ctrs if c not in covered]
-                                if len(uncovered) == 1:
-                                    units = [u if u[1] is not None
-                                             else (u[0], uncovered[0], u[2], -1)
-                                             for u in units]
+                    # several institutions or countries: with normalised codes (two
+                    # capitals, as strip().upper() leaves them) in C arrays, else below
+                    ni = 0 if insts is None else len(insts)
+                    ncs = 0 if ctrs is None else len(ctrs)
+                    typed = ni <= _MAXU and ncs <= _MAXU
+                    if typed:
+                        for j in range(ncs):
+                            if not _is_code(ctrs[j]):
+                                typed = False
                                 break
-                        wc = wa / len(ctrs)
-                        for c in ctrs:
-                            ci = cidx.get(c, -1)
-                            if ci < 0:
-                                ci = state.country(c)
-                            us = [u for u in units if u[1] == c]
-                            if not us:
-                                _push_q(row_actor, anum)
-                                _push_q(row_loc, ci)
-                                _push_d(row_w, wc)
+                    if typed:
+                        nu = 0
+                        for j in range(ni):
+                            inst = insts[j]
+                            if type(inst) is not T_INST:
+                                raise TypeError("institution: not the decoded struct")
+                            iid = _f(inst, O_I_ID)
+                            if iid is None:
+                                continue
+                            e = icache.get(iid)
+                            if e is None:
+                                e = inst_entry(state, inst, *inst_args)
+                            u_num[nu] = e[0]
+                            u_cc[nu] = <PyObject*>e[1]
+                            u_ty[nu] = <PyObject*>e[2]
+                            nu += 1
+                        nc = 0
+                        for j in range(ncs if ncs else nu):
+                            if ncs:
+                                cp = <PyObject*>ctrs[j]
                             else:
-                                wu = wc / len(us)
-                                for u in us:
+                                cp = u_cc[j]
+                                if not <object>cp:   # None or ""
+                                    continue
+                            for m in range(nc):
+                                if _eq(c_list[m], cp):
+                                    break
+                            else:
+                                c_list[nc] = cp
+                                nc += 1
+                        otype = <object>u_ty[0] if nu else None
+                        if nc == 0:
+                            l_no_country += 1
+                            unknown += wa
+                        else:
+                            for j in range(nu):
+                                if <object>u_cc[j] is None:
+                                    # a unit without country takes the only country
+                                    # no other unit covers
+                                    nunc = 0
+                                    unc = 0
+                                    for m in range(nc):
+                                        for x in range(nu):
+                                            if _eq(u_cc[x], c_list[m]):
+                                                break
+                                        else:
+                                            nunc += 1
+                                            unc = m
+                                    if nunc == 1:
+                                        for x in range(nu):
+                                            if <object>u_cc[x] is None:
+                                                u_cc[x] = c_list[unc]
+                                    break
+                            wc = wa / nc
+                            for m in range(nc):
+                                c = <object>c_list[m]
+                                ci = cidx.get(c, -1)
+                                if ci < 0:
+                                    ci = state.country(c)
+                                cnt = 0
+                                for j in range(nu):
+                                    if _eq(u_cc[j], c_list[m]):
+                                        cnt += 1
+                                if cnt == 0:
                                     _push_q(row_actor, anum)
-                                    _push_q(row_loc, <long long>u[0] * 1024 + ci)
-                                    _push_d(row_w, wu)
+                                    _push_q(row_loc, ci)
+                                    _push_d(row_w, wc)
+                                else:
+                                    wu = wc / cnt
+                                    for j in range(nu):
+                                        if _eq(u_cc[j], c_list[m]):
+                                            _push_q(row_actor, anum)
+                                            _push_q(row_loc, u_num[j] * 1024 + ci)
+                                            _push_d(row_w, wu)
+                    else:
+                        otype = _rows_any(insts, ctrs, anum, wa, state, icache, cidx,
+                                          inst_entry, inst_args, row_actor, row_loc, row_w)
+                        if type(otype) is tuple:   # no country at all
+                            otype = otype[0]
+                            l_no_country += 1
+                            unknown += wa
                 end = len(row_actor)
                 if i == 0:
                     has_first = True
                     first_a0, first_a1 = start, end
                     first_type = otype
-                if lead_mode == 0 and au.is_corresponding:
+                if lead_mode == 0 and _f(au, O_AU_CORR):
                     _push_q(spans, start)
                     _push_q(spans, end)
                     if lead_type is None:
