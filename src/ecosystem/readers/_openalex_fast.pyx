@@ -304,7 +304,9 @@ def consume_works(list works, Py_ssize_t k0, state, dict arrays, dict lookups, t
     cdef bint has_first, has_lead
     cdef array.array spans = array.array("q")
     cdef object iid
-    cdef object w, wid, yobj, refs, auths, au, a, aid, insts, ctrs, inst, e, c, otype
+    cdef list auths, insts, ctrs
+    cdef tuple et
+    cdef object w, wid, yobj, refs, au, a, aid, inst, e, c, otype
     cdef object first_type, lead_type, chan, units, us, u, covered, uncovered
     cdef Py_ssize_t nrefs, ni, ncs, nu, nc, j, m, cnt, nunc, unc
     cdef bint typed
@@ -359,10 +361,8 @@ def consume_works(list works, Py_ssize_t k0, state, dict arrays, dict lookups, t
                 _push_q(ref_cnt, nrefs)
                 _push_q(ref_rec, r)
                 _push_q(ref_w, wnum)
-            auths = _f(w, O_W_AUTHS)
-            if auths is None:
-                auths = ()
-            n_auth = len(auths)
+            auths = _f(w, O_W_AUTHS)   # a list or None (a TypeError otherwise)
+            n_auth = 0 if auths is None else len(auths)
             l_trunc = 1 if _f(w, O_W_TRUNC) else 0
             if (max_authors >= 0 and n_auth > max_authors) or n_auth == 0:
                 _push_b(rec_chan, 0)
@@ -415,19 +415,20 @@ def consume_works(list works, Py_ssize_t k0, state, dict arrays, dict lookups, t
                         e = icache.get(iid)
                         if e is None:
                             e = inst_entry(state, inst, *inst_args)
+                        et = e
                     else:
-                        e = False
+                        et = None
                     c = ctrs[0]
                     ci = cidx.get(c, -1)
                     if ci < 0:
                         ci = state.country(c)
                     _push_q(row_actor, anum)
-                    if e and (e[3] == ci or e[1] is None):
-                        _push_q(row_loc, <long long>e[0] * 1024 + ci)
-                        otype = e[2]
+                    if et is not None and (<long long>et[3] == ci or et[1] is None):
+                        _push_q(row_loc, <long long>et[0] * 1024 + ci)
+                        otype = et[2]
                     else:
                         _push_q(row_loc, ci)
-                        otype = e[2] if e else None
+                        otype = et[2] if et is not None else None
                     _push_d(row_w, wa)
                 else:
                     # several institutions or countries: with normalised codes (two
@@ -452,9 +453,10 @@ def consume_works(list works, Py_ssize_t k0, state, dict arrays, dict lookups, t
                             e = icache.get(iid)
                             if e is None:
                                 e = inst_entry(state, inst, *inst_args)
-                            u_num[nu] = e[0]
-                            u_cc[nu] = <PyObject*>e[1]
-                            u_ty[nu] = <PyObject*>e[2]
+                            et = e
+                            u_num[nu] = et[0]
+                            u_cc[nu] = <PyObject*>et[1]
+                            u_ty[nu] = <PyObject*>et[2]
                             nu += 1
                         nc = 0
                         for j in range(ncs if ncs else nu):
