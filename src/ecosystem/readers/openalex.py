@@ -1142,7 +1142,7 @@ def _read(func, works, institutions, authors, region_map, channel, org_chan, lea
     if mobility in ("auto", "authors") and authors is not None:
         spells = _read_authors(func, authors, policy, report, inst_tab, merged, state)
     return _assemble(state, report, region_map, inst_tab, spells, mobility, citations,
-                     org_chan, bool(rollup))
+                     org_chan, bool(rollup), effective_n_threads(n_jobs, func=func))
 
 
 # --------------------------------------------------------------------------- parts
@@ -1441,7 +1441,7 @@ def _talent_moves(report, region_map, mobility, spells, region_of, row_actor, ro
 
 
 def _assemble(state, report, region_map, inst_tab, spells, mobility, want_citations,
-              org_chan, rollup):
+              org_chan, rollup, threads=1):
     """Build the result from the works read, in named phases.
 
     1. :func:`_drop_duplicate_works`; the citation layer (:func:`_citations`) while the
@@ -1464,9 +1464,21 @@ def _assemble(state, report, region_map, inst_tab, spells, mobility, want_citati
     row_lead[_np(state.lead_rows, np.int64)] = True
     state.lead_rows = None
     # the citation layer first, while the row arrays are still compact
-    release_memory()
-    citations_built = _citations(state, rec_num, rec_year, report) if want_citations else None
+    cit_rec, cit_num = state.cit_rec, state.cit_num
     state.cit_rec = state.cit_num = None
+    citations_built = pool = None
+    if want_citations and threads > 1:
+        # numpy sorts and searches release the GIL: with a second core the citation
+        # layer is built in a thread while the contributions are (the same result)
+        from concurrent.futures import ThreadPoolExecutor
+
+        pool = ThreadPoolExecutor(1)
+        citations_built = pool.submit(_citations, cit_rec, cit_num, rec_num, rec_year,
+                                      report)
+    elif want_citations:
+        release_memory()
+        citations_built = _citations(cit_rec, cit_num, rec_num, rec_year, report)
+    del cit_rec, cit_num
     release_memory()
     row_org = row_loc // _CSHIFT
     if rollup and len(row_org):
@@ -1663,6 +1675,9 @@ def _assemble(state, report, region_map, inst_tab, spells, mobility, want_citati
         report.notes["moves derived from"] = "works (author x publication year x region)"
 
     cit = citations_built
+    if pool is not None:
+        cit = cit.result()
+        pool.shutdown()
     return ReadResult(contributions=contributions, citations=cit, moves=moves_df,
                       report=report)
 
@@ -1674,14 +1689,15 @@ def _np(arr, dtype):
     return np.frombuffer(arr, dtype=dtype)
 
 
-def _citations(state, rec_num, rec_year, report):
+def _citations(cit_rec, cit_num, rec_num, rec_year, report):
     """The citation layer; document labels in numeric id order (``W<number>``).
 
     Memory: one sort of the distinct cited ids and binary searches, no sort of all
     links, so the peak stays a few bytes per link above the output.
     """
-    citing_idx = _np(state.cit_rec, np.int32)
-    cited_num = _np(state.cit_num, np.int64)
+    citing_idx = _np(cit_rec, np.int32)
+    cited_num = _np(cit_num, np.int64)
+    del cit_rec, cit_num
     m = len(cited_num)
     order = np.argsort(rec_num, kind="stable")
     rec_sorted = rec_num[order]
