@@ -100,6 +100,10 @@ def _targets():
                           lambda p, e: eco.read_scopus(p, regions=regions, errors=e)),
         "records": ("records", None, None,
                     lambda p, e: eco.read_records(p, regions=regions, errors=e)),
+        "openalex_web_csv": ("file", "openalex_web_export_sample.csv", None,
+                             lambda p, e: eco.read_openalex(p, regions=regions, errors=e)),
+        "bibliometrix": ("file", "bibliometrix_sample.csv", None,
+                         lambda p, e: eco.read_bibliometrix(p, regions=regions, errors=e)),
     }
 
 
@@ -345,7 +349,8 @@ def run(execs=None, seconds=None, seed=0, worker=0, targets=None, out=None, log_
 
     all_targets = {**_targets(), **_io_targets()}
     names = list(targets or _targets())
-    work = Path(tempfile.mkdtemp(prefix="eco-fuzz-"))
+    shm = Path("/dev/shm")   # a memory file system where there is one: no disk I/O per run
+    work = Path(tempfile.mkdtemp(prefix="eco-fuzz-", dir=shm if shm.is_dir() else None))
     counts = Counter()
     findings = Counter()
     examples = {}

@@ -1,5 +1,6 @@
 """One-row-per-paper tables (read_bibliometrix) and the OpenAlex web-interface CSV export."""
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -119,7 +120,70 @@ def test_unparseable_bibliometrix_csv_is_a_located_error(tmp_path):
     """Readers review: an unclosed quote raised pandas' ParserError from read_bibliometrix."""
     path = tmp_path / "M.csv"
     path.write_bytes(b'UT,AU,AU_CO,PY\nW1,A,CHINA,2020\nW2,"C\xff,JAPAN,2021\n')
-    for errors in ("raise", "skip"):
-        with pytest.raises(eco.DataFormatError) as err:
-            read_bibliometrix(path, errors=errors)
-        assert "M.csv" in str(err.value)
+    with pytest.raises(eco.DataFormatError) as err:
+        read_bibliometrix(path)
+    assert "M.csv" in str(err.value) and err.value.line == 3
+
+
+def test_bibliometrix_keeps_good_rows_around_damage(tmp_path):
+    """Issue 19: one bad row cost the whole file; now it costs its row, counted and located."""
+    path = tmp_path / "M.csv"
+    path.write_bytes(b'"","UT","AU","AU_CO","PY"\n'
+                     b'"1","W1","A;B","PEOPLES R CHINA;HONG KONG",2020\n'
+                     b'"2","W2","C\xff","JAPAN",2021\n'          # not UTF-8
+                     b'"3","W3","D","USA"\n'                      # a field short
+                     b'"4","W4","E;F","ENGLAND;\nUSA",2022\n'     # a quoted line break
+                     b'"5","W5","G","ATLANTIS",2023\n'
+                     b'"6","W6","H","USA",20x1\n')
+    res = read_bibliometrix(path, errors="skip")
+    t = res.contributions.to_pandas()
+    assert sorted(set(t.record)) == ["W1", "W4"] and sorted(t[t.record == "W4"].region) == \
+        ["GB", "US"]
+    r = res.report
+    assert r.skipped == {"malformed": 3, "no country": 1}
+    assert (r.records_read, r.records_used) == (6, 2)
+    # physical lines: W2, W3, W6 (after the quoted line break), then W5's unknown name
+    assert [m[1] for m in r.malformed] == [3, 4, 8, 7]
+    assert r.dropped == {"unknown country name": 1}
+    with pytest.raises(eco.DataFormatError) as err:
+        read_bibliometrix(path)
+    assert err.value.line == 3
+
+
+def test_openalex_web_csv_year_out_of_range_is_located(tmp_path, formats):
+    """Fuzz finding: a year of 1e20 in the CSV export escaped as InputTypeError (int64)."""
+    src = (formats / "openalex_web_export_sample.csv").read_text()
+    path = tmp_path / "works.csv"
+    path.write_text(src.replace(",2021,article", ",1e20,article", 1))
+    with pytest.raises(eco.DataFormatError) as err:
+        eco.read_openalex(path)
+    assert err.value.line == 3 and err.value.field == "publication_year"
+    res = eco.read_openalex(path, errors="skip")
+    assert res.report.skipped == {"malformed": 1} and res.report.records_used == 3
+
+
+def test_sample_one_row_per_paper_files_are_read(formats):
+    """The synthetic samples the fuzzer mutates: read as their ground truth says."""
+    t = read_bibliometrix(formats / "bibliometrix_sample.csv").contributions.to_pandas()
+    assert sorted(set(t.region)) == ["CN", "GB", "HK", "JP", "MO", "SG", "US"]
+    assert t[t.record == "WOS:000000000000002"].year.tolist() == [2021]   # after a line break
+    oa = eco.read_openalex(formats / "openalex_web_export_sample.csv").contributions
+    w = oa.to_pandas().groupby("record").weight.sum()
+    assert len(w) == 4 and np.allclose(w, 1.0)
+
+
+def test_openalex_web_csv_keeps_good_rows_around_damage(tmp_path, formats):
+    """One bad byte or short row cost the whole export; now only its row (issue 19)."""
+    lines = (formats / "openalex_web_export_sample.csv").read_bytes().split(b"\n")
+    lines[2] = lines[2].replace(b"B,2021", b"B\xff,2021")    # W2: not UTF-8
+    lines[3] = lines[3].rsplit(b",", 1)[0]                    # W3: a field short
+    path = tmp_path / "works.csv"
+    path.write_bytes(b"\n".join(lines))
+    res = eco.read_openalex(path, errors="skip")
+    r = res.report
+    assert r.skipped == {"malformed": 2} and (r.records_read, r.records_used) == (4, 2)
+    assert [m[1] for m in r.malformed] == [3, 4]
+    assert sorted(set(res.contributions.to_pandas().record)) == ["W1", "W4"]
+    with pytest.raises(eco.DataFormatError) as err:
+        eco.read_openalex(path)
+    assert err.value.line == 3

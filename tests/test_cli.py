@@ -424,3 +424,88 @@ def test_docs_cli_page_shows_the_current_help():
                               capture_output=True, text=True, env=env).stdout.rstrip("\n")
         block = "\n".join(("   " + t) if t else "" for t in text.split("\n"))
         assert block in page, f"docs/cli.rst: 'ecosystem {' '.join(cmd)} --help' is out of date"
+
+
+def test_cli_stops_early_on_input_malformed_throughout(tmp_path, capsys):
+    """Issue 18 B: input malformed from its start stops the read at once, located."""
+    import time
+
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "https://openalex.org/W0x12", "publication_year": 2020}\n' * 50_000)
+    t0 = time.perf_counter()
+    assert _main_code("classify", bad, "--format", "openalex", "--out", tmp_path / "o",
+                      "--errors", "skip") == 1
+    err = capsys.readouterr().err
+    assert "the first 1,000 records (lines 1-1,000) are all malformed" in err, err
+    assert f"{bad}:1 (id): malformed OpenAlex id" in err and "unexpected" not in err
+    assert "--stop-after-malformed 0" in err
+    assert time.perf_counter() - t0 < 20
+    # the same file read on to its end when asked: every record counted
+    assert _main_code("classify", bad, "--format", "openalex", "--out", tmp_path / "o",
+                      "--errors", "skip", "--stop-after-malformed", "0") == 1
+    assert "skipped (malformed): 50,000" in capsys.readouterr().err
+    # a table malformed throughout (after its header) stops as well
+    rec = tmp_path / "rec.csv"
+    rec.write_text("doc,author,cc,year\n" + "d1,a1,US,20x1\n" * 1500)
+    assert _main_code("classify", rec, "--format", "records", "--columns", "record=doc",
+                      "actor=author", "country=cc", "--out", tmp_path / "o2",
+                      "--errors", "skip", "--stop-after-malformed", "200") == 1
+    err = capsys.readouterr().err
+    # counted together after the first examples, so the stop comes at the end of the chunk
+    assert "the first 1,500 records (lines 2-1,501) are all malformed" in err, err
+
+
+def test_stop_if_malformed_keeps_input_damaged_in_places(tmp_path):
+    """Damage after a good start, or scattered, is skipped and counted as before."""
+    import ecosystem as eco
+
+    good = '{"id": "https://openalex.org/W%d", "publication_year": 2020, "authorships": ' \
+           '[{"author": {"id": "https://openalex.org/A%d"}, "countries": ["US"]}]}\n'
+    bad = '{"id": "https://openalex.org/W0x12", "publication_year": 2020}\n'
+    f = tmp_path / "w.jsonl"
+    f.write_text(good % (1, 1) + good % (2, 2) + bad * 3000
+                 + "".join(good % (i, i) for i in range(3, 50)))
+    with eco.readers.stop_if_malformed(100):
+        res = eco.read_openalex(f, errors="skip")
+    assert res.report.records_used == 49 and res.report.skipped["malformed"] == 3000
+    # every other line bad from the start: not "throughout"
+    f.write_text("".join((bad + good % (i, i)) for i in range(1, 400)))
+    with eco.readers.stop_if_malformed(100):
+        res = eco.read_openalex(f, errors="skip")
+    assert res.report.records_used == 399 and res.report.skipped["malformed"] == 399
+    # malformed from the start: stopped, located, and the context is left clean
+    f.write_text(bad * 150 + good % (1, 1))
+    with pytest.raises(eco.DataFormatError, match="first 100 records") as info:
+        with eco.readers.stop_if_malformed(100):
+            eco.read_openalex(f, errors="skip")
+    assert info.value.path == str(f) and info.value.line == 100
+    assert eco.read_openalex(f, errors="skip").report.skipped["malformed"] == 150
+    with pytest.raises(eco.ParameterError):
+        with eco.readers.stop_if_malformed(-1):
+            pass
+
+
+def test_quiet_switches_off_the_bootstrap_bar(monkeypatch, tmp_path, capsys):
+    """--quiet prints nothing but errors, even on a terminal (the bootstrap's tqdm bar)."""
+    import sys as _sys
+
+    import ecosystem as eco
+
+    monkeypatch.setattr(_sys.stderr, "isatty", lambda: True, raising=False)
+    c, _ = eco.datasets.planted(n_regions=6, records_per_region=40, seed=2)
+    capsys.readouterr()
+    eco.classify(c, bootstrap=120, n_null=0, size=None)
+    assert "bootstrap" in capsys.readouterr().err          # the bar, on a "terminal"
+    res = eco.classify(c, bootstrap=120, n_null=0, progress=False)
+    assert "bootstrap:" not in capsys.readouterr().err
+    assert res.table.equals(eco.classify(c, bootstrap=120, n_null=0).table)
+    capsys.readouterr()
+    with pytest.raises(eco.InputTypeError, match="progress"):
+        eco.classify(c, bootstrap=0, progress="yes")
+    rec = tmp_path / "rec.csv"
+    rec.write_text("doc,author,cc\n" + "".join(f"d{i},a{i},{'US' if i % 2 else 'JP'}\n"
+                                                 f"d{i},b{i},CN\n" for i in range(60)))
+    assert _main_code("classify", rec, "--format", "records", "--columns", "record=doc",
+                      "actor=author", "country=cc", "--out", tmp_path / "o", "--no-plots",
+                      "--bootstrap", "120", "--n-null", "0", "--quiet") == 0
+    assert capsys.readouterr().err == ""

@@ -230,6 +230,31 @@ def test_patentsview_wrong_type_and_bad_line(pv_copy):
     assert exc.value.line == 6
 
 
+def test_patentsview_bad_coordinates_are_located_or_counted(pv_copy, formats):
+    """A latitude like "abc" or 1e400 was ignored without a word (issue 19 gap)."""
+    import ecosystem as eco
+
+    ref = read_patentsview(formats / "patentsview_sample").contributions.to_pandas()
+    f = pv_copy / "g_location_disambiguated.tsv"
+    f.write_text(f.read_text().replace('"22.543"', '"abc"', 1).replace('"114.17"', '"1e400"', 1))
+    with pytest.raises(DataFormatError) as exc:
+        read_patentsview(pv_copy)
+    assert (exc.value.line, exc.value.field) == (2, "latitude")
+    res = read_patentsview(pv_copy, errors="skip")
+    notes = res.report.notes
+    assert notes["latitude values that are not numbers in -90..90 (ignored; places resolved "
+                 "by name)"] == 1
+    assert notes["longitude values that are not numbers in -180..180 (ignored; places "
+                 "resolved by name)"] == 1
+    # the places keep their names and countries: nothing else changes
+    assert res.contributions.to_pandas().equals(ref)
+    # with a coordinate-aware map the place falls back to its name
+    m = eco.regions.metros()
+    a = read_patentsview(formats / "patentsview_sample", regions=m).contributions.to_pandas()
+    b = read_patentsview(pv_copy, regions=m, errors="skip").contributions.to_pandas()
+    assert len(a) == len(b)
+
+
 def test_patentsview_crlf_bom_zip(pv_copy, formats):
     import zipfile
 

@@ -167,7 +167,8 @@ def classify(data, *, channels=None, layer="international", window=None, countin
              brokerage_rule="significant", columns=None, thresholds=None, min_external=None,
              max_ci_width=None, local_z=None, local_quantile=None, d_threshold=None,
              min_reciprocity=None, alpha=None, volume_quantile=None, support_z=None, one_way=None,
-             stable=None, tau=None, entropy_flag=None, sensitivity=0.25, n_jobs=None):
+             stable=None, tau=None, entropy_flag=None, sensitivity=0.25, n_jobs=None,
+             progress=None):
     r"""Classify every region, per channel, as hub, introduction, outbound or local.
 
     Rules (methodology chapter, classification), applied in order to each (region r,
@@ -270,6 +271,9 @@ def classify(data, *, channels=None, layer="international", window=None, countin
         Relative move of every rule threshold in the sensitivity analysis (0 = none).
     n_jobs : int or None
         OpenMP threads; results are identical for any value.
+    progress : bool or None
+        A progress bar (tqdm) for the bootstrap; None (default): only when stderr is a
+        terminal. Results do not depend on it.
 
     Returns
     -------
@@ -368,7 +372,7 @@ def classify(data, *, channels=None, layer="international", window=None, countin
         local_z=local_z, local_quantile=local_quantile, d_threshold=d_threshold,
         min_reciprocity=min_reciprocity, alpha=alpha, volume_quantile=volume_quantile,
         support_z=support_z, one_way=one_way, stable=stable, tau=tau, entropy_flag=entropy_flag,
-        sensitivity=sensitivity, n_jobs=n_jobs)
+        sensitivity=sensitivity, n_jobs=n_jobs, progress=progress)
     windows = _windows(func, window)
     parts = [_classify_window(func, data, w, thr, **opts) for w in windows]
     import pandas as pd
@@ -423,6 +427,9 @@ def classify_options(func="classify", **options):
     panel, countries, adjust, backbone_alpha = o["panel"], o["countries"], o["adjust"], o["backbone_alpha"]
     brokerage_rule, columns, sensitivity, n_jobs = (o["brokerage_rule"], o["columns"], o["sensitivity"],
                                                     o["n_jobs"])
+    progress = o["progress"]
+    if progress is not None and not isinstance(progress, (bool, np.bool_)):
+        raise InputTypeError(f"{func}: progress must be True, False or None; got {progress!r}")
     given = {k: o[k] for k in DEFAULT_THRESHOLDS}
     if thresholds is None:
         thresholds = Thresholds()
@@ -448,7 +455,7 @@ def classify_options(func="classify", **options):
                 bootstrap=bootstrap, cluster=cluster, seed=seed, n_null=n_null, size=size,
                 internal=internal, panel=panel, countries=countries, adjust=adjust,
                 backbone_alpha=backbone_alpha, brokerage_rule=brokerage_rule, columns=columns,
-                sensitivity=sensitivity, n_jobs=n_jobs)
+                sensitivity=sensitivity, n_jobs=n_jobs, progress=progress)
     return thr, opts
 
 
@@ -483,7 +490,7 @@ def _windows(func, window):
 
 # ============================================================================ data
 def _resolve(func, data, window, *, channels, layer, counting, bootstrap, cluster, seed,
-             countries, columns, n_jobs):
+             countries, columns, n_jobs, progress=None):
     """Flows, point statistics, replicate statistics and provenance of one window."""
     from .contributions import Contributions
     from .distributed import DistributedRead
@@ -515,7 +522,8 @@ def _resolve(func, data, window, *, channels, layer, counting, bootstrap, cluste
             # the method's design: clusters of the lead actor where actors exist, else records
             cluster = "actor" if len(c) and (np.asarray(c.actor) >= 0).any() else "record"
         boot = contribution_replicates(c, flows, layer=layer, counting=counting, cluster=cluster,
-                                       seed=seed, replicates=bootstrap, n_jobs=n_jobs, func=func)
+                                       seed=seed, replicates=bootstrap, n_jobs=n_jobs, func=func,
+                                       progress=progress)
         ci = boot["channel_index"]
         point, reps = boot["point"][:, ci], boot["replicates"][:, :, ci]
         n_records = (flows.size if counting == "full" else
@@ -553,7 +561,8 @@ def _resolve(func, data, window, *, channels, layer, counting, bootstrap, cluste
     if cluster is not None:
         raise ParameterError(f"{func}: cluster needs record-level Contributions; got cluster={cluster!r} "
                              "with aggregated flows")
-    boot = table_replicates(flows, layer=layer, seed=seed, replicates=bootstrap, n_jobs=n_jobs, func=func)
+    boot = table_replicates(flows, layer=layer, seed=seed, replicates=bootstrap, n_jobs=n_jobs,
+                            func=func, progress=progress)
     design = {"kind": "parametric Poisson bootstrap of the flow cells", "unit": boot["unit"],
               "n_units": boot["n_units"]}
     n_records = np.full((len(flows.channels), flows.n_regions), np.nan)
@@ -645,7 +654,7 @@ def _size_basis_text(ctx, size_known, known):
 def replicate_indicators(data, *, window=None, channels=None, layer="international",
                          counting="fractional", bootstrap=1000, cluster=None, seed=0, size=None,
                          internal=None, panel=None, countries=None, columns=None, n_jobs=None,
-                         func="replicate_indicators", resolved=None):
+                         progress=None, func="replicate_indicators", resolved=None):
     """Point and bias-corrected bootstrap indicators of one window (classify's first step).
 
     The same hash-derived replicate weights as :func:`classify` (a unit's weight depends
@@ -655,7 +664,7 @@ def replicate_indicators(data, *, window=None, channels=None, layer="internation
 
     Parameters
     ----------
-    data, window, channels, layer, counting, bootstrap, cluster, seed, size, internal, panel, countries, columns, n_jobs
+    data, window, channels, layer, counting, bootstrap, cluster, seed, size, internal, panel, countries, columns, n_jobs, progress
         As in :func:`classify` (one window).
     func : str
         Caller name for messages and warnings.
@@ -682,7 +691,7 @@ def replicate_indicators(data, *, window=None, channels=None, layer="internation
     flows, point, reps, n_records, design, provenance = resolved if resolved is not None else _resolve(
         func, data, window, channels=channels, layer=layer, counting=counting,
         bootstrap=bootstrap, cluster=cluster, seed=seed, countries=countries, columns=columns,
-        n_jobs=n_jobs)
+        n_jobs=n_jobs, progress=progress)
     ctx = _m._context(func, flows, size=size, internal=internal, panel=panel)
     if internal is not None:
         point = point.copy()
@@ -705,7 +714,8 @@ def replicate_indicators(data, *, window=None, channels=None, layer="internation
 
 def _classify_window(func, data, window, thr, *, channels, layer, counting, reference, bootstrap,
                      cluster, seed, n_null, size, internal, panel, countries, adjust,
-                     backbone_alpha, brokerage_rule, columns, sensitivity, n_jobs, resolved=None):
+                     backbone_alpha, brokerage_rule, columns, sensitivity, n_jobs, progress=None,
+                     resolved=None):
     import pandas as pd
 
     from .uncertainty import benjamini_hochberg, openness_expectation, percentile_ci
@@ -713,7 +723,8 @@ def _classify_window(func, data, window, thr, *, channels, layer, counting, refe
     w = replicate_indicators(data, window=window, channels=channels, layer=layer,
                              counting=counting, bootstrap=bootstrap, cluster=cluster, seed=seed,
                              size=size, internal=internal, panel=panel, countries=countries,
-                             columns=columns, n_jobs=n_jobs, func=func, resolved=resolved)
+                             columns=columns, n_jobs=n_jobs, progress=progress, func=func,
+                             resolved=resolved)
     flows, P, Q, n_records, design, provenance = (w["flows"], w["point"], w["replicates"],
                                                    w["n_records"], w["design"], w["provenance"])
     ctx, active, bias, basis_text = w["ctx"], w["active"], w["bias"], w["size_model"]

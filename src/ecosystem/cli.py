@@ -337,18 +337,15 @@ def _read(args, log):
                 if not Path(extra).exists():
                     raise DataError(f"{extra}: no such file")
                 paths.append(Path(extra))
-        result = readers.read_openalex(src, args.institutions, args.authors, **kw)
-    elif args.format == "patentsview":
-        result = readers.read_patentsview(src, **kw)
-    elif args.format == "regpat":
-        result = readers.read_regpat(src, **kw)
-    elif args.format == "wos":
-        result = readers.read_wos(src, **kw)
-    elif args.format == "scopus":
-        result = readers.read_scopus(src, **kw)
-    else:
+        read, pos = readers.read_openalex, (src, args.institutions, args.authors)
+    elif args.format == "records":
         columns = dict(item.split("=", 1) for item in (args.columns or []))
-        result = readers.read_records(src, columns or None, channel=args.records_channel, **kw)
+        read, pos = readers.read_records, (src, columns or None)
+        kw["channel"] = args.records_channel
+    else:
+        read, pos = getattr(readers, f"read_{args.format}"), (src,)
+    with readers.stop_if_malformed(args.stop_after_malformed):
+        result = read(*pos, **kw)
     rep = result.report
     if rep.records_used == 0:
         why = _report_lines(rep, examples=1)[1:]
@@ -457,7 +454,8 @@ def _demo(args):
 
     log.step(f"classifying {flows.n_regions} countries (talent channel, B = {args.bootstrap})")
     res = classify(flows, size=size, internal=internal, bootstrap=args.bootstrap,
-                   n_null=max(args.bootstrap - 1, 99), seed=args.seed)
+                   n_null=max(args.bootstrap - 1, 99), seed=args.seed,
+                   progress=False if args.quiet else None)
     table = region_metrics(flows, layer="international", size=size.to_dict(), internal=internal.to_dict())
     table = table.merge(people[["name"]], left_on="region", right_index=True, how="left")
     table["volume"] = table["inbound"] + table["outbound"]
@@ -579,7 +577,8 @@ def _classify(args):
         size = rt["size"] if "size" in rt else None
         internal = rt["internal"] if "internal" in rt else None
     opts = dict(bootstrap=args.bootstrap, n_null=args.n_null, seed=args.seed, layer=args.layer,
-                size=size, internal=internal, min_external=args.min_external)
+                size=size, internal=internal, min_external=args.min_external,
+                progress=False if args.quiet else None)
     if data is not None:
         log.step(f"classifying {data!r} (B = {args.bootstrap})")
         res = classify(data, channels=args.channel, window=tuple(args.window) if args.window else None,
@@ -963,6 +962,10 @@ def _input_args(p):
                    help="malformed records: stop at the first (file, line, field, reason), or "
                         "skip and count them, printing the first examples (default: "
                         "%(default)s, as in the Python readers)")
+    p.add_argument("--stop-after-malformed", type=_nonneg, default=1000, metavar="N",
+                   help="with --errors skip, stop when the first N records of a file are all "
+                        "malformed, i.e. the input is in another format or damaged throughout "
+                        "(default: %(default)s; 0: read on)")
     g = p.add_argument_group("openalex")
     g.add_argument("--institutions", help="OpenAlex institutions file (geo for city joins)")
     g.add_argument("--authors", help="OpenAlex authors file (affiliation years: talent moves)")
@@ -1102,6 +1105,8 @@ def main(argv=None):
             text = f"{where}: {text}"
         if isinstance(exc, DataFormatError) and getattr(args, "errors", None) == "raise":
             text += " (--errors skip skips and counts malformed records)"
+        elif isinstance(exc, DataFormatError) and "read stopped" in text:
+            text += " (--stop-after-malformed 0 reads on)"
         if isinstance(exc, OptionalDependencyError):
             text += f" ({PLOT_HINT} for plots)" if "matplotlib" in text else ""
         kind = "error" if isinstance(exc, (EcosystemError, OSError, ValueError, KeyError)) else \

@@ -257,7 +257,8 @@ def trajectories(data, windows, *, channels=None, bootstrap=1000, seed=0, size=N
         chs = check_channels(func, channels, data.channels)
         joint = _joint_contributions(func, data, wins, chs, layer=opts["layer"], counting=opts["counting"],
                                      cluster=opts["cluster"], seed=seed, bootstrap=bootstrap,
-                                     countries=opts["countries"], n_jobs=n_jobs)
+                                     countries=opts["countries"], n_jobs=n_jobs,
+                                     progress=opts["progress"])
     elif hasattr(data, "columns") and hasattr(data, "to_numpy"):
         if opts["cluster"] is not None:
             raise ParameterError(f"{func}: cluster needs record-level Contributions; got "
@@ -306,7 +307,7 @@ def _plain(info):
 
 # ============================================================================ joint: records
 def _joint_contributions(func, c, wins, chs, *, layer, counting, cluster, seed, bootstrap, countries,
-                         n_jobs):
+                         n_jobs, progress=None):
     """Flows and replicate statistics of every window from one pass over the records.
 
     The records of window w and channel k become the pseudo-channel ``w * K + k`` of one
@@ -318,7 +319,7 @@ def _joint_contributions(func, c, wins, chs, *, layer, counting, cluster, seed, 
     from .uncertainty import contribution_replicates
 
     codes = sorted(c.channels.index(ch) for ch in chs)
-    K, W, R = len(codes), len(wins), c.n_regions
+    K, W = len(codes), len(wins)
     kmap = np.full(len(c.channels), -1, dtype=np.intp)
     kmap[codes] = np.arange(K)
     kk = kmap[c.channel]
@@ -375,7 +376,8 @@ def _joint_contributions(func, c, wins, chs, *, layer, counting, cluster, seed, 
                        copresence=arrs["copresence"], internal=arrs["internal"], size=arrs["size"],
                        counting=counting, info=dict(flows.info))
     boot = contribution_replicates(stack, full, layer=layer, counting=counting, cluster=cluster,
-                                   seed=seed, replicates=bootstrap, n_jobs=n_jobs, func=func)
+                                   seed=seed, replicates=bootstrap, n_jobs=n_jobs, func=func,
+                                   progress=progress)
     ci = boot["channel_index"]
     point, reps = boot["point"][:, ci], boot["replicates"][:, :, ci]
     n_records = (arrs["size"] if counting == "full" else
@@ -583,14 +585,13 @@ def _assemble(parts, wins, chs, *, alpha, change_adjust, joint, bootstrap, seed)
 
     from .uncertainty import benjamini_hochberg, percentile_ci
 
-    W, K = len(wins), len(chs)
+    W = len(wins)
     table = pd.concat([p["table"] for p in parts], ignore_index=True)
     table.insert(table.columns.get_loc("window") + 1, "window_index",
                  np.repeat(np.arange(W), [len(p["table"]) for p in parts]))
     regions_tab = pd.concat([p["regions"] for p in parts], ignore_index=True)
     flows0 = joint["resolved"][0][0]
     regions, countries = list(flows0.regions), np.asarray(flows0.countries, dtype=object)
-    R = len(regions)
     # the full (channel, region) grid of every window; tables keep the active rows only
     D = np.stack([p["grid"]["D"] for p in parts])                                           # (W, K, R)
     lab = np.stack([p["grid"]["label"] for p in parts])

@@ -273,16 +273,18 @@ def _units(c, group_ptr, group_record, rec_keys, *, by_record):
     return unit_ptr, unit_groups, np.ascontiguousarray(unit_key[order])
 
 
-def _in_chunks(compute, replicates, desc, step=50):
-    """``compute(first, count)`` for every replicate, with a tqdm bar on a terminal.
+def _in_chunks(compute, replicates, desc, progress=None, step=50):
+    """``compute(first, count)`` for every replicate, with a tqdm bar.
 
     Replicates are keyed by their index, so computing them in chunks gives the same
-    numbers as one call; the bar is shown only when stderr is a terminal (and tqdm is
-    installed) and there is more than one chunk.
+    numbers as one call; the bar is shown when ``progress`` is True, or is None and
+    stderr is a terminal (and tqdm is installed), and there is more than one chunk.
     """
     import sys
 
-    show = replicates > step and getattr(sys.stderr, "isatty", lambda: False)()
+    if progress is None:
+        progress = getattr(sys.stderr, "isatty", lambda: False)()
+    show = replicates > step and bool(progress)
     bar = None
     if show:
         try:
@@ -326,7 +328,7 @@ def _unit_cells(func, c, cluster, pair_cell, mask, n_pairs, counting, n_threads)
 
 
 def contribution_replicates(contributions, flows, *, layer, counting, cluster, seed,
-                            replicates, n_jobs, func="classify"):
+                            replicates, n_jobs, func="classify", progress=None):
     """Point and bootstrap statistics from record-level contributions.
 
     Parameters
@@ -340,8 +342,10 @@ def contribution_replicates(contributions, flows, *, layer, counting, cluster, s
     counting : {"full", "fractional"}
     cluster : None, str or array-like
         Bootstrap unit: record (default), lead actor, lead org, or labels per record.
-    seed, replicates, n_jobs
+    seed, replicates, n_jobs, progress
         As in :func:`ecosystem.classify`.
+    func : str
+        Caller name for messages.
 
     Returns
     -------
@@ -367,7 +371,7 @@ def contribution_replicates(contributions, flows, *, layer, counting, cluster, s
                                             K * R, True, n_threads)[0].reshape(len(BOOT_STATS), K, R)
     reps = _in_chunks(lambda b0, nb: _core.bootstrap_replicate_stats(
         cell_ptr, cell, value, hkeys, b0, nb, src, dst, rev, K * R, False, n_threads),
-        replicates, "bootstrap")
+        replicates, "bootstrap", progress)
     return {
         "point": point,
         "replicates": reps.reshape(replicates, len(BOOT_STATS), K, R),
@@ -378,7 +382,7 @@ def contribution_replicates(contributions, flows, *, layer, counting, cluster, s
     }
 
 
-def table_replicates(flows, *, layer, seed, replicates, n_jobs, func="classify"):
+def table_replicates(flows, *, layer, seed, replicates, n_jobs, func="classify", progress=None):
     """Point and parametric (Poisson) bootstrap statistics of an aggregated flow table.
 
     Every non-zero layer cell (presence pair, co-presence pair, internal volume) with
@@ -417,7 +421,7 @@ def table_replicates(flows, *, layer, seed, replicates, n_jobs, func="classify")
     reps = _in_chunks(lambda b0, nb: _core.parametric_replicate_stats(
         pair_lam, keys[0], src, dst, rev,
         co_lam, keys[1], (ck * R + ca).astype(np.int64), (ck * R + cb).astype(np.int64),
-        internal_lam, keys[2], size, b0, nb, n_threads), replicates, "bootstrap")
+        internal_lam, keys[2], size, b0, nb, n_threads), replicates, "bootstrap", progress)
     return {"point": point, "replicates": reps.reshape(replicates, len(BOOT_STATS), K, R),
             "n_units": int(len(pair_lam) + len(co_lam) + int((internal_lam > 0).sum())),
             "unit": "flow cell (parametric Poisson)"}

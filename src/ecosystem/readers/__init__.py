@@ -23,7 +23,8 @@ Readers: :func:`read_openalex`, :func:`read_patentsview`, :func:`read_regpat`,
 :func:`read_wos`, :func:`read_scopus`, :func:`read_records`. All take ``regions=`` (a
 :class:`~ecosystem.regions.RegionMap`, default ``countries()``) and ``errors="raise"``
 (stop at the first malformed record with a located
-:class:`~ecosystem.exceptions.DataFormatError`) or ``"skip"`` (count and go on).
+:class:`~ecosystem.exceptions.DataFormatError`) or ``"skip"`` (count and go on;
+inside :func:`stop_if_malformed`, stop when the input is malformed from its start).
 
 Optional accelerators (``pip install 'ecosystem[io]'``): msgspec (typed, partial JSON
 decoding; else orjson, else the standard json module), isal (gzip decompression; else
@@ -31,7 +32,7 @@ zlib), tqdm (progress bars), pyarrow (Parquet in :func:`read_records`).
 """
 
 from ._common import ORG_CHANNELS, Citations, PrefixedIds, channel_of
-from ._report import ReadReport, ReadResult
+from ._report import ReadReport, ReadResult, stop_if_malformed
 from .bibliometrix import read_bibliometrix
 from .mobility import Moves, moves_from_spells
 from .openalex import read_openalex
@@ -58,4 +59,5 @@ __all__ = [
     "read_scopus",
     "read_records",
     "read_bibliometrix",
+    "stop_if_malformed",
 ]

@@ -826,7 +826,7 @@ def report_bad_rows(bad, raw, start, path, policy, col, message):
     extra = len(idx) - min(len(idx), _MAX_BAD_PER_COLUMN)
     if extra > 0:
         policy.bad(f"{extra} more malformed values", path=path, field=col, n=extra,
-                   unit=True)
+                   unit=True, last_line=_line_at(start, idx[-1]))
 
 
 def _numbers(raw):
@@ -892,6 +892,27 @@ def year_column(chunk, col, start, path, policy):
     """Years of a string column (NaN where empty): whole numbers in YEAR_MIN..YEAR_MAX."""
     return int_column(chunk, col, start, path, policy, lo=YEAR_MIN, hi=YEAR_MAX,
                       what="a year")
+
+
+def coordinate_column(chunk, col, start, path, policy, limit):
+    """Coordinates of a string column in ``[-limit, limit]`` (NaN where empty or bad).
+
+    A coordinate is an attribute of a place, not a record: under ``errors="raise"`` a
+    bad value raises a located error; under ``"skip"`` it is ignored (NaN; the place is
+    still resolved by its names) and counted in ``report.notes``.
+    """
+    raw = chunk[col]
+    vals, empty = _numbers(raw)
+    bad = ~empty & ~(np.abs(vals) <= limit)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        if policy.raise_:
+            policy.bad(f"{raw.iloc[i]!r} is not a {col} in -{limit}..{limit}", path=path,
+                       line=_line_at(start, i), field=col)
+        policy.report.note(f"{col} values that are not numbers in -{limit}..{limit} "
+                           "(ignored; places resolved by name)", int(bad.sum()))
+        vals = np.where(bad, np.nan, vals)
+    return vals
 
 
 def float_column(chunk, col, start, path, policy, *, hi=None, allow_empty=True):

@@ -17,12 +17,14 @@ location in :attr:`ReadReport.malformed`.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 from dataclasses import dataclass, field
 
 from ..contributions import Contributions
 from ..exceptions import DataFormatError, ParameterError
 
-__all__ = ["ReadReport", "ReadResult", "Policy"]
+__all__ = ["ReadReport", "ReadResult", "Policy", "stop_if_malformed"]
 
 #: Reasons a whole record is skipped (keys of ``ReadReport.skipped``).
 SKIP_MALFORMED = "malformed"
@@ -40,6 +42,47 @@ DROP_NO_ACTOR = "no actor id"
 DROP_DUPLICATE = "duplicate row"
 
 MAX_EXAMPLES = 20
+
+#: The ``n`` of :func:`stop_if_malformed` in force (0: read on whatever the input holds).
+_STOP_AFTER = contextvars.ContextVar("ecosystem_stop_if_malformed", default=0)
+
+
+@contextlib.contextmanager
+def stop_if_malformed(n=1000):
+    """Stop a read under ``errors="skip"`` when the input is malformed from its start.
+
+    Inside the ``with`` block, a reader that meets ``n`` malformed records before any
+    well-formed one raises a located :class:`~ecosystem.exceptions.DataFormatError`
+    instead of skipping on through the whole input: a file in another format, or damaged
+    throughout, is reported at once with its first example. "Before any well-formed
+    one" means the ``n`` malformed records open their file: they start at its first
+    record (after a header line) and fill at least 99 % of the lines up to the ``n``-th.
+    Input damaged in places is skipped and counted as usual. The ``ecosystem`` command
+    line reads inside ``stop_if_malformed(1000)`` (option ``--stop-after-malformed``).
+
+    Parameters
+    ----------
+    n : int, default 1000
+        Malformed records at the start of the input that stop the read (0: never stop).
+
+    Yields
+    ------
+    None
+        The rule holds for the reads inside the ``with`` block (in this thread or task).
+
+    Examples
+    --------
+    >>> import ecosystem as eco
+    >>> with eco.readers.stop_if_malformed(1000):
+    ...     res = eco.read_records("records.csv", errors="skip")  # doctest: +SKIP
+    """
+    if isinstance(n, bool) or not isinstance(n, int) or n < 0:
+        raise ParameterError(f"stop_if_malformed: n must be an integer >= 0; got {n!r}")
+    token = _STOP_AFTER.set(n)
+    try:
+        yield
+    finally:
+        _STOP_AFTER.reset(token)
 
 
 @dataclass(eq=False)
@@ -235,8 +278,10 @@ class Policy:
         self.raise_ = errors == "raise"
         self.report = report
         self.damaged = set()   # files whose stream ended in damage (str paths)
+        self.stop_after = _STOP_AFTER.get()
+        self._opening = None   # [path, first line, records] of the malformed opening run
 
-    def bad(self, message, path=None, line=None, field=None, n=1, unit=False):
+    def bad(self, message, path=None, line=None, field=None, n=1, unit=False, last_line=None):
         """A malformed record: raise, or count it (``n`` records) and keep an example.
 
         Parameters
@@ -251,6 +296,9 @@ class Policy:
             True when the malformed input was not counted in ``records_read`` yet (a bad
             line of a table, a damaged stream): it is counted there too, so that
             ``records_read == records_used + records_skipped``.
+        last_line : int, optional
+            Physical line of the last of ``n`` records counted together (the example is
+            then unlocated); it tells :func:`stop_if_malformed` how far they reach.
         """
         if self.raise_:
             raise DataFormatError(message, path=None if path is None else str(path),
@@ -261,6 +309,28 @@ class Policy:
         if len(self.report.malformed) < MAX_EXAMPLES:
             self.report.malformed.append(
                 (None if path is None else str(path), line, field, message))
+        if self.stop_after:
+            self._opening_run(path, line, last_line or line, field, n)
+
+    def _opening_run(self, path, line, last, field, n):
+        """Raise when the first ``stop_after`` records of a file are all malformed."""
+        run = self._opening
+        if run is None:
+            if line is None or line > 2:   # not at the start of its file (after a header)
+                self.stop_after = 0
+                return
+            run = self._opening = [path, line, 0]
+        run[2] += n
+        line = last
+        if path != run[0] or line is None or line - run[1] + 1 > run[2] * 1.01 + 2:
+            self.stop_after = 0            # good records came between: damaged in places
+            return
+        if run[2] >= self.stop_after:
+            raise DataFormatError(
+                f"the first {run[2]:,} records (lines {run[1]:,}-{line:,}) are all "
+                f"malformed, so the read stopped (is this the right format?); the first: "
+                f"{self.report.examples(1)[0]}", path=None if path is None else str(path),
+                line=line, field=field)
 
 
 @dataclass(frozen=True, eq=False)

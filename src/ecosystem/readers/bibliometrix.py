@@ -13,11 +13,14 @@ of every other reader.
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 
+import numpy as np
+
 from ..exceptions import DataFormatError, InputTypeError, ParameterError
+from ._io import iter_text_lines, normalise_header, parse_year, read_header, read_whole_table
 from ._places import country_code, parse_address
+from ._report import MAX_EXAMPLES, SKIP_NO_ACTORS, SKIP_NO_COUNTRY, Policy, ReadReport
 
 __all__ = ["read_bibliometrix", "BIBLIOMETRIX_COLUMNS"]
 
@@ -34,6 +37,14 @@ def _cells(value, sep):
     if not text or text.lower() in ("nan", "none", "na"):
         return []
     return [x.strip() for x in text.split(sep)]
+
+
+def _year_text(value):
+    """A year cell as text: whole numbers of a numeric column without ``.0``; NaN empty."""
+    if isinstance(value, (float, np.floating)):
+        return "" if value != value else str(int(value)) if float(value).is_integer() and \
+            abs(value) < 1e6 else str(value)
+    return "" if value is None else str(value)
 
 
 def _code(name):
@@ -67,7 +78,9 @@ def read_bibliometrix(source, columns=None, *, sep=";", regions=None, channel="a
     channel : str, default "academic"
         Channel of every contribution.
     errors : {"raise", "skip"}, default "raise"
-        Malformed rows and unknown country names: raise a located error, or count them.
+        Malformed rows (read by the shared table layer: wrong field counts, unclosed
+        quotes, bytes that are not UTF-8, with their physical lines) and unknown country
+        names: raise a located error, or count them and keep every good row.
     source_name, licence : str
         Written into the report and ``contributions.info``.
 
@@ -84,7 +97,8 @@ def read_bibliometrix(source, columns=None, *, sep=";", regions=None, channel="a
     Raises
     ------
     DataFormatError
-        A missing column, or (``errors="raise"``) a country name that matches no country.
+        A missing column, or (``errors="raise"``) a malformed row or a country name that
+        matches no country.
 
     Examples
     --------
@@ -109,24 +123,22 @@ def read_bibliometrix(source, columns=None, *, sep=";", regions=None, channel="a
     if not isinstance(sep, str) or not sep:
         raise ParameterError(f"{func}: sep must be a non-empty string; got {sep!r}")
     cols = dict(columns or {})
+    table = ReadReport(source_name)   # what the table layer met: files, malformed rows
+    policy = Policy(func, errors, table)
     if isinstance(source, pd.DataFrame):
         frame, label = source, "<DataFrame>"
+        line_of = np.arange(2, len(frame) + 2)   # as if written with its header
     elif isinstance(source, (str, os.PathLike)):
         path = Path(source)
         label = str(path)
         if not path.is_file():
             raise ParameterError(f"{func}: file {label!r} does not exist")
-        if path.stat().st_size == 0:
-            raise DataFormatError("empty file: no header row", path=label, line=1)
         delim = "\t" if ".tsv" in path.name.lower() else ","
-        try:
-            frame = pd.read_csv(path, sep=delim, dtype=str, keep_default_na=False)
-        except (pd.errors.ParserError, UnicodeDecodeError, ValueError, EOFError, OSError) as exc:
-            found = re.search(r"(?:line|row) (\d+)", str(exc))
-            raise DataFormatError(f"cannot parse the table ({type(exc).__name__}: "
-                                  f"{str(exc).strip()[:200]}); read_records with an explicit "
-                                  "sep reads the good rows and counts the bad ones",
-                                  path=label, line=int(found.group(1)) if found else None) from None
+        header = read_header(path, iter_text_lines(path, policy), sep=delim, policy=policy)
+        names = list(dict.fromkeys(n for n in map(normalise_header, header or []) if n))
+        frame = read_whole_table(path, sep=delim, required=[], optional=names, policy=policy,
+                                 report=table)
+        line_of = frame.pop("_line").to_numpy()
     else:
         raise InputTypeError(f"{func}: source must be a path or a pandas DataFrame; got "
                              f"{type(source).__name__}")
@@ -154,21 +166,31 @@ def read_bibliometrix(source, columns=None, *, sep=";", regions=None, channel="a
                               f"are {list(frame.columns)[:20]}", path=label, line=1,
                               field=cols.get("country", "AU_CO"))
     rows, bad, unaligned = [], [], 0
+    skip = {}   # documents that give no contribution: id -> reason
     for i, r in enumerate(frame.itertuples(index=False)):
-        line = i + 2  # the header is line 1
+        line = int(line_of[i])   # physical line (the header is line 1)
         r = dict(zip(frame.columns, r))
         rid = str(r[rec_c]).strip()
+        if not rid or rid.lower() in ("nan", "none"):
+            policy.bad("empty document id", path=label, line=line, field=rec_c, unit=True)
+            continue
+        year = ""
+        if yr_c is not None:
+            y, why = parse_year(_year_text(r[yr_c]))
+            if why:
+                policy.bad(why, path=label, line=line, field=yr_c, unit=True)
+                continue
+            year = str(y) if y >= 0 else ""
         authors = _cells(r[au_c], sep)
         places = _cells(r[co_c] if co_c is not None else r[ad_c], sep)
-        year = r[yr_c] if yr_c is not None else ""
         codes = []
         for name in places:
             code = _code(name)
             if code is None:
                 bad.append((line, co_c or ad_c, f"unknown country name {name!r}"))
             codes.append(code)
-        if not rid or not authors or not any(codes):
-            rows.append((rid, "", "", year, False, 1.0))  # counted by read_records
+        if not authors or not any(codes):
+            skip.setdefault(rid, SKIP_NO_ACTORS if not authors else SKIP_NO_COUNTRY)
             continue
         if len(codes) == len(authors):
             for k, (a, c) in enumerate(zip(authors, codes)):
@@ -184,20 +206,27 @@ def read_bibliometrix(source, columns=None, *, sep=";", regions=None, channel="a
         raise DataFormatError(msg + f" ({len(bad)} unknown name(s) in all; errors='skip' "
                               "counts them)", path=label, line=line, field=field)
     long = pd.DataFrame(rows, columns=["record", "actor", "country", "year", "lead", "weight"])
-    long = long[long.actor != ""]
-    long["year"] = long["year"].astype(str)
-    long["lead"] = long["lead"].map({True: "true", False: "false"})
     if yr_c is None:
         long = long.drop(columns="year")
+    long["lead"] = long["lead"].map({True: "true", False: "false"})
     res = read_records(long, regions=regions, channel=channel, errors=errors,
                        source_name=source_name, licence=licence)
     rep = res.report
-    rep.files.append(label)
-    rep.records_read = int(frame[rec_c].astype(str).str.strip().replace("", pd.NA).nunique())
+    rep.files[:] = table.files or [label]
+    # the rows read here are records too: malformed ones (counted by the policy) and the
+    # documents without authors or located countries (unless another row of theirs is used)
+    given = set(long["record"].tolist())
+    left = [why for rid, why in skip.items() if rid not in given]
+    rep.records_read += table.records_read + len(left)
+    for reason, n in table.skipped.items():
+        rep.skip(reason, n)
+    for why in left:
+        rep.skip(why)
+    rep.malformed[:0] = table.malformed
     for line, field, msg in bad:
         rep.drop("unknown country name")
-        if len(rep.malformed) < 20:
-            rep.malformed.append((label, line, field, msg))
+        rep.malformed.append((label, line, field, msg))
+    del rep.malformed[MAX_EXAMPLES:]
     if unaligned:
         rep.notes["documents with countries not aligned to authors"] = unaligned
     return res

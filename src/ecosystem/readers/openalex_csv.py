@@ -19,12 +19,12 @@ and is reported with its line.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import zlib
 
 from ..exceptions import DataFormatError
+from ._io import iter_text_lines, normalise_header, parse_year, read_header, read_whole_table
+from ._report import Policy, ReadReport
 
 __all__ = ["is_openalex_csv", "works_from_csv"]
 
@@ -35,15 +35,15 @@ _INSTITUTION = re.compile(r'(https://openalex\.org/I\d+|I\d+)\s*,\s*"(?:[^"]|"")
 _CODE = re.compile(r"\b[A-Z]{2}\b")
 
 
-def _open(path):
+def _first_line(path):
+    """The first line of a plain or gzip file as text (bad bytes replaced; at most 64 kB)."""
     import gzip
 
-    raw = open(path, "rb")
-    head = raw.read(2)
-    raw.seek(0)
-    if head == b"\x1f\x8b":
-        raw = gzip.open(raw)
-    return io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+    with open(path, "rb") as raw:
+        head = raw.read(2)
+        raw.seek(0)
+        fh = gzip.open(raw) if head == b"\x1f\x8b" else raw
+        return fh.readline(1 << 16).decode("utf-8-sig", errors="replace")
 
 
 def is_openalex_csv(path):
@@ -61,9 +61,8 @@ def is_openalex_csv(path):
         ``authorships.`` columns.
     """
     try:
-        with _open(path) as fh:
-            first = fh.readline(1 << 16)
-    except (OSError, UnicodeDecodeError, EOFError, zlib.error):
+        first = _first_line(path)
+    except (OSError, EOFError, zlib.error):
         return False  # damaged input: the JSON reader locates and counts it
     if not first or first.lstrip().startswith(("{", "[")):
         return False
@@ -85,6 +84,23 @@ def _none(text):
     return None if text in ("", "None", "null", "nan") else text
 
 
+class _Problems(Policy):
+    """A skip policy that keeps every problem of the table layer (the caller applies errors=)."""
+
+    def __init__(self):
+        super().__init__("read_openalex", "skip", ReadReport("OpenAlex CSV export"))
+        self.problems = []
+
+    def bad(self, message, path=None, line=None, field=None, n=1, unit=False, last_line=None):
+        self.problems.extend([(line, field, message)] * n)
+
+
+_COLUMNS = ("id", "publication_year", "type", "authorships.author_position",
+            "authorships.is_corresponding", "authorships.institutions", "authorships.countries",
+            "authorships.institutions.id", "authorships.institutions.country_code",
+            "authorships.institutions.type") + _AUTHOR_COLUMNS
+
+
 def works_from_csv(path):
     """OpenAlex work objects rebuilt from a web-interface CSV export.
 
@@ -100,8 +116,10 @@ def works_from_csv(path):
         ``authorships`` (``author.id``, ``author_position``, ``is_corresponding``,
         ``institutions`` with ``id``, ``country_code`` and ``type``, ``countries``).
     problems : list of tuple
-        ``(line, field, message)`` of rows whose authorship columns cannot be aligned
-        (one ``|`` entry per author is required); these rows are left out.
+        ``(line, field, message)`` of the rows left out, one per row, with its physical
+        line: rows the table layer cannot read (wrong field count, unclosed quote, bytes
+        that are not UTF-8, a damaged stream), years out of range, and rows whose
+        authorship columns cannot be aligned (one ``|`` entry per author is required).
 
     Raises
     ------
@@ -109,80 +127,76 @@ def works_from_csv(path):
         The file is empty or has no ``id``/``authorships`` columns.
     """
     label = str(path)
+    policy = _Problems()
     try:
-        return _parse(path, label)
-    except (csv.Error, UnicodeDecodeError, OSError, EOFError, zlib.error) as exc:
-        raise DataFormatError(f"cannot read the CSV export ({type(exc).__name__}: "
-                              f"{str(exc)[:160]})", path=label) from None
-
-
-def _parse(path, label):
-    """The body of :func:`read_csv_export` (raw I/O and csv errors are caught there)."""
-    with _open(path) as fh:
-        sample = fh.read(1 << 16)
-        fh.seek(0)
-        if not sample.strip():
-            raise DataFormatError("empty file: no header row", path=label, line=1)
-        sep = "\t" if sample.split("\n", 1)[0].count("\t") > sample.split("\n", 1)[0].count(",") \
-            else ","
-        reader = csv.DictReader(fh, delimiter=sep)
-        cols = set(reader.fieldnames or ())
-        author_col = next((c for c in _AUTHOR_COLUMNS if c in cols), None)
-        if "id" not in cols or author_col is None:
-            raise DataFormatError(
-                "not an OpenAlex web-interface CSV export: needs an 'id' column and one of "
-                f"{list(_AUTHOR_COLUMNS)}; the header has {sorted(cols)[:12]}",
-                path=label, line=1, field="id" if "id" not in cols else _AUTHOR_COLUMNS[0])
-        works, problems = [], []
-        for row in reader:
-            line = reader.line_num
-            work_id = _none(row.get("id"))
-            year = _none(row.get("publication_year"))
-            try:
-                year = int(float(year)) if year is not None else None
-            except (ValueError, OverflowError):
-                problems.append((line, "publication_year", f"not a year: {year!r}"))
+        first = _first_line(path)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise DataFormatError(f"the header row cannot be read ({type(exc).__name__})",
+                              path=label, line=1) from None
+    sep = "\t" if first.count("\t") > first.count(",") else ","
+    header = read_header(path, iter_text_lines(path, policy), sep=sep, policy=policy)
+    cols = set(normalise_header(h) for h in header or [])
+    author_col = next((c for c in _AUTHOR_COLUMNS if c in cols), None)
+    if "id" not in cols or author_col is None:
+        raise DataFormatError(
+            "not an OpenAlex web-interface CSV export: needs an 'id' column and one of "
+            f"{list(_AUTHOR_COLUMNS)}; the header has {sorted(cols)[:12]}",
+            path=label, line=1, field="id" if "id" not in cols else _AUTHOR_COLUMNS[0])
+    table = read_whole_table(path, sep=sep, required=["id"],
+                             optional=[c for c in _COLUMNS if c != "id"], policy=policy,
+                             report=policy.report)
+    problems = policy.problems
+    works = []
+    names = list(table.columns)
+    for values in table.itertuples(index=False, name=None):
+        row = dict(zip(names, values))
+        line = int(row["_line"])
+        work_id = _none(row.get("id"))
+        year = _none(row.get("publication_year"))
+        if year is not None:
+            y, why = parse_year(year)
+            if why:
+                problems.append((line, "publication_year", why))
                 continue
-            authors = _split(row.get(author_col))
-            n = len(authors)
-            fields = {}
-            bad = None
-            for name in ("authorships.author_position", "authorships.is_corresponding",
-                         "authorships.institutions", "authorships.countries",
-                         "authorships.institutions.id", "authorships.institutions.country_code",
-                         "authorships.institutions.type"):
-                if name not in cols or not (row.get(name) or "").strip():
-                    continue
-                parts = _split(row.get(name))
-                if len(parts) != n:
-                    bad = (line, name, f"{len(parts)} '|' entries for {n} authors; the "
-                           "authorship columns must have one entry per author")
-                    break
-                fields[name] = parts
-            if bad:
-                problems.append(bad)
+            year = y
+        authors = _split(row.get(author_col))
+        n = len(authors)
+        fields = {}
+        bad = None
+        for name in _COLUMNS[3:10]:
+            if not (row.get(name) or "").strip():
                 continue
-            auths = []
-            for k in range(n):
-                insts = _institutions(fields, k)
-                countries = []
-                if "authorships.countries" in fields:
-                    countries = _CODE.findall(fields["authorships.countries"][k].upper())
-                if not countries:
-                    countries = [i["country_code"] for i in insts if i.get("country_code")]
-                corr = fields.get("authorships.is_corresponding", [None] * n)[k]
-                a_id = authors[k].strip() if author_col == "authorships.author.id" else None
-                auths.append({
-                    "author": {"id": _none(a_id)} if a_id else None,
-                    "author_position": _none(fields.get("authorships.author_position",
-                                                        [None] * n)[k]),
-                    "is_corresponding": (None if _none(corr) is None
-                                         else corr.strip().lower() == "true"),
-                    "institutions": insts,
-                    "countries": list(dict.fromkeys(countries)),
-                })
-            works.append({"id": work_id, "publication_year": year,
-                          "type": _none(row.get("type")), "authorships": auths})
+            parts = _split(row.get(name))
+            if len(parts) != n:
+                bad = (line, name, f"{len(parts)} '|' entries for {n} authors; the "
+                       "authorship columns must have one entry per author")
+                break
+            fields[name] = parts
+        if bad:
+            problems.append(bad)
+            continue
+        auths = []
+        for k in range(n):
+            insts = _institutions(fields, k)
+            countries = []
+            if "authorships.countries" in fields:
+                countries = _CODE.findall(fields["authorships.countries"][k].upper())
+            if not countries:
+                countries = [i["country_code"] for i in insts if i.get("country_code")]
+            corr = fields.get("authorships.is_corresponding", [None] * n)[k]
+            a_id = authors[k].strip() if author_col == "authorships.author.id" else None
+            auths.append({
+                "author": {"id": _none(a_id)} if a_id else None,
+                "author_position": _none(fields.get("authorships.author_position",
+                                                    [None] * n)[k]),
+                "is_corresponding": (None if _none(corr) is None
+                                     else corr.strip().lower() == "true"),
+                "institutions": insts,
+                "countries": list(dict.fromkeys(countries)),
+            })
+        works.append({"id": work_id, "publication_year": year,
+                      "type": _none(row.get("type")), "authorships": auths})
+    problems.sort(key=lambda p: (p[0] is None, p[0] or 0))
     return works, problems
 
 

@@ -15,7 +15,7 @@ from ._common import (
     default_regions,
     drop_duplicate_rows,
 )
-from ._io import find_file, int_column, read_whole_table, report_bad_rows
+from ._io import coordinate_column, find_file, int_column, read_whole_table, report_bad_rows
 from ._report import SKIP_NO_ACTORS, Policy, ReadReport, ReadResult
 from .mobility import moves_from_spells
 
@@ -146,8 +146,8 @@ def read_patentsview(folder, *, regions=None, year="grant", channel="enterprise"
     policy = Policy(func, errors, report)
 
     # ---- locations
-    loc = _read_all(_table(folder, "g_location_disambiguated", func),
-                    ["location_id", "disambig_country"],
+    loc_path = _table(folder, "g_location_disambiguated", func)
+    loc = _read_all(loc_path, ["location_id", "disambig_country"],
                     ["disambig_city", "disambig_state", "county", "county_fips", "state_fips",
                      "latitude", "longitude"],
                     policy, report)
@@ -155,6 +155,8 @@ def read_patentsview(folder, *, regions=None, year="grant", channel="enterprise"
                 "longitude"):
         if col not in loc:
             loc[col] = ""
+    for col, limit in (("latitude", 90), ("longitude", 180)):
+        loc[col] = coordinate_column(loc, col, loc["_line"].to_numpy(), loc_path, policy, limit)
     ctry = loc["disambig_country"].str.strip().str.upper()
     fixed = ctry.isin(list(PATENTSVIEW_COUNTRY_FIXES))
     if fixed.any():

@@ -15,6 +15,7 @@ from ._io import (
     iter_text_lines,
     read_header,
     read_table,
+    report_bad_rows,
     year_column,
 )
 from ._report import Policy, ReadReport, ReadResult
@@ -191,14 +192,8 @@ def read_records(source, columns=None, *, regions=None, channel="academic", role
         if "lead" in mapping:
             raw = chunk[mapping["lead"]].str.strip().str.lower()
             good = raw.isin(_TRUE | _FALSE).to_numpy()
-            for i in np.flatnonzero(~good & keep)[:1 if policy.raise_ else 50]:
-                policy.bad(f"{chunk[mapping['lead']].iloc[i]!r} is not a boolean (0/1, "
-                           "true/false)", path=path_label, line=int(lines[i]),
-                           field=mapping["lead"], unit=True)
-            extra = int((~good & keep).sum()) - min(int((~good & keep).sum()), 50)
-            if extra > 0:
-                policy.bad(f"{extra} more lead values that are not booleans",
-                           path=path_label, field=mapping["lead"], n=extra, unit=True)
+            report_bad_rows(~good & keep, chunk[mapping["lead"]], lines, path_label, policy,
+                            mapping["lead"], lambda v: f"{v!r} is not a boolean (0/1, true/false)")
             keep &= good
             f["lead"] = raw.isin(_TRUE).to_numpy()
         else:
@@ -213,7 +208,7 @@ def read_records(source, columns=None, *, regions=None, channel="academic", role
         extra = int(bad_id.sum()) - min(int(bad_id.sum()), 50)
         if extra > 0:
             policy.bad(f"{extra} more rows with an empty record or actor id", path=path_label,
-                       n=extra, unit=True)
+                       n=extra, unit=True, last_line=int(lines[np.flatnonzero(bad_id)[-1]]))
         keep &= ~empty_id
         if "channel" not in f:
             f["channel"] = channel
