@@ -1012,7 +1012,10 @@ def read_openalex(works, institutions=None, authors=None, *, regions=None, chann
         number of files. Each file is read on its own (its institutions first met,
         country and channel numbering) and the files are merged in the order given, so
         every array and every count of the report are identical for any ``n_jobs``.
-        Memory: each worker holds the arrays of the file it reads until they are merged.
+        Memory: each worker holds the arrays of the file it reads until they are merged,
+        and the citation layer is built in a thread beside the contributions. Workers are
+        forked where the platform allows it, else spawned (then the calling script needs
+        the usual ``if __name__ == "__main__":`` guard).
 
     Returns
     -------
