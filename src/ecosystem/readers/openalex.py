@@ -95,10 +95,12 @@ def _num(value, letter):
     return n
 
 
-def _unique(x):
+def _unique(x, runs=False):
     """Sorted distinct values of an integer array (one sort; numpy's hash-based
-    ``unique`` is slow on ids and a hash table would cost more memory than the sort)."""
-    x = np.sort(np.asarray(x))
+    ``unique`` is slow on ids and a hash table would cost more memory than the sort).
+
+    ``runs=True``: ``x`` is a few sorted runs end to end, merged in linear time (timsort)."""
+    x = np.sort(np.asarray(x), kind="stable" if runs else None)
     if len(x) < 2:
         return x
     keep = np.empty(len(x), dtype=bool)
@@ -1704,7 +1706,8 @@ def _citations(cit_rec, cit_num, rec_num, rec_year, report):
     m = len(cited_num)
     order = np.argsort(rec_num, kind="stable")
     rec_sorted = rec_num[order]
-    nums = _unique(np.concatenate([rec_sorted, _unique(cited_num)])) if m else rec_sorted
+    nums = _unique(np.concatenate([rec_sorted, _unique(cited_num)]), runs=True) if m \
+        else rec_sorted
     year_of = np.full(len(nums), -1, np.int32)
     corpus_of = np.zeros(len(nums), bool)
     position = _Positions(nums)
