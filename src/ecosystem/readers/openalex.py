@@ -127,6 +127,9 @@ class _Positions:
         out = np.empty(len(needles), dtype=np.int64)
         for i in range(0, len(needles), step):
             part = needles[i:i + step]
+            if (part[1:] >= part[:-1]).all():   # already in order (e.g. sorted ids)
+                out[i:i + step] = np.searchsorted(self.values, part)
+                continue
             o = np.argsort(part)
             res = np.empty(len(part), dtype=np.int64)
             res[o] = np.searchsorted(self.values, part[o])
