@@ -264,3 +264,14 @@ def test_a_file_is_read_on_its_own(tmp_path):
     for n_jobs in (1, 2):
         df = read_openalex([p1, p2], n_jobs=n_jobs).contributions.to_pandas()
         assert dict(zip(df["record"], df["region"])) == {"W1": "US", "W2": "CN"}
+
+
+def test_positions_of_sorted_and_random_needles():
+    """The cache-friendly look-up (sorted slices of needles) equals a plain searchsorted."""
+    rng = np.random.default_rng(2)
+    values = np.unique(rng.integers(0, 10**12, 200_000))
+    pos = openalex._Positions(values)
+    for needles in (values[rng.integers(0, len(values), 50_000)],
+                    np.sort(values[rng.integers(0, len(values), 50_000)]), values):
+        got = pos(needles, step=1 << 14)
+        assert np.array_equal(got, np.searchsorted(values, needles))
