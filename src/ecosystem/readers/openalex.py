@@ -32,9 +32,9 @@ from ._common import (
 from ._io import as_path_list, iter_line_blocks, read_whole_table
 from ._report import (
     DROP_NO_ACTOR,
-    MAX_EXAMPLES,
     DROP_NO_COUNTRY,
     DROP_UNMATCHED,
+    MAX_EXAMPLES,
     SKIP_DUPLICATE,
     SKIP_HYPER,
     SKIP_MERGED,
