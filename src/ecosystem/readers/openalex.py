@@ -8,7 +8,6 @@ import os
 import re
 import zlib
 from array import array
-from collections import ChainMap
 from pathlib import Path
 
 import numpy as np
@@ -1171,7 +1170,7 @@ def _read_part(item, ctx, progress=None, offset=0):
     policy = Policy(func, errors, report)
     state = _State()
     fixed = None if channel is None else state.channel(channel)
-    tab = ChainMap({}, inst_tab)   # new institutions go to tab.maps[0]
+    tab = dict(inst_tab)   # a copy (C-speed look-ups); the new entries are returned
     cctx = (policy, report, tab, merged, max_authors, lead, fixed, org_chan, want_cit,
             exclude)
     decoder = _json.decoders("work")
@@ -1181,7 +1180,9 @@ def _read_part(item, ctx, progress=None, offset=0):
         _consume(state, objs, path, lines, buf, line0, cctx)
         del objs
     state.inst_cache = state.countries = state.chan_index = state.type_chan = None
-    return state, report, tab.maps[0]
+    new = {k: v for k, v in tab.items() if k not in inst_tab} if len(tab) > len(inst_tab) \
+        else {}
+    return state, report, new
 
 
 def _init_worker(ctx):
