@@ -132,7 +132,7 @@ cdef Py_ssize_t _refs(const unsigned char[::1] b, array.array out) except -2:
     Returns how many, or -1 (nothing appended) when the value has any other shape.
     """
     cdef Py_ssize_t n = b.shape[0], i, count = 0, start = len(out), digits
-    cdef long long v
+    cdef unsigned long long v   # at most 19 digits are read: no overflow
     i = _skip_ws(b, 0)
     if i >= n or b[i] != 91:   # [
         return -1
@@ -154,7 +154,7 @@ cdef Py_ssize_t _refs(const unsigned char[::1] b, array.array out) except -2:
             i += 1
         if digits == 0 or digits > 18 or i >= n or b[i] != 34:
             break
-        _push_q(out, v)
+        _push_q(out, <long long>v)
         count += 1
         i = _skip_ws(b, i + 1)
         if i < n and b[i] == 44:   # ,
