@@ -43,7 +43,11 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 FORMATS = HERE / "data" / "formats"
-if (HERE.parent / "src" / "ecosystem").is_dir() and str(HERE.parent / "src") not in sys.path:
+try:
+    import ecosystem  # noqa: F401  (installed, or on PYTHONPATH)
+except ImportError:   # run as a script from a source checkout built in place
+    # Only then: a source tree on sys.path is passed on to spawned processes (e.g. Dask
+    # workers started later in the same test session), where its unbuilt core fails.
     sys.path.insert(0, str(HERE.parent / "src"))
 
 import numpy as np  # noqa: E402

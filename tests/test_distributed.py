@@ -102,12 +102,7 @@ def test_missing_dask_names_the_extra(monkeypatch, tmp_path):
 
 # ============================================================================ cluster
 @pytest.fixture(scope="module")
-def client(request):
-    # The LocalCluster tests pass on their own and in the suite here (32 in ~15 s), but the
-    # suite hung twice inside .ci/run at the first read with no worker process left; until
-    # that is understood they run with --runslow, and CI runs the cluster-free tests above.
-    if not request.config.getoption("--runslow"):
-        pytest.skip("LocalCluster tests run with --runslow")
+def client():
     Client = pytest.importorskip("distributed").Client
 
     # two worker processes, as on a real cluster (every task's inputs and results are
@@ -116,6 +111,34 @@ def client(request):
                 dashboard_address=":0") as c:
         c.wait_for_workers(2, timeout=120)
         yield c
+
+
+def test_workers_without_a_usable_ecosystem_fail_fast(tmp_path, monkeypatch):
+    """The hang of CI: workers whose sys.path led to an unbuilt source tree.
+
+    A spawned worker inherits the parent's sys.path; a test module put a source checkout
+    first on it, the workers imported ecosystem from there without its compiled core, died
+    unpickling their first task and the read waited for ever. ``check_workers`` now stops
+    the read at once with an error that says what to install.
+    """
+    dd = pytest.importorskip("distributed")
+    from ecosystem.distributed import check_workers
+
+    fake = tmp_path / "tree" / "ecosystem"
+    fake.mkdir(parents=True)
+    (fake / "__init__.py").write_text("from . import _core\n__version__ = '0.0'\n")
+    monkeypatch.syspath_prepend(str(fake.parent))   # inherited by the spawned workers
+    (tmp_path / "w.jsonl").write_text(_work(1, 2001, 2, "CN"))
+    with dd.Client(n_workers=1, threads_per_worker=1, processes=True,
+                   dashboard_address=":0") as c:
+        c.wait_for_workers(1, timeout=120)
+        with pytest.raises(EcosystemError, match="cannot be imported on the Dask workers"):
+            eco.read_openalex(tmp_path / "w.jsonl", client=c, progress=False)
+    monkeypatch.undo()
+    with dd.Client(n_workers=1, threads_per_worker=1, processes=True,
+                   dashboard_address=":0") as c:
+        c.wait_for_workers(1, timeout=120)
+        assert set(check_workers(c).values()) == {eco.__version__}
 
 
 @pytest.fixture(scope="module")

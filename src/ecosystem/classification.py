@@ -1080,27 +1080,46 @@ def _sensitivity(P, thr, panel, reference, r_sig_point, rho, p_R, q_R, brok, adj
 def _overall(table, flows, stable, window_label):
     """Overall label per region: with one channel, that channel's label; otherwise the type
     at least two channels share with stability >= ``stable``, "insufficient" when every
-    channel is, else "mixed"."""
+    channel is, else "mixed".
+
+    Regions come in the order of their first row; a tie between types (possible with four
+    or more channels) goes to the type whose first stable channel comes first.
+    """
     import pandas as pd
 
-    rows = []
-    n_ch = len(flows.channels)
-    for region, sub in table.groupby("region", sort=False):
-        profile = "/".join(f"{_ABBREV.get(ch, ch)}:{lab}" for ch, lab in zip(sub["channel"], sub["label"]))
-        ok = sub[(sub["label"].isin(TYPES)) & (sub["stability"].fillna(0) >= stable)]
-        counts = ok["label"].value_counts()
-        if n_ch == 1:
-            overall = sub["label"].iloc[0]
-            n_agree = int(len(counts))
-        elif len(counts) and counts.iloc[0] >= 2:
-            overall, n_agree = counts.index[0], int(counts.iloc[0])
-        elif (sub["label"] == "insufficient").all():
-            overall, n_agree = "insufficient", 0  # no channel has enough data to say anything
-        else:
-            overall, n_agree = "mixed", int(counts.iloc[0]) if len(counts) else 0
-        rows.append({"region": region, "country": sub["country"].iloc[0], "window": window_label,
-                     "overall": overall, "profile": profile, "n_agree": n_agree})
-    return pd.DataFrame(rows, columns=["region", "country", "window", "overall", "profile", "n_agree"])
+    cols = ["region", "country", "window", "overall", "profile", "n_agree"]
+    if not len(table):
+        return pd.DataFrame(columns=cols)
+    code, regions = pd.factorize(table["region"], sort=False)
+    n, rows = len(regions), np.arange(len(table))
+    label = table["label"].to_numpy(dtype=object)
+    ok = table["label"].isin(TYPES).to_numpy() & (table["stability"].fillna(0).to_numpy() >= stable)
+    # per region and type: stable channels (count) and the first of them (row)
+    count = np.zeros((n, len(TYPES)), dtype=np.int64)
+    first = np.full((n, len(TYPES)), len(table), dtype=np.int64)
+    for t, typ in enumerate(TYPES):
+        m = ok & (label == typ)
+        count[:, t] = np.bincount(code[m], minlength=n)
+        np.minimum.at(first[:, t], code[m], rows[m])
+    best = np.argmax(count * (len(table) + 1) - first, axis=1)   # most channels, then first seen
+    top = count[np.arange(n), best]
+    head = np.full(n, len(table), dtype=np.int64)
+    np.minimum.at(head, code, rows)                        # each region's first row
+    all_insufficient = np.bincount(code[label != "insufficient"], minlength=n) == 0
+    if len(flows.channels) == 1:
+        overall = label[head]
+        n_agree = (count > 0).sum(axis=1)
+    else:
+        overall = np.where(top >= 2, np.asarray(TYPES, dtype=object)[best],
+                           np.where(all_insufficient, "insufficient", "mixed"))
+        n_agree = np.where((top < 2) & all_insufficient, 0, top)
+    pieces = (table["channel"].map(lambda ch: _ABBREV.get(ch, ch)).astype(str) + ":"
+              + table["label"].astype(str))
+    profile = pieces.groupby(code, sort=True).agg("/".join).to_numpy()
+    return pd.DataFrame({"region": np.asarray(regions, dtype=object),
+                         "country": table["country"].to_numpy(dtype=object)[head],
+                         "window": [window_label] * n, "overall": overall, "profile": profile,
+                         "n_agree": n_agree.astype(int)}, columns=cols)
 
 
 # ============================================================================ reasons

@@ -54,7 +54,7 @@ from .exceptions import (
     ParameterError,
 )
 
-__all__ = ["DistributedRead", "read_partitions", "connect"]
+__all__ = ["DistributedRead", "read_partitions", "connect", "check_workers"]
 
 #: Label prefixes of records that a reader builds from the whole input (not per partition).
 _GLOBAL_RECORDS = {"read_openalex": "unit:"}
@@ -124,6 +124,62 @@ def connect(scheduler):
         return dd.Client(n_workers=n_workers, threads_per_worker=1, processes=True,
                          dashboard_address=":0")
     return dd.Client(scheduler)
+
+
+#: Run on every worker by :func:`check_workers` (a string, so that nothing of ecosystem
+#: has to be unpickled there): the version of the ecosystem the worker imports, with its
+#: compiled core.
+_PROBE = "__import__('importlib').import_module('ecosystem._core') and __import__('ecosystem').__version__"
+
+
+def check_workers(client, func="check_workers"):
+    """Check that every worker imports this version of ecosystem, compiled core included.
+
+    A worker that cannot import ecosystem fails to unpickle its first task and dies, and
+    Dask may then wait for it for ever (seen with a worker whose ``sys.path`` led to an
+    unbuilt source tree). This check, made before any task is sent, turns that into an
+    error that says what to install.
+
+    Parameters
+    ----------
+    client : distributed.Client
+        The client of the cluster.
+    func : str
+        Caller name for messages.
+
+    Returns
+    -------
+    dict
+        Worker address -> ecosystem version (all equal to ``ecosystem.__version__``).
+
+    Raises
+    ------
+    EcosystemError
+        A worker cannot import ecosystem or its compiled core, or has another version.
+
+    Examples
+    --------
+    >>> from ecosystem.distributed import check_workers, connect
+    >>> with connect("local:2") as client:             # doctest: +SKIP
+    ...     check_workers(client)
+    {'tcp://127.0.0.1:40213': '0.1.0', 'tcp://127.0.0.1:36021': '0.1.0'}
+    """
+    from ._version import __version__
+
+    try:
+        found = client.run(eval, _PROBE)
+    except Exception as exc:  # the worker's own error: ImportError, ModuleNotFoundError, ...
+        text = " ".join(str(exc).split())[:300]
+        raise EcosystemError(
+            f"{func}: ecosystem cannot be imported on the Dask workers ({type(exc).__name__}: "
+            f"{text}); install ecosystem {__version__} with its compiled core in the workers' "
+            "environment (pip install ., not a source tree on sys.path)") from None
+    other = {w: v for w, v in found.items() if v != __version__}
+    if other:
+        raise EcosystemError(f"{func}: the Dask workers run other versions of ecosystem "
+                             f"({sorted(set(other.values()))}, here {__version__}); install "
+                             "the same version everywhere")
+    return found
 
 
 # ============================================================================ worker side
@@ -575,6 +631,7 @@ def read_partitions(reader, partitions, *, client, kwargs=None, retries=2, persi
         raise InputTypeError(f"{name}: client must be a distributed.Client or a scheduler spec "
                              f"('local:N' or an address); got {type(client).__name__}")
     try:
+        check_workers(client, name)
         return DistributedRead(reader, paths, client, kw, retries=retries, persist=persist,
                                progress=progress, owns_client=owned)
     except BaseException:
