@@ -1,4 +1,5 @@
-"""Build the compiled core ``ecosystem._core``; all metadata lives in pyproject.toml.
+"""Build the compiled core ``ecosystem._core`` (and the OpenAlex reader's common path
+``ecosystem.readers._openalex_fast``); all metadata lives in pyproject.toml.
 
 OpenMP is probed at build time by compiling *and linking* a tiny program. When the
 probe fails (or ``ECOSYSTEM_NO_OPENMP=1`` is set) the extension is built serially and
@@ -93,7 +94,13 @@ extensions = [
         depends=sorted(str(p) for ext in ("pxi", "h") for p in Path("src/ecosystem").glob(f"*.{ext}")),
         define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_9_API_VERSION")],
         extra_compile_args=list(compile_args),
-    )
+    ),
+    # the common path of the OpenAlex works reader (no OpenMP, no numpy headers)
+    Extension(
+        "ecosystem.readers._openalex_fast",
+        ["src/ecosystem/readers/_openalex_fast.pyx"],
+        extra_compile_args=list(compile_args),
+    ),
 ]
 
 setup(

@@ -47,3 +47,28 @@ class OpenAlexWorks:
 
     track_works_per_second.unit = "works/CPU-s"
 
+
+
+class OpenAlexPartitions:
+    """Snapshot partitions decoded in parallel (``n_jobs``) vs one process, and the floor
+    of any reader of these files: gzip inflation alone (wall time; 4 partitions)."""
+
+    params = [1, 2]
+    param_names = ["n_jobs"]
+    timeout = 600
+
+    def setup_cache(self):
+        d = Path.cwd() / "openalex_partitions"
+        write_snapshot(d, 100_000, seed=1, partition=25_000)
+        return str(d)
+
+    def time_read_openalex(self, d, n_jobs):
+        read_openalex(Path(d) / "works", Path(d) / "institutions.jsonl.gz", progress=False,
+                      n_jobs=n_jobs)
+
+    def time_gzip_only(self, d, n_jobs):
+        from ecosystem.readers._io import iter_chunks
+
+        for path in sorted((Path(d) / "works").rglob("*.gz")):
+            for _ in iter_chunks(path):
+                pass

@@ -61,7 +61,6 @@ if HAVE_MSGSPEC:
         institutions: list[MInst] | None = None
         countries: list[str] | None = None
         is_corresponding: bool | None = None
-        author_position: str | None = None
 
     class MWork(Struct, gc=False):
         id: str | None = None
@@ -120,7 +119,7 @@ class FAuthor(_Obj):
 
 
 class FAuthorship(_Obj):
-    __slots__ = ("author", "institutions", "countries", "is_corresponding", "author_position")
+    __slots__ = ("author", "institutions", "countries", "is_corresponding")
 
 
 class FWork(_Obj):
@@ -207,7 +206,7 @@ def _work_from_dict(d, path="$"):
         auths.append(FAuthorship(
             author=None if author is None else FAuthor(id=_str(author, "id", f"{p}.author")),
             institutions=insts, countries=_strs(_list(a, "countries", p), f"{p}.countries"),
-            is_corresponding=corr, author_position=_str(a, "author_position", p)))
+            is_corresponding=corr))
     results = d.get("results")
     if results is not None:
         results = [_work_from_dict(x, f"{path}.results[{i}]")

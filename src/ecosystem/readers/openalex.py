@@ -13,8 +13,10 @@ from pathlib import Path
 import numpy as np
 
 from ..contributions import YEAR_MAX, YEAR_MIN
+from .._parallel import effective_n_threads
 from ..exceptions import DataFormatError, InputTypeError, ParameterError
 from . import _json
+from . import _openalex_fast as _fast
 from ._common import (
     Citations,
     PrefixedIds,
@@ -31,6 +33,7 @@ from ._report import (
     DROP_NO_ACTOR,
     DROP_NO_COUNTRY,
     DROP_UNMATCHED,
+    MAX_EXAMPLES,
     SKIP_DUPLICATE,
     SKIP_HYPER,
     SKIP_MERGED,
@@ -91,10 +94,12 @@ def _num(value, letter):
     return n
 
 
-def _unique(x):
+def _unique(x, runs=False):
     """Sorted distinct values of an integer array (one sort; numpy's hash-based
-    ``unique`` is slow on ids and a hash table would cost more memory than the sort)."""
-    x = np.sort(np.asarray(x))
+    ``unique`` is slow on ids and a hash table would cost more memory than the sort).
+
+    ``runs=True``: ``x`` is a few sorted runs end to end, merged in linear time (timsort)."""
+    x = np.sort(np.asarray(x), kind="stable" if runs else None)
     if len(x) < 2:
         return x
     keep = np.empty(len(x), dtype=bool)
@@ -121,6 +126,9 @@ class _Positions:
         out = np.empty(len(needles), dtype=np.int64)
         for i in range(0, len(needles), step):
             part = needles[i:i + step]
+            if (part[1:] >= part[:-1]).all():   # already in order (e.g. sorted ids)
+                out[i:i + step] = np.searchsorted(self.values, part)
+                continue
             o = np.argsort(part)
             res = np.empty(len(part), dtype=np.int64)
             res[o] = np.searchsorted(self.values, part[o])
@@ -313,60 +321,66 @@ def _manifest(func, path):
 
 
 def _iter_entities(source, decoder, policy, progress, report):
-    """Yield ``(path, line, objects, buf, line0)`` blocks of decoded entities.
-
-    ``line`` is None when the line of each object is to be found with :class:`_LineIndex`
-    (fast path), else a list of line numbers aligned with ``objects``.
-    """
+    """Yield ``(path, line, objects, buf, line0)`` blocks of decoded entities of every item
+    of ``source`` (see :func:`_iter_item`)."""
     offset = 0
     for label, item, whole in source.items:
-        report.files.append(label)
-        if whole:
-            data = item if isinstance(item, bytes) else _read_all(item, policy)
-            if data is None:
-                continue
-            if data.startswith(b"\xef\xbb\xbf"):
-                data = data[3:]
-            if not data.strip():
-                report.note("empty files (no line)")
-            try:
-                if data.lstrip()[:1] == b"[":
-                    objs = decoder.decode_list(data)
-                elif not data.strip():
-                    objs = []
-                else:
-                    objs = [decoder.decode(data)]
-            except _json.FieldError as exc:
-                policy.bad(str(exc), path=label, line=None if exc.field else 1,
-                           field=exc.field, unit=True)
-                continue
-            yield label, [1] * len(objs), objs, None, 1
-            if isinstance(item, Path):
-                offset += os.path.getsize(item)
-                if progress is not None:
-                    progress.update(offset)
-            continue
-        empty = True
-        for line0, buf in iter_line_blocks(item, policy, progress, offset):
-            empty = False
-            try:
-                objs = decoder.decode_lines(buf)
-                yield label, None, objs, buf, line0
-            except _json.FieldError:
-                objs, lines = [], []
-                for i, raw in enumerate(buf.split(b"\n")):
-                    if not raw.strip():
-                        continue
-                    try:
-                        objs.append(decoder.decode(raw))
-                        lines.append(line0 + i)
-                    except _json.FieldError as exc:
-                        policy.bad(str(exc), path=label, line=line0 + i, field=exc.field,
-                                   unit=True)
-                yield label, lines, objs, None, line0
-        if empty and str(item) not in policy.damaged:
+        yield from _iter_item(label, item, whole, decoder, policy, progress, offset, report)
+        if isinstance(item, Path):
+            offset += os.path.getsize(item)
+
+
+def _iter_item(label, item, whole, decoder, policy, progress, offset, report):
+    """Yield ``(path, line, objects, buf, line0)`` blocks of decoded entities of one item.
+
+    ``line`` is None when the line of each object is to be found with :class:`_LineIndex`
+    (fast path), else a list of line numbers aligned with ``objects``. ``offset``: bytes
+    of the items before this one (for the progress bar).
+    """
+    report.files.append(label)
+    if whole:
+        data = item if isinstance(item, bytes) else _read_all(item, policy)
+        if data is None:
+            return
+        if data.startswith(b"\xef\xbb\xbf"):
+            data = data[3:]
+        if not data.strip():
             report.note("empty files (no line)")
-        offset += os.path.getsize(item)
+        try:
+            if data.lstrip()[:1] == b"[":
+                objs = decoder.decode_list(data)
+            elif not data.strip():
+                objs = []
+            else:
+                objs = [decoder.decode(data)]
+        except _json.FieldError as exc:
+            policy.bad(str(exc), path=label, line=None if exc.field else 1,
+                       field=exc.field, unit=True)
+            return
+        yield label, [1] * len(objs), objs, None, 1
+        if isinstance(item, Path) and progress is not None:
+            progress.update(offset + os.path.getsize(item))
+        return
+    empty = True
+    for line0, buf in iter_line_blocks(item, policy, progress, offset):
+        empty = False
+        try:
+            objs = decoder.decode_lines(buf)
+            yield label, None, objs, buf, line0
+        except _json.FieldError:
+            objs, lines = [], []
+            for i, raw in enumerate(buf.split(b"\n")):
+                if not raw.strip():
+                    continue
+                try:
+                    objs.append(decoder.decode(raw))
+                    lines.append(line0 + i)
+                except _json.FieldError as exc:
+                    policy.bad(str(exc), path=label, line=line0 + i, field=exc.field,
+                               unit=True)
+            yield label, lines, objs, None, line0
+    if empty and str(item) not in policy.damaged:
+        report.note("empty files (no line)")
 
 
 def _read_all(path, policy):
@@ -480,6 +494,7 @@ class _State:
         self.country_list = [None]    # index 0: no institution/country
         self.chan_index = {}
         self.chan_names = []
+        self.type_chan = {}           # lead organisation type -> channel index (fast loop)
 
     def country(self, code):
         norm = code.strip().upper()
@@ -529,11 +544,14 @@ def _inst_entry(state, inst, inst_tab, mi):
     return entry
 
 
-def _consume(state, objs, path, lines, buf, line0, ctx):
+def _consume(state, objs, path, lines, buf, line0, ctx, fast=True):
     """Append the contributions and citations of a block of decoded works.
 
-    The hot loop of the reader: attribute access on decoded structs, dict look-ups for
-    institutions and countries, and appends to typed arrays.
+    Works in the common shape are read by the compiled loop
+    (:func:`~ecosystem.readers._openalex_fast.consume_works`); this Python loop reads
+    the others (merged or excluded works, ids to parse the slow way, errors, the
+    fallback decoder's objects) — and, with ``fast=False``, every work (the reference
+    the tests compare the compiled loop with).
     """
     (policy, report, inst_tab, merged, max_authors, lead_mode, fixed_chan, org_chan,
      want_cit, exclude) = ctx
@@ -554,7 +572,8 @@ def _consume(state, objs, path, lines, buf, line0, ctx):
     no_actor = no_country = lead_first = truncated = self_cit = 0
     corresponding = lead_mode == "corresponding"
     first_only = lead_mode == "first"
-    ref_ids, ref_cnt, ref_rec, ref_w = [], [], [], []   # block-level, parsed in bulk
+    # block-level citations, parsed in bulk
+    ref_nums, ref_cnt, ref_rec, ref_w = array("q"), array("q"), array("q"), array("q")
     line_of = _LineIndex(buf, line0)
 
     if any(w.results is not None for w in objs):  # API pages on single lines
@@ -564,10 +583,46 @@ def _consume(state, objs, path, lines, buf, line0, ctx):
                 works.extend((x, None if lines is None else lines[k], k) for x in w.results)
             else:
                 works.append((w, None if lines is None else lines[k], k))
+        wobjs = [x[0] for x in works]
     else:
-        works = [(w, None if lines is None else lines[k], k) for k, w in enumerate(objs)]
-
-    for w, line, k in works:
+        works = None
+        wobjs = objs if isinstance(objs, list) else list(objs)
+    fast = fast and _json.HAVE_MSGSPEC and bool(wobjs) \
+        and isinstance(wobjs[0], _json.MWork)
+    if fast:
+        arrays = {"rec_num": st.rec_num, "rec_year": st.rec_year, "rec_chan": st.rec_chan,
+                  "rec_rows": st.rec_rows, "row_actor": st.row_actor, "row_loc": st.row_loc,
+                  "row_w": st.row_w, "lead_rows": st.lead_rows, "ref_nums": ref_nums,
+                  "ref_cnt": ref_cnt, "ref_rec": ref_rec, "ref_w": ref_w}
+        lookups = {"icache": icache, "cidx": cidx, "merged_w": mw, "merged_a": ma,
+                   "inst_entry": _inst_entry, "inst_args": (inst_tab, mi),
+                   "org_chan": org_chan, "type_chan": st.type_chan}
+        opts = (-1 if max_authors is None else max_authors,
+                {"corresponding": 0, "first": 1}.get(lead_mode, 2),
+                -1 if fixed_chan is None else fixed_chan, bool(want_cit), exclude,
+                YEAR_MIN, YEAR_MAX)
+    n_works = len(wobjs)
+    pos = 0
+    while pos < n_works:
+        if fast:
+            pos, unknown, cnt = _fast.consume_works(wobjs, pos, st, arrays, lookups, opts,
+                                                    unknown)
+            n_read += cnt[0]
+            no_actor += cnt[1]
+            no_country += cnt[2]
+            lead_first += cnt[3]
+            truncated += cnt[4]
+            if cnt[5]:
+                skip(SKIP_HYPER, cnt[5])
+            if cnt[6]:
+                skip(SKIP_NO_COUNTRY, cnt[6])
+            if pos >= n_works:
+                break
+        if works is None:
+            w, line, k = wobjs[pos], None if lines is None else lines[pos], pos
+        else:
+            w, line, k = works[pos]
+        pos += 1
         n_read += 1
         r = len(st.rec_num)
         row0 = len(row_actor)
@@ -594,7 +649,7 @@ def _consume(state, objs, path, lines, buf, line0, ctx):
             if refs:
                 if type(refs) is list:  # fallback decoder: a checked list of str
                     ids = [_num(x, "W") for x in refs]
-                    ref_ids.extend(str(x).encode() for x in ids)
+                    ref_nums.extend(ids)
                     ref_cnt.append(len(ids))
                     ref_rec.append(r)
                     ref_w.append(wnum)
@@ -604,7 +659,7 @@ def _consume(state, objs, path, lines, buf, line0, ctx):
                     if len(ids) != b.count(b",") + 1:
                         ids = _refs_checked(b)
                     if ids:
-                        ref_ids.extend(ids)
+                        ref_nums.extend(int(x) for x in ids)
                         ref_cnt.append(len(ids))
                         ref_rec.append(r)
                         ref_w.append(wnum)
@@ -709,7 +764,7 @@ def _consume(state, objs, path, lines, buf, line0, ctx):
             while ref_rec and ref_rec[-1] >= r:
                 ref_rec.pop()
                 ref_w.pop()
-                del ref_ids[len(ref_ids) - ref_cnt.pop():]
+                del ref_nums[len(ref_nums) - ref_cnt.pop():]
             if isinstance(exc, _IdError):
                 msg, fld = str(exc), exc.field
             elif isinstance(exc, OverflowError):
@@ -737,8 +792,8 @@ def _consume(state, objs, path, lines, buf, line0, ctx):
         rec_rows(nrows)
         if not nrows:
             skip(SKIP_NO_COUNTRY)
-    if ref_ids:
-        self_cit += _flush_refs(st, ref_ids, ref_cnt, ref_rec, ref_w, mw)
+    if ref_nums:
+        self_cit += _flush_refs(st, ref_nums, ref_cnt, ref_rec, ref_w, mw)
     report.records_read += n_read
     report.drop(DROP_NO_ACTOR, no_actor)
     report.drop(DROP_NO_COUNTRY, no_country)
@@ -766,14 +821,14 @@ def _refs_checked(raw):
         return []
     if not isinstance(refs, list) or not all(isinstance(x, str) for x in refs):
         raise _IdError(f"referenced_works must be a list of work ids; got {raw[:60]!r}")
-    return [str(_num(x, "W")).encode() for x in refs]
+    return [_num(x, "W") for x in refs]
 
 
-def _flush_refs(state, ref_ids, ref_cnt, ref_rec, ref_w, mw):
-    """Parse a block's cited ids in bulk; drop self-citations; rename merged ids."""
-    nums = np.array(ref_ids).astype(np.int64)
-    cnt = np.asarray(ref_cnt, dtype=np.int64)
-    rec = np.repeat(np.asarray(ref_rec, dtype=np.int32), cnt)
+def _flush_refs(state, ref_nums, ref_cnt, ref_rec, ref_w, mw):
+    """A block's cited ids: drop self-citations; rename merged ids."""
+    nums = _np(ref_nums, np.int64).copy()
+    cnt = _np(ref_cnt, np.int64)
+    rec = np.repeat(_np(ref_rec, np.int64).astype(np.int32), cnt)
     if mw:
         old = np.fromiter((k for k, v in mw.items() if v is not None), dtype=np.int64)
         if len(old):
@@ -783,7 +838,7 @@ def _flush_refs(state, ref_ids, ref_cnt, ref_rec, ref_w, mw):
             pos = np.minimum(np.searchsorted(old, nums), len(old) - 1)
             hit = old[pos] == nums
             nums[hit] = new[pos[hit]]
-    self_ = nums == np.repeat(np.asarray(ref_w, dtype=np.int64), cnt)
+    self_ = nums == np.repeat(_np(ref_w, np.int64), cnt)
     n_self = int(self_.sum())
     if n_self:
         nums, rec = nums[~self_], rec[~self_]
@@ -878,7 +933,7 @@ def _read_authors(func, authors, policy, report, inst_tab, merged, state):
 def read_openalex(works, institutions=None, authors=None, *, regions=None, channel="auto",
                   org_channels=None, lead="corresponding", errors="raise", max_authors=100,
                   merged_ids=None, mobility="auto", citations=True, rollup=False,
-                  exclude_types=("paratext",), progress=None, client=None):
+                  exclude_types=("paratext",), progress=None, client=None, n_jobs=None):
     """Read OpenAlex works (snapshot or API) into Contributions, citations and moves.
 
     Works are streamed: files are decompressed and decoded in blocks of lines, only the
@@ -954,6 +1009,17 @@ def read_openalex(works, institutions=None, authors=None, *, regions=None, chann
         per works file, reduced to region flows on the workers, and a
         :class:`~ecosystem.distributed.DistributedRead` returned instead of a
         ReadResult (no citations or talent moves; see :mod:`ecosystem.distributed`).
+    n_jobs : int or None, optional
+        Worker processes decoding works files (snapshot partitions) in parallel, one file
+        per task: ``None`` or ``1`` reads in this process (no process is started), ``-1``
+        uses every available core, a larger count is clamped to the cores and to the
+        number of files. Each file is read on its own (its institutions first met,
+        country and channel numbering) and the files are merged in the order given, so
+        every array and every count of the report are identical for any ``n_jobs``.
+        Memory: each worker holds the arrays of the file it reads until they are merged,
+        and the citation layer is built in a thread beside the contributions. Workers are
+        forked where the platform allows it, else spawned (then the calling script needs
+        the usual ``if __name__ == "__main__":`` guard).
 
     Returns
     -------
@@ -1052,29 +1118,30 @@ def read_openalex(works, institutions=None, authors=None, *, regions=None, chann
     try:
         return _read(func, works, institutions, authors, region_map, channel, org_chan, lead,
                      policy, report, max_authors, merged, mobility, citations, rollup,
-                     exclude, progress)
+                     exclude, progress, n_jobs)
     finally:
         if gc_was_enabled:
             gc.enable()
 
 
 def _read(func, works, institutions, authors, region_map, channel, org_chan, lead, policy,
-          report, max_authors, merged, mobility, citations, rollup, exclude, progress):
+          report, max_authors, merged, mobility, citations, rollup, exclude, progress,
+          n_jobs):
     source = _Source(func, works, "works")
     for path, line, fld, msg in source.problems:
         report.records_read += 1
         policy.bad(msg, path=path, line=line, field=fld)
     inst_tab = _load_institutions(func, institutions, policy, report, None)
     state = _State()
-    fixed = None if channel == "auto" else state.channel(channel)
-    ctx = (policy, report, inst_tab, merged, max_authors, lead, fixed, org_chan,
-           bool(citations), exclude)
+    if channel != "auto":
+        state.channel(channel)
+    ctx = (func, "raise" if policy.raise_ else "skip", inst_tab, merged, max_authors, lead,
+           None if channel == "auto" else channel, org_chan, bool(citations), exclude)
     bar = Progress(progress, source.total_bytes(), "OpenAlex works")
-    decoder = _json.decoders("work")
     try:
-        for path, lines, objs, buf, line0 in _iter_entities(source, decoder, policy, bar,
-                                                            report):
-            _consume(state, objs, path, lines, buf, line0, ctx)
+        for part in _read_parts(source.items, ctx, n_jobs, bar):
+            _merge_part(state, report, inst_tab, part)
+            del part
     finally:
         bar.close()
 
@@ -1082,7 +1149,122 @@ def _read(func, works, institutions, authors, region_map, channel, org_chan, lea
     if mobility in ("auto", "authors") and authors is not None:
         spells = _read_authors(func, authors, policy, report, inst_tab, merged, state)
     return _assemble(state, report, region_map, inst_tab, spells, mobility, citations,
-                     org_chan, bool(rollup))
+                     org_chan, bool(rollup), effective_n_threads(n_jobs, func=func))
+
+
+# --------------------------------------------------------------------------- parts
+#
+# Every works file (or in-memory page) is read on its own into a part: its own growing
+# arrays, country and channel numbering, report, and the institutions first met in it
+# (not in the institutions file). Parts are merged in file order, so the result is the
+# same whether the parts were read one after the other or in parallel processes.
+
+_CTX = None   # the read context of a worker process (set once by _init_worker)
+
+
+def _read_part(item, ctx, progress=None, offset=0):
+    """Read one works item ``(label, path or bytes, whole)`` into a part (a tuple)."""
+    (func, errors, inst_tab, merged, max_authors, lead, channel, org_chan, want_cit,
+     exclude) = ctx
+    report = ReadReport("OpenAlex", licence=OPENALEX_LICENCE)
+    policy = Policy(func, errors, report)
+    state = _State()
+    fixed = None if channel is None else state.channel(channel)
+    tab = dict(inst_tab)   # a copy (C-speed look-ups); the new entries are returned
+    cctx = (policy, report, tab, merged, max_authors, lead, fixed, org_chan, want_cit,
+            exclude)
+    decoder = _json.decoders("work")
+    label, data, whole = item
+    for path, lines, objs, buf, line0 in _iter_item(label, data, whole, decoder, policy,
+                                                    progress, offset, report):
+        _consume(state, objs, path, lines, buf, line0, cctx)
+        del objs
+    state.inst_cache = state.countries = state.chan_index = state.type_chan = None
+    new = {k: v for k, v in tab.items() if k not in inst_tab} if len(tab) > len(inst_tab) \
+        else {}
+    return state, report, new
+
+
+def _init_worker(ctx):
+    global _CTX
+    _CTX = ctx
+    gc.disable()
+
+
+def _read_part_worker(item):
+    return _read_part(item, _CTX)
+
+
+def _read_parts(items, ctx, n_jobs, bar):
+    """Parts of every item, in order: in this process, or ``n_jobs`` worker processes."""
+    n = effective_n_threads(n_jobs, func=ctx[0])
+    n = min(n, sum(1 for _, x, _ in items if isinstance(x, Path)))
+    if n <= 1:
+        offset = 0
+        for item in items:
+            yield _read_part(item, ctx, bar, offset)
+            if isinstance(item[1], Path):
+                offset += os.path.getsize(item[1])
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # fork where available: the workers start in milliseconds and share the
+    # institutions table copy-on-write
+    methods = multiprocessing.get_all_start_methods()
+    mp = multiprocessing.get_context("fork" if "fork" in methods else None)
+    with ProcessPoolExecutor(n, mp_context=mp, initializer=_init_worker,
+                             initargs=(ctx,)) as pool:
+        futures = [pool.submit(_read_part_worker, item) for item in items]
+        try:
+            offset = 0
+            for item, fut in zip(items, futures):
+                try:
+                    part = fut.result()
+                except Exception as exc:   # the worker's own error, without its traceback
+                    raise exc from None
+                if isinstance(item[1], Path):
+                    offset += os.path.getsize(item[1])
+                    if bar is not None:
+                        bar.update(offset)
+                yield part
+        finally:
+            for fut in futures:
+                fut.cancel()
+
+
+def _merge_part(state, report, inst_tab, part):
+    """Append a part to the whole: codes renumbered, counts added, in file order."""
+    st, rep, new_insts = part
+    for k, v in new_insts.items():
+        inst_tab.setdefault(k, v)
+    # countries and channels: the part's numbers -> the whole's
+    cmap = np.asarray([0] + [state.country(c) for c in st.country_list[1:]], dtype=np.int64)
+    chmap = np.asarray([state.channel(c) for c in st.chan_names] or [0], dtype=np.int8)
+    n_rec, n_row = len(state.rec_num), len(state.row_actor)
+    state.rec_num.extend(st.rec_num)
+    state.rec_year.extend(st.rec_year)
+    state.rec_rows.extend(st.rec_rows)
+    state.rec_chan.frombytes(chmap[_np(st.rec_chan, np.int8)].tobytes())
+    state.row_actor.extend(st.row_actor)
+    state.row_w.extend(st.row_w)
+    loc = _np(st.row_loc, np.int64)
+    ci = loc % _CSHIFT
+    state.row_loc.frombytes((loc - ci + cmap[ci]).tobytes())
+    del loc, ci
+    state.lead_rows.frombytes((_np(st.lead_rows, np.int64) + n_row).tobytes())
+    state.cit_rec.frombytes((_np(st.cit_rec, np.int32) + np.int32(n_rec)).tobytes())
+    state.cit_num.extend(st.cit_num)
+    report.files.extend(rep.files)
+    report.records_read += rep.records_read
+    for k, v in rep.skipped.items():
+        report.skip(k, v)
+    for k, v in rep.dropped.items():
+        report.drop(k, v)
+    report.unknown_share += rep.unknown_share
+    for k, v in rep.notes.items():
+        report.note(k, v)
+    report.malformed.extend(rep.malformed[:max(0, MAX_EXAMPLES - len(report.malformed))])
 
 
 def _drop_duplicate_works(state, report, rec_num, rec_rows):
@@ -1268,7 +1450,7 @@ def _talent_moves(report, region_map, mobility, spells, region_of, row_actor, ro
 
 
 def _assemble(state, report, region_map, inst_tab, spells, mobility, want_citations,
-              org_chan, rollup):
+              org_chan, rollup, threads=1):
     """Build the result from the works read, in named phases.
 
     1. :func:`_drop_duplicate_works`; the citation layer (:func:`_citations`) while the
@@ -1291,9 +1473,21 @@ def _assemble(state, report, region_map, inst_tab, spells, mobility, want_citati
     row_lead[_np(state.lead_rows, np.int64)] = True
     state.lead_rows = None
     # the citation layer first, while the row arrays are still compact
-    release_memory()
-    citations_built = _citations(state, rec_num, rec_year, report) if want_citations else None
+    cit_rec, cit_num = state.cit_rec, state.cit_num
     state.cit_rec = state.cit_num = None
+    citations_built = pool = None
+    if want_citations and threads > 1:
+        # numpy sorts and searches release the GIL: with a second core the citation
+        # layer is built in a thread while the contributions are (the same result)
+        from concurrent.futures import ThreadPoolExecutor
+
+        pool = ThreadPoolExecutor(1)
+        citations_built = pool.submit(_citations, cit_rec, cit_num, rec_num, rec_year,
+                                      report)
+    elif want_citations:
+        release_memory()
+        citations_built = _citations(cit_rec, cit_num, rec_num, rec_year, report)
+    del cit_rec, cit_num
     release_memory()
     row_org = row_loc // _CSHIFT
     if rollup and len(row_org):
@@ -1490,6 +1684,9 @@ def _assemble(state, report, region_map, inst_tab, spells, mobility, want_citati
         report.notes["moves derived from"] = "works (author x publication year x region)"
 
     cit = citations_built
+    if pool is not None:
+        cit = cit.result()
+        pool.shutdown()
     return ReadResult(contributions=contributions, citations=cit, moves=moves_df,
                       report=report)
 
@@ -1501,18 +1698,20 @@ def _np(arr, dtype):
     return np.frombuffer(arr, dtype=dtype)
 
 
-def _citations(state, rec_num, rec_year, report):
+def _citations(cit_rec, cit_num, rec_num, rec_year, report):
     """The citation layer; document labels in numeric id order (``W<number>``).
 
     Memory: one sort of the distinct cited ids and binary searches, no sort of all
     links, so the peak stays a few bytes per link above the output.
     """
-    citing_idx = _np(state.cit_rec, np.int32)
-    cited_num = _np(state.cit_num, np.int64)
+    citing_idx = _np(cit_rec, np.int32)
+    cited_num = _np(cit_num, np.int64)
+    del cit_rec, cit_num
     m = len(cited_num)
     order = np.argsort(rec_num, kind="stable")
     rec_sorted = rec_num[order]
-    nums = _unique(np.concatenate([rec_sorted, _unique(cited_num)])) if m else rec_sorted
+    nums = _unique(np.concatenate([rec_sorted, _unique(cited_num)]), runs=True) if m \
+        else rec_sorted
     year_of = np.full(len(nums), -1, np.int32)
     corpus_of = np.zeros(len(nums), bool)
     position = _Positions(nums)
