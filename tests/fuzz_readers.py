@@ -446,8 +446,8 @@ def main(argv=None):
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--jobs", type=int, default=1, help="worker processes")
     ap.add_argument("--targets", nargs="*", default=None,
-                    help="reader targets (default: every reader); 'io' adds or selects the "
-                         "input-layer targets")
+                    help="reader targets (default: every reader, also 'all'); 'io' adds or "
+                         "selects the input-layer targets")
     ap.add_argument("--out", default=None, help="folder for the inputs of findings")
     ap.add_argument("--summary", default=None, help="write the summary JSON here")
     ap.add_argument("--log-every", type=int, default=5000)
@@ -457,6 +457,8 @@ def main(argv=None):
     if args.out:
         Path(args.out).mkdir(parents=True, exist_ok=True)
     targets = args.targets
+    if targets and "all" in targets:   # every reader (the default), with what else is named
+        targets = list(_targets()) + [t for t in targets if t != "all"]
     if targets and "io" in targets:
         targets = [t for t in targets if t != "io"] + list(_io_targets())
     kw = dict(execs=args.execs, seconds=args.seconds, seed=args.seed, targets=targets,
