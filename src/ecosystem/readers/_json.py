@@ -73,6 +73,19 @@ if HAVE_MSGSPEC:
         referenced_works: msgspec.Raw = msgspec.Raw(b"[]")
         results: list[MWork] | None = None
 
+    class MWorkRaw(Struct, gc=False):
+        """A work with ``authorships`` kept raw: the compiled reader scans its bytes
+        (``_openalex_fast.scan_authorships``); a work it cannot read there is decoded
+        again as :class:`MWork`, the reference."""
+        id: str | None = None
+        publication_year: int | None = None
+        type: str | None = None
+        is_paratext: bool | None = None
+        authorships: msgspec.Raw = msgspec.Raw(b"null")
+        is_authors_truncated: bool | None = None
+        referenced_works: msgspec.Raw = msgspec.Raw(b"[]")
+        results: msgspec.Raw = msgspec.Raw(b"null")
+
     class MGeo(Struct, gc=False):
         city: str | None = None
         region: str | None = None
@@ -271,7 +284,8 @@ class _Decoder:
     def __init__(self, kind, use_msgspec):
         self.kind = kind
         if use_msgspec:
-            typ = {"work": MWork, "institution": MInstitution, "author": MAuthorEntity}[kind]
+            typ = {"work": MWork, "work_raw": MWorkRaw, "institution": MInstitution,
+                   "author": MAuthorEntity, "inst": MInst}[kind]
             self._dec = msgspec.json.Decoder(typ)
             self._list_dec = msgspec.json.Decoder(list[typ])
             self._m = True
@@ -325,7 +339,13 @@ class _Decoder:
 
 
 def decoders(kind, use_msgspec=None):
-    """A decoder for ``kind`` in {"work", "institution", "author"}."""
+    """A decoder for ``kind`` in {"work", "institution", "author"}.
+
+    Also "work_raw" (:class:`MWorkRaw`, authorships undecoded) and "inst" (a dehydrated
+    institution, :class:`MInst`); both only with msgspec (None without it).
+    """
+    if kind in ("work_raw", "inst") and not (HAVE_MSGSPEC and use_msgspec is not False):
+        return None
     if use_msgspec is None:
         use_msgspec = HAVE_MSGSPEC
     if use_msgspec and not HAVE_MSGSPEC:  # pragma: no cover

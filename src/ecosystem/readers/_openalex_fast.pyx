@@ -15,6 +15,7 @@ report do not depend on which path read a work (``tests/test_openalex_fast.py``)
 from cpython cimport array
 from cpython.object cimport Py_SIZE
 from cpython.ref cimport PyObject
+from libc.stdlib cimport free, realloc
 from libc.string cimport memcmp
 
 cdef extern from "Python.h":
@@ -30,7 +31,10 @@ cdef extern from "Python.h":
 # Fields of the msgspec structs of ``_json`` are read at their slot offsets (found once
 # from the member descriptors) after an exact type check: no attribute look-up.
 cdef object T_WORK = None, T_AUTHORSHIP = None, T_AUTHOR = None, T_INST = None
+cdef object T_WORKR = None
 cdef Py_ssize_t O_W_ID, O_W_YEAR, O_W_TYPE, O_W_PARA, O_W_AUTHS, O_W_TRUNC, O_W_REFS
+cdef Py_ssize_t O_R_ID, O_R_YEAR, O_R_TYPE, O_R_PARA, O_R_AUTHS, O_R_TRUNC, O_R_REFS
+cdef Py_ssize_t O_R_RESULTS
 cdef Py_ssize_t O_AU_AUTHOR, O_AU_INSTS, O_AU_CTRS, O_AU_CORR, O_A_ID, O_I_ID
 
 
@@ -42,7 +46,8 @@ cdef Py_ssize_t _offset(cls, name) except -1:
 
 
 cdef int _init_types() except -1:
-    global T_WORK, T_AUTHORSHIP, T_AUTHOR, T_INST
+    global T_WORK, T_AUTHORSHIP, T_AUTHOR, T_INST, T_WORKR
+    global O_R_ID, O_R_YEAR, O_R_TYPE, O_R_PARA, O_R_AUTHS, O_R_TRUNC, O_R_REFS, O_R_RESULTS
     global O_W_ID, O_W_YEAR, O_W_TYPE, O_W_PARA, O_W_AUTHS, O_W_TRUNC, O_W_REFS
     global O_AU_AUTHOR, O_AU_INSTS, O_AU_CTRS, O_AU_CORR, O_A_ID, O_I_ID
     from . import _json
@@ -54,7 +59,13 @@ cdef int _init_types() except -1:
     O_AU_AUTHOR, O_AU_INSTS = _offset(AU, "author"), _offset(AU, "institutions")
     O_AU_CTRS, O_AU_CORR = _offset(AU, "countries"), _offset(AU, "is_corresponding")
     O_A_ID, O_I_ID = _offset(A, "id"), _offset(I, "id")
-    T_WORK, T_AUTHORSHIP, T_AUTHOR, T_INST = W, AU, A, I
+    R = _json.MWorkRaw
+    O_R_ID, O_R_YEAR, O_R_TYPE = _offset(R, "id"), _offset(R, "publication_year"), \
+        _offset(R, "type")
+    O_R_PARA, O_R_AUTHS = _offset(R, "is_paratext"), _offset(R, "authorships")
+    O_R_TRUNC, O_R_REFS = _offset(R, "is_authors_truncated"), _offset(R, "referenced_works")
+    O_R_RESULTS = _offset(R, "results")
+    T_WORK, T_AUTHORSHIP, T_AUTHOR, T_INST, T_WORKR = W, AU, A, I, R
     return 0
 
 
@@ -66,7 +77,7 @@ cdef inline object _f(object o, Py_ssize_t off):
     return <object>p
 
 
-__all__ = ["consume_works"]
+__all__ = ["AuthScan", "consume_works", "scan_authorships"]
 
 cdef const char* _PW = b"https://openalex.org/W"
 cdef const char* _PA = b"https://openalex.org/A"
@@ -167,7 +178,11 @@ cdef Py_ssize_t _refs(const unsigned char[::1] b, array.array out) except -2:
     return -1
 
 
-cdef int _MAXU = 16   # institutions and countries of one authorship on the C-array path
+cdef int _MAXU = 16
+cdef list _CODES = [chr(65 + a) + chr(65 + b) for a in range(26) for b in range(26)]
+cdef PyObject* _CODE_STR[676]   # two capitals (index 26 a + b) -> str, held by _CODES
+for _i in range(676):
+    _CODE_STR[_i] = <PyObject*>_CODES[_i]   # institutions and countries of one authorship on the C-array path
 
 
 cdef inline bint _is_code(object c):
@@ -238,8 +253,604 @@ def _rows_any(insts, ctrs, long long anum, double wa, state, dict icache, dict c
     return otype
 
 
+# ------------------------------------------------------------ raw authorships scanner
+#
+# ``authorships`` decoded as msgspec.Raw (``_json.MWorkRaw``) is read here from its
+# bytes: author ids, institution ids, countries and the corresponding flag go straight
+# into C buffers, with no Python object per field. The scanner accepts only a strict
+# subset of what the struct decoder accepts (canonical ids, two-capital country codes,
+# ASCII strings without escapes in the fields it reads, at most _MAXU institutions and
+# countries an authorship, no repeated key) and checks the JSON type of every field the
+# struct decoder would check. Any other work is "odd": the reader decodes it again as
+# an ``MWork`` struct (the reference, which also reports its errors).
+
+cdef struct Buf:
+    long long* p
+    Py_ssize_t n
+    Py_ssize_t cap
+
+
+cdef int _bpush(Buf* b, long long v) except -1:
+    cdef Py_ssize_t cap
+    cdef long long* q
+    if b.n == b.cap:
+        cap = b.cap * 2 if b.cap else 4096
+        q = <long long*>realloc(b.p, cap * sizeof(long long))
+        if q == NULL:
+            raise MemoryError()
+        b.p = q
+        b.cap = cap
+    b.p[b.n] = v
+    b.n += 1
+    return 0
+
+
+cdef class AuthScan:
+    """The authorships of a block of works, read from their raw JSON by
+    :func:`scan_authorships`; ``odd`` lists the works it could not read."""
+    cdef Buf w_au            # per work: its first authorship (one more entry at the end)
+    cdef Buf au_num          # per authorship: author number, -1 without id
+    cdef Buf au_corr         # is_corresponding is true
+    cdef Buf au_in           # first institution (one more entry at the end)
+    cdef Buf au_ct           # first country (one more entry at the end)
+    cdef Buf in_num          # per institution: number, -1 without id
+    cdef Buf in_s, in_e      # its object's byte span in the raw authorships
+    cdef Buf ct              # per country: code c0 * 256 + c1
+    cdef public list odd
+
+    def __dealloc__(self):
+        free(self.w_au.p)
+        free(self.au_num.p)
+        free(self.au_corr.p)
+        free(self.au_in.p)
+        free(self.au_ct.p)
+        free(self.in_num.p)
+        free(self.in_s.p)
+        free(self.in_e.p)
+        free(self.ct.p)
+
+
+cdef inline Py_ssize_t _ws(const unsigned char* s, Py_ssize_t i, Py_ssize_t n):
+    while i < n and (s[i] == 32 or s[i] == 9 or s[i] == 10 or s[i] == 13):
+        i += 1
+    return i
+
+
+cdef Py_ssize_t _skip_str(const unsigned char* s, Py_ssize_t i, Py_ssize_t n):
+    """After the string starting at ``s[i] == '"'``, or -1."""
+    i += 1
+    while i < n:
+        if s[i] == 34:
+            return i + 1
+        if s[i] == 92:   # an escape: its next byte is never the closing quote
+            i += 2
+        elif s[i] < 32:
+            return -1
+        else:
+            i += 1
+    return -1
+
+
+cdef inline bint _lit(const unsigned char* s, Py_ssize_t i, Py_ssize_t n, const char* w,
+                      Py_ssize_t k):
+    return n - i >= k and memcmp(&s[i], w, k) == 0
+
+
+cdef Py_ssize_t _skip_val(const unsigned char* s, Py_ssize_t i, Py_ssize_t n, int depth):
+    """After the JSON value at ``s[i]``, or -1 (anything unexpected, or too deep)."""
+    cdef unsigned char c
+    if i >= n or depth > 64:
+        return -1
+    c = s[i]
+    if c == 34:
+        return _skip_str(s, i, n)
+    if c == 123 or c == 91:   # { [
+        i = _ws(s, i + 1, n)
+        if i < n and s[i] == c + 2:   # } ]
+            return i + 1
+        while True:
+            if c == 123:
+                if i >= n or s[i] != 34:
+                    return -1
+                i = _ws(s, _skip_str(s, i, n), n) if _skip_str(s, i, n) >= 0 else -1
+                if i < 0 or i >= n or s[i] != 58:   # :
+                    return -1
+                i = _ws(s, i + 1, n)
+            i = _skip_val(s, i, n, depth + 1)
+            if i < 0:
+                return -1
+            i = _ws(s, i, n)
+            if i < n and s[i] == 44:   # ,
+                i = _ws(s, i + 1, n)
+                continue
+            if i < n and s[i] == c + 2:
+                return i + 1
+            return -1
+    if c == 116:
+        return i + 4 if _lit(s, i, n, b"true", 4) else -1
+    if c == 102:
+        return i + 5 if _lit(s, i, n, b"false", 5) else -1
+    if c == 110:
+        return i + 4 if _lit(s, i, n, b"null", 4) else -1
+    if c == 45 or 48 <= c <= 57:
+        i += 1
+        while i < n and (48 <= s[i] <= 57 or s[i] == 46 or s[i] == 101 or s[i] == 69
+                         or s[i] == 43 or s[i] == 45):
+            i += 1
+        return i
+    return -1
+
+
+cdef inline Py_ssize_t _tstr(const unsigned char* s, Py_ssize_t i, Py_ssize_t n,
+                             Py_ssize_t* end):
+    """A plain string (printable ASCII, no escape) at ``s[i]``: after it, or -1;
+    ``end[0]`` is the position of its closing quote."""
+    if i >= n or s[i] != 34:
+        return -1
+    i += 1
+    while i < n:
+        if s[i] == 34:
+            end[0] = i
+            return i + 1
+        if s[i] < 32 or s[i] > 126 or s[i] == 92:
+            return -1
+        i += 1
+    return -1
+
+
+cdef inline bint _null(const unsigned char* s, Py_ssize_t i, Py_ssize_t n):
+    return _lit(s, i, n, b"null", 4)
+
+
+cdef long long _canon(const unsigned char* s, Py_ssize_t a, Py_ssize_t b, char letter,
+                      bint zero_ok):
+    """The number of ``https://openalex.org/<letter><digits>`` in s[a:b], else -1."""
+    cdef long long v = 0
+    cdef Py_ssize_t i
+    if b - a <= _NP or b - a > _NP + 18 or memcmp(&s[a], _PREFIX, _NPREFIX) != 0 \
+            or s[a + _NPREFIX] != letter:
+        return -1
+    if not zero_ok and s[a + _NP] == 48:
+        return -1
+    for i in range(a + _NP, b):
+        if s[i] < 48 or s[i] > 57:
+            return -1
+        v = v * 10 + (s[i] - 48)
+    return v
+
+
+cdef inline int _key(const unsigned char* s, Py_ssize_t i, Py_ssize_t n):
+    """Which used key starts at s[i], 0 for any other, -1 if unreadable.
+
+    1 author, 2 institutions, 3 countries, 4 is_corresponding, 5 id, 6 country_code,
+    7 type, 8 lineage. A key with an escape may spell a used one (``"\\u0069d"``): -1,
+    the work is then read by the struct decoder."""
+    cdef Py_ssize_t e = 0, k, j
+    if i >= n or s[i] != 34:
+        return -1
+    j = i + 1
+    while j < n and s[j] != 34:
+        if s[j] == 92 or s[j] < 32:
+            return -1
+        j += 1
+    if j >= n:
+        return -1
+    k = j - i - 1
+    i += 1
+    if k == 6 and memcmp(&s[i], b"author", 6) == 0:
+        return 1
+    if k == 12 and memcmp(&s[i], b"institutions", 12) == 0:
+        return 2
+    if k == 9 and memcmp(&s[i], b"countries", 9) == 0:
+        return 3
+    if k == 16 and memcmp(&s[i], b"is_corresponding", 16) == 0:
+        return 4
+    if k == 2 and memcmp(&s[i], b"id", 2) == 0:
+        return 5
+    if k == 12 and memcmp(&s[i], b"country_code", 12) == 0:
+        return 6
+    if k == 4 and memcmp(&s[i], b"type", 4) == 0:
+        return 7
+    if k == 7 and memcmp(&s[i], b"lineage", 7) == 0:
+        return 8
+    return 0
+
+
+cdef inline Py_ssize_t _colon(const unsigned char* s, Py_ssize_t i, Py_ssize_t n):
+    """From a key at s[i] to its value: after ``"key" :`` and blanks, or -1."""
+    i = _skip_str(s, i, n)
+    if i < 0:
+        return -1
+    i = _ws(s, i, n)
+    if i >= n or s[i] != 58:
+        return -1
+    return _ws(s, i + 1, n)
+
+
+cdef inline Py_ssize_t _next(const unsigned char* s, Py_ssize_t i, Py_ssize_t n,
+                             unsigned char close, bint* more):
+    """After a member: past ``,`` (more) or the closing bracket (not more); -1 else."""
+    i = _ws(s, i, n)
+    if i < n and s[i] == 44:
+        more[0] = True
+        return _ws(s, i + 1, n)
+    if i < n and s[i] == close:
+        more[0] = False
+        return i + 1
+    return -1
+
+
+cdef Py_ssize_t _opt_str(const unsigned char* s, Py_ssize_t i, Py_ssize_t n):
+    """A ``str | null`` field read as a plain string: after it, or -1."""
+    cdef Py_ssize_t e
+    if _null(s, i, n):
+        return i + 4
+    return _tstr(s, i, n, &e)
+
+
+cdef Py_ssize_t _inst(AuthScan sc, const unsigned char* s, Py_ssize_t i, Py_ssize_t n):
+    """An institution object at s[i] (``{``): its id and span pushed; after it, or -1."""
+    cdef Py_ssize_t i0 = i, e = 0, j
+    cdef int key, seen = 0
+    cdef long long num = -1
+    cdef bint more = True
+    if i >= n or s[i] != 123:
+        return -1
+    i = _ws(s, i + 1, n)
+    if i < n and s[i] == 125:
+        more = False
+        i += 1
+    while more:
+        key = _key(s, i, n)
+        if key < 0 or (key and (seen >> key) & 1):
+            return -1
+        seen |= 1 << key
+        i = _colon(s, i, n)
+        if i < 0:
+            return -1
+        if key == 5:   # id: str | null
+            if _null(s, i, n):
+                i += 4
+            else:
+                j = i + 1
+                i = _tstr(s, i, n, &e)
+                if i < 0:
+                    return -1
+                num = _canon(s, j, e, 73, False)   # I, no leading zero (ids cached as str)
+                if num < 0:
+                    return -1
+        elif key == 6 or key == 7:   # country_code, type: str | null
+            i = _opt_str(s, i, n)
+        elif key == 8:   # lineage: list[str] | null
+            if _null(s, i, n):
+                i += 4
+            elif i < n and s[i] == 91:
+                i = _ws(s, i + 1, n)
+                if i < n and s[i] == 93:
+                    i += 1
+                else:
+                    while True:
+                        i = _tstr(s, i, n, &e)
+                        if i < 0:
+                            return -1
+                        i = _next(s, i, n, 93, &more)
+                        if i < 0:
+                            return -1
+                        if not more:
+                            break
+                    more = True
+            else:
+                return -1
+        else:   # any other key: any value
+            i = _skip_val(s, i, n, 3)
+        if i < 0:
+            return -1
+        i = _next(s, i, n, 125, &more)
+        if i < 0:
+            return -1
+    _bpush(&sc.in_num, num)
+    _bpush(&sc.in_s, i0)
+    _bpush(&sc.in_e, i)
+    return i
+
+
+cdef Py_ssize_t _authorship(AuthScan sc, const unsigned char* s, Py_ssize_t i,
+                            Py_ssize_t n):
+    """An authorship object at s[i]: its fields pushed; after it, or -1."""
+    cdef Py_ssize_t e = 0, j, cnt
+    cdef int key, seen = 0, akey, aseen
+    cdef long long anum = -1, corr = 0
+    cdef bint more = True, amore = True
+    if i >= n or s[i] != 123:
+        return -1
+    _bpush(&sc.au_in, sc.in_num.n)
+    _bpush(&sc.au_ct, sc.ct.n)
+    i = _ws(s, i + 1, n)
+    if i < n and s[i] == 125:
+        more = False
+        i += 1
+    while more:
+        key = _key(s, i, n)
+        if key < 0 or (key and (seen >> key) & 1):
+            return -1
+        seen |= 1 << key
+        i = _colon(s, i, n)
+        if i < 0:
+            return -1
+        if key == 1:   # author: {"id": str | null, ...} | null
+            if _null(s, i, n):
+                i += 4
+            elif i < n and s[i] == 123:
+                aseen = 0
+                amore = True
+                i = _ws(s, i + 1, n)
+                if i < n and s[i] == 125:
+                    amore = False
+                    i += 1
+                while amore:
+                    akey = _key(s, i, n)
+                    if akey < 0 or (akey and (aseen >> akey) & 1):
+                        return -1
+                    aseen |= 1 << akey
+                    i = _colon(s, i, n)
+                    if i < 0:
+                        return -1
+                    if akey == 5:
+                        if _null(s, i, n):
+                            i += 4
+                            anum = -1
+                        else:
+                            j = i + 1
+                            i = _tstr(s, i, n, &e)
+                            if i < 0:
+                                return -1
+                            anum = _canon(s, j, e, 65, True)   # A
+                            if anum < 0:
+                                return -1
+                    else:
+                        i = _skip_val(s, i, n, 3)
+                    if i < 0:
+                        return -1
+                    i = _next(s, i, n, 125, &amore)
+                    if i < 0:
+                        return -1
+            else:
+                return -1
+        elif key == 2:   # institutions: list[MInst] | null
+            if _null(s, i, n):
+                i += 4
+            elif i < n and s[i] == 91:
+                i = _ws(s, i + 1, n)
+                if i < n and s[i] == 93:
+                    i += 1
+                else:
+                    cnt = 0
+                    amore = True
+                    while amore:
+                        cnt += 1
+                        if cnt > _MAXU:
+                            return -1
+                        i = _inst(sc, s, i, n)
+                        if i < 0:
+                            return -1
+                        i = _next(s, i, n, 93, &amore)
+                        if i < 0:
+                            return -1
+            else:
+                return -1
+        elif key == 3:   # countries: list[str] | null, here two capitals each
+            if _null(s, i, n):
+                i += 4
+            elif i < n and s[i] == 91:
+                i = _ws(s, i + 1, n)
+                if i < n and s[i] == 93:
+                    i += 1
+                else:
+                    cnt = 0
+                    amore = True
+                    while amore:
+                        cnt += 1
+                        if cnt > _MAXU:
+                            return -1
+                        j = i + 1
+                        i = _tstr(s, i, n, &e)
+                        if i < 0 or e - j != 2 or not (65 <= s[j] <= 90) \
+                                or not (65 <= s[j + 1] <= 90):
+                            return -1
+                        _bpush(&sc.ct, (s[j] - 65) * 26 + (s[j + 1] - 65))
+                        i = _next(s, i, n, 93, &amore)
+                        if i < 0:
+                            return -1
+            else:
+                return -1
+        elif key == 4:   # is_corresponding: bool | null
+            if _lit(s, i, n, b"true", 4):
+                corr = 1
+                i += 4
+            elif _lit(s, i, n, b"false", 5):
+                corr = 0
+                i += 5
+            elif _null(s, i, n):
+                corr = 0
+                i += 4
+            else:
+                return -1
+        else:
+            i = _skip_val(s, i, n, 2)
+        if i < 0:
+            return -1
+        i = _next(s, i, n, 125, &more)
+        if i < 0:
+            return -1
+    _bpush(&sc.au_num, anum)
+    _bpush(&sc.au_corr, corr)
+    return i
+
+
+cdef Py_ssize_t _authorships(AuthScan sc, const unsigned char* s, Py_ssize_t n):
+    """A whole raw ``authorships`` value; 0, or -1 when it is not read here."""
+    cdef Py_ssize_t i = _ws(s, 0, n)
+    cdef bint more = True
+    if _null(s, i, n):
+        i += 4
+    elif i < n and s[i] == 91:
+        i = _ws(s, i + 1, n)
+        if i < n and s[i] == 93:
+            i += 1
+        else:
+            while more:
+                i = _authorship(sc, s, i, n)
+                if i < 0:
+                    return -1
+                i = _next(s, i, n, 93, &more)
+                if i < 0:
+                    return -1
+    else:
+        return -1
+    return 0 if _ws(s, i, n) == n else -1
+
+
+cdef extern from "Python.h":
+    ctypedef struct Py_buffer:
+        void* buf
+        Py_ssize_t len
+    int PyObject_GetBuffer(object obj, Py_buffer* view, int flags) except -1
+    void PyBuffer_Release(Py_buffer* view)
+    int PyBUF_SIMPLE
+
+
+def scan_authorships(list works):
+    """Read the raw authorships of a block of ``MWorkRaw`` works into an :class:`AuthScan`.
+
+    Returns None when some work is an API page (``results``): the block is then decoded
+    into structs. The works the scanner cannot read are listed in ``odd``.
+    """
+    if T_WORK is None:
+        _init_types()
+    cdef AuthScan sc = AuthScan()
+    cdef Py_ssize_t k, n = len(works)
+    cdef Py_ssize_t s_au, s_corr, s_in, s_ct, s_inum, s_ins, s_ine, s_c
+    cdef Py_buffer view
+    cdef object w, raw
+    cdef Py_ssize_t rc
+    sc.odd = []
+    for k in range(n):
+        w = works[k]
+        if type(w) is not T_WORKR:
+            return None
+        raw = _f(w, O_R_RESULTS)
+        PyObject_GetBuffer(raw, &view, PyBUF_SIMPLE)
+        rc = view.len == 4 and memcmp(view.buf, b"null", 4) == 0
+        PyBuffer_Release(&view)
+        if not rc:
+            return None
+        _bpush(&sc.w_au, sc.au_num.n)
+        s_au, s_corr, s_in, s_ct = sc.au_num.n, sc.au_corr.n, sc.au_in.n, sc.au_ct.n
+        s_inum, s_ins, s_ine, s_c = sc.in_num.n, sc.in_s.n, sc.in_e.n, sc.ct.n
+        raw = _f(w, O_R_AUTHS)
+        PyObject_GetBuffer(raw, &view, PyBUF_SIMPLE)
+        try:
+            rc = _authorships(sc, <const unsigned char*>view.buf, view.len)
+        finally:
+            PyBuffer_Release(&view)
+        if rc < 0:
+            sc.au_num.n, sc.au_corr.n, sc.au_in.n, sc.au_ct.n = s_au, s_corr, s_in, s_ct
+            sc.in_num.n, sc.in_s.n, sc.in_e.n, sc.ct.n = s_inum, s_ins, s_ine, s_c
+            sc.odd.append(k)
+    _bpush(&sc.w_au, sc.au_num.n)
+    _bpush(&sc.au_in, sc.in_num.n)
+    _bpush(&sc.au_ct, sc.ct.n)
+    return sc
+
+
+cdef object _rows_typed(long long anum, double wa, Py_ssize_t nu, long long* u_num,
+                        PyObject** u_cc, PyObject** u_ty, Py_ssize_t ncs, PyObject** cs,
+                        dict cidx, state, array.array row_actor, array.array row_loc,
+                        array.array row_w, bint* no_country):
+    """Rows of an authorship with at most _MAXU institutions (their entries' number,
+    country and type in ``u_*``) and countries ``cs`` (normalised codes; none: those of
+    the institutions). Returns the organisation type of the first institution;
+    ``no_country[0]`` is set when the authorship has no country at all."""
+    cdef PyObject* c_list[16]
+    cdef PyObject* cp
+    cdef Py_ssize_t nc = 0, j, m, x, nunc, unc, cnt
+    cdef long long ci
+    cdef double wc, wu
+    cdef object c
+    for j in range(ncs if ncs else nu):
+        if ncs:
+            cp = cs[j]
+        else:
+            cp = u_cc[j]
+            if not <object>cp:   # None or ""
+                continue
+        for m in range(nc):
+            if _eq(c_list[m], cp):
+                break
+        else:
+            c_list[nc] = cp
+            nc += 1
+    otype = <object>u_ty[0] if nu else None
+    if nc == 0:
+        no_country[0] = True
+        return otype
+    for j in range(nu):
+        if <object>u_cc[j] is None:
+            # a unit without country takes the only country no other unit covers
+            nunc = 0
+            unc = 0
+            for m in range(nc):
+                for x in range(nu):
+                    if _eq(u_cc[x], c_list[m]):
+                        break
+                else:
+                    nunc += 1
+                    unc = m
+            if nunc == 1:
+                for x in range(nu):
+                    if <object>u_cc[x] is None:
+                        u_cc[x] = c_list[unc]
+            break
+    wc = wa / nc
+    for m in range(nc):
+        c = <object>c_list[m]
+        ci = cidx.get(c, -1)
+        if ci < 0:
+            ci = state.country(c)
+        cnt = 0
+        for j in range(nu):
+            if _eq(u_cc[j], c_list[m]):
+                cnt += 1
+        if cnt == 0:
+            _push_q(row_actor, anum)
+            _push_q(row_loc, ci)
+            _push_d(row_w, wc)
+        else:
+            wu = wc / cnt
+            for j in range(nu):
+                if _eq(u_cc[j], c_list[m]):
+                    _push_q(row_actor, anum)
+                    _push_q(row_loc, u_num[j] * 1024 + ci)
+                    _push_d(row_w, wu)
+    return otype
+
+
+cdef object _inst_miss(object w, Py_ssize_t q, AuthScan sc, long long inum, state,
+                       dict icache, dict inum_cache, inst_entry, tuple inst_args,
+                       inst_decode):
+    """The entry of an institution first met on the raw path: decoded as ``MInst``
+    from its span, then cached by id string (as the struct path) and by number."""
+    raw = _f(w, O_R_AUTHS)
+    inst = inst_decode(memoryview(raw)[sc.in_s.p[q]:sc.in_e.p[q]])
+    e = icache.get(inst.id)
+    if e is None:
+        e = inst_entry(state, inst, *inst_args)
+    inum_cache[inum] = e
+    return e
+
+
 def consume_works(list works, Py_ssize_t k0, state, dict arrays, dict lookups, tuple opts,
-                  double unknown):
+                  double unknown, AuthScan scan=None):
     """Read ``works[k0:]`` on the common path; stop at the first work that needs Python.
 
     Parameters
@@ -264,6 +875,10 @@ def consume_works(list works, Py_ssize_t k0, state, dict arrays, dict lookups, t
         channel or -1, want_citations, exclude set, first year, last year)``.
     unknown : float
         The block's unknown share so far.
+    scan : AuthScan, optional
+        The authorships of the block's ``MWorkRaw`` works (:func:`scan_authorships`);
+        such works are read from it (``lookups`` then also holds ``inum_cache``,
+        institution number → entry, and ``inst_decode``, bytes → ``MInst``).
 
     Returns
     -------
@@ -286,6 +901,8 @@ def consume_works(list works, Py_ssize_t k0, state, dict arrays, dict lookups, t
     cdef dict org_chan = lookups["org_chan"], type_chan = lookups["type_chan"]
     inst_entry = lookups["inst_entry"]
     inst_args = lookups["inst_args"]
+    cdef dict inum_cache = lookups.get("inum_cache")
+    inst_decode = lookups.get("inst_decode")
     cdef long long max_authors = opts[0]
     cdef int lead_mode = opts[1]
     cdef int fixed = opts[2]
@@ -313,8 +930,11 @@ def consume_works(list works, Py_ssize_t k0, state, dict arrays, dict lookups, t
     cdef long long u_num[16]
     cdef PyObject* u_cc[16]
     cdef PyObject* u_ty[16]
-    cdef PyObject* c_list[16]
-    cdef PyObject* cp
+    cdef PyObject* cs[16]
+    cdef bint raw, l_nc
+    cdef Py_ssize_t o_id, o_year, o_type, o_para, o_trunc, o_refs, jj, q, j0 = 0
+    cdef long long inum
+    cdef object tw
 
     for k in range(k0, n):
         w = works[k]
@@ -323,10 +943,19 @@ def consume_works(list works, Py_ssize_t k0, state, dict arrays, dict lookups, t
         lead0 = len(lead_rows)
         ref0 = len(ref_nums)
         unk_saved = unknown
-        if type(w) is not T_WORK:
+        tw = type(w)
+        if tw is T_WORK:
+            raw = False
+            o_id, o_year, o_type, o_para = O_W_ID, O_W_YEAR, O_W_TYPE, O_W_PARA
+            o_trunc, o_refs = O_W_TRUNC, O_W_REFS
+        elif tw is T_WORKR and scan is not None and inum_cache is not None:
+            raw = True
+            o_id, o_year, o_type, o_para = O_R_ID, O_R_YEAR, O_R_TYPE, O_R_PARA
+            o_trunc, o_refs = O_R_TRUNC, O_R_REFS
+        else:
             return k, unknown, [c_read, c_no_actor, c_no_country, c_lead_first, c_trunc,
                                 c_hyper, c_nocty]
-        wid = _f(w, O_W_ID)
+        wid = _f(w, o_id)
         wnum = _id_number(wid, _PW)
         if wnum < 0:
             return k, unknown, [c_read, c_no_actor, c_no_country, c_lead_first, c_trunc,
@@ -334,10 +963,10 @@ def consume_works(list works, Py_ssize_t k0, state, dict arrays, dict lookups, t
         if has_mw and wnum in mw:
             return k, unknown, [c_read, c_no_actor, c_no_country, c_lead_first, c_trunc,
                                 c_hyper, c_nocty]
-        if has_ex and (_f(w, O_W_TYPE) in exclude or (_f(w, O_W_PARA) and ex_para)):
+        if has_ex and (_f(w, o_type) in exclude or (_f(w, o_para) and ex_para)):
             return k, unknown, [c_read, c_no_actor, c_no_country, c_lead_first, c_trunc,
                                 c_hyper, c_nocty]
-        yobj = _f(w, O_W_YEAR)
+        yobj = _f(w, o_year)
         if yobj is None:
             year = -1
         elif type(yobj) is int and year_min <= yobj <= year_max:
@@ -348,7 +977,7 @@ def consume_works(list works, Py_ssize_t k0, state, dict arrays, dict lookups, t
         try:
             nrefs = 0
             if want_cit:
-                refs = _f(w, O_W_REFS)
+                refs = _f(w, o_refs)
                 if type(refs) is not bytes and type(refs) is not list and len(refs) > 2:
                     nrefs = _refs(refs, ref_nums)
                     if nrefs < 0:
@@ -361,9 +990,13 @@ def consume_works(list works, Py_ssize_t k0, state, dict arrays, dict lookups, t
                 _push_q(ref_cnt, nrefs)
                 _push_q(ref_rec, r)
                 _push_q(ref_w, wnum)
-            auths = _f(w, O_W_AUTHS)   # a list or None (a TypeError otherwise)
-            n_auth = 0 if auths is None else len(auths)
-            l_trunc = 1 if _f(w, O_W_TRUNC) else 0
+            if raw:
+                j0 = scan.w_au.p[k]
+                n_auth = scan.w_au.p[k + 1] - j0
+            else:
+                auths = _f(w, O_W_AUTHS)   # a list or None (a TypeError otherwise)
+                n_auth = 0 if auths is None else len(auths)
+            l_trunc = 1 if _f(w, o_trunc) else 0
             if (max_authors >= 0 and n_auth > max_authors) or n_auth == 0:
                 _push_b(rec_chan, 0)
                 _push_i(rec_rows, 0)
@@ -381,7 +1014,52 @@ def consume_works(list works, Py_ssize_t k0, state, dict arrays, dict lookups, t
             first_type = None
             lead_type = None
             l_no_actor = l_no_country = 0
-            for i in range(n_auth):
+            for i in range(n_auth if raw else 0):
+                jj = j0 + i
+                start = len(row_actor)
+                anum = scan.au_num.p[jj]
+                if anum < 0:
+                    l_no_actor += 1
+                    unknown += wa
+                    continue
+                if has_ma and anum in ma:
+                    e = ma[anum]
+                    if e is not None:
+                        anum = e
+                nu = 0
+                for q in range(scan.au_in.p[jj], scan.au_in.p[jj + 1]):
+                    inum = scan.in_num.p[q]
+                    if inum < 0:
+                        continue
+                    e = inum_cache.get(inum)
+                    if e is None:
+                        e = _inst_miss(w, q, scan, inum, state, icache, inum_cache,
+                                       inst_entry, inst_args, inst_decode)
+                    et = e
+                    u_num[nu] = et[0]
+                    u_cc[nu] = <PyObject*>et[1]
+                    u_ty[nu] = <PyObject*>et[2]
+                    nu += 1
+                ncs = scan.au_ct.p[jj + 1] - scan.au_ct.p[jj]
+                for m in range(ncs):
+                    cs[m] = _CODE_STR[scan.ct.p[scan.au_ct.p[jj] + m]]
+                l_nc = False
+                otype = _rows_typed(anum, wa, nu, u_num, u_cc, u_ty, ncs, cs, cidx, state,
+                                    row_actor, row_loc, row_w, &l_nc)
+                if l_nc:
+                    l_no_country += 1
+                    unknown += wa
+                end = len(row_actor)
+                if i == 0:
+                    has_first = True
+                    first_a0, first_a1 = start, end
+                    first_type = otype
+                if lead_mode == 0 and scan.au_corr.p[jj]:
+                    _push_q(spans, start)
+                    _push_q(spans, end)
+                    if lead_type is None:
+                        lead_type = otype
+            for i in range(0 if raw else n_auth):
                 au = auths[i]
                 if type(au) is not T_AUTHORSHIP:
                     raise TypeError("authorship: not the decoded struct")
@@ -458,64 +1136,14 @@ def consume_works(list works, Py_ssize_t k0, state, dict arrays, dict lookups, t
                             u_cc[nu] = <PyObject*>et[1]
                             u_ty[nu] = <PyObject*>et[2]
                             nu += 1
-                        nc = 0
-                        for j in range(ncs if ncs else nu):
-                            if ncs:
-                                cp = <PyObject*>ctrs[j]
-                            else:
-                                cp = u_cc[j]
-                                if not <object>cp:   # None or ""
-                                    continue
-                            for m in range(nc):
-                                if _eq(c_list[m], cp):
-                                    break
-                            else:
-                                c_list[nc] = cp
-                                nc += 1
-                        otype = <object>u_ty[0] if nu else None
-                        if nc == 0:
+                        for j in range(ncs):
+                            cs[j] = <PyObject*>ctrs[j]
+                        l_nc = False
+                        otype = _rows_typed(anum, wa, nu, u_num, u_cc, u_ty, ncs, cs, cidx,
+                                            state, row_actor, row_loc, row_w, &l_nc)
+                        if l_nc:
                             l_no_country += 1
                             unknown += wa
-                        else:
-                            for j in range(nu):
-                                if <object>u_cc[j] is None:
-                                    # a unit without country takes the only country
-                                    # no other unit covers
-                                    nunc = 0
-                                    unc = 0
-                                    for m in range(nc):
-                                        for x in range(nu):
-                                            if _eq(u_cc[x], c_list[m]):
-                                                break
-                                        else:
-                                            nunc += 1
-                                            unc = m
-                                    if nunc == 1:
-                                        for x in range(nu):
-                                            if <object>u_cc[x] is None:
-                                                u_cc[x] = c_list[unc]
-                                    break
-                            wc = wa / nc
-                            for m in range(nc):
-                                c = <object>c_list[m]
-                                ci = cidx.get(c, -1)
-                                if ci < 0:
-                                    ci = state.country(c)
-                                cnt = 0
-                                for j in range(nu):
-                                    if _eq(u_cc[j], c_list[m]):
-                                        cnt += 1
-                                if cnt == 0:
-                                    _push_q(row_actor, anum)
-                                    _push_q(row_loc, ci)
-                                    _push_d(row_w, wc)
-                                else:
-                                    wu = wc / cnt
-                                    for j in range(nu):
-                                        if _eq(u_cc[j], c_list[m]):
-                                            _push_q(row_actor, anum)
-                                            _push_q(row_loc, u_num[j] * 1024 + ci)
-                                            _push_d(row_w, wu)
                     else:
                         otype = _rows_any(insts, ctrs, anum, wa, state, icache, cidx,
                                           inst_entry, inst_args, row_actor, row_loc, row_w)

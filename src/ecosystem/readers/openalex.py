@@ -148,15 +148,21 @@ class _LineIndex:
     the first one is needed, and then once for every bad record of the block.
     """
 
-    __slots__ = ("buf", "line0", "lines")
+    __slots__ = ("buf", "line0", "lines", "split")
 
     def __init__(self, buf, line0):
-        self.buf, self.line0, self.lines = buf, line0, None
+        self.buf, self.line0, self.lines, self.split = buf, line0, None, None
 
     def __call__(self, k):
         if self.lines is None:
             self.lines = _nonblank_lines(self.buf, self.line0) if self.buf else []
         return self.lines[k] if k < len(self.lines) else self.line0
+
+    def text(self, k):
+        """The bytes of the k-th non-blank line."""
+        if self.split is None:
+            self.split = self.buf.split(b"\n")
+        return self.split[self(k) - self.line0]
 
 
 def _lex_order(nums):
@@ -330,12 +336,16 @@ def _iter_entities(source, decoder, policy, progress, report):
             offset += os.path.getsize(item)
 
 
-def _iter_item(label, item, whole, decoder, policy, progress, offset, report):
+def _iter_item(label, item, whole, decoder, policy, progress, offset, report,
+               block_decoder=None):
     """Yield ``(path, line, objects, buf, line0)`` blocks of decoded entities of one item.
 
     ``line`` is None when the line of each object is to be found with :class:`_LineIndex`
     (fast path), else a list of line numbers aligned with ``objects``. ``offset``: bytes
-    of the items before this one (for the progress bar).
+    of the items before this one (for the progress bar). ``block_decoder`` (optional)
+    decodes whole blocks of lines in place of ``decoder`` (works with raw authorships,
+    see :func:`_consume`); a block it cannot decode is decoded line by line by
+    ``decoder``, which reports the errors.
     """
     report.files.append(label)
     if whole:
@@ -365,22 +375,28 @@ def _iter_item(label, item, whole, decoder, policy, progress, offset, report):
     for line0, buf in iter_line_blocks(item, policy, progress, offset):
         empty = False
         try:
-            objs = decoder.decode_lines(buf)
+            objs = (block_decoder or decoder).decode_lines(buf)
             yield label, None, objs, buf, line0
         except _json.FieldError:
-            objs, lines = [], []
-            for i, raw in enumerate(buf.split(b"\n")):
-                if not raw.strip():
-                    continue
-                try:
-                    objs.append(decoder.decode(raw))
-                    lines.append(line0 + i)
-                except _json.FieldError as exc:
-                    policy.bad(str(exc), path=label, line=line0 + i, field=exc.field,
-                               unit=True)
+            objs, lines = _decode_each(buf, line0, decoder, policy, label)
             yield label, lines, objs, None, line0
     if empty and str(item) not in policy.damaged:
         report.note("empty files (no line)")
+
+
+def _decode_each(buf, line0, decoder, policy, label):
+    """Decode a block line by line: ``(objects, their line numbers)``; the lines that do
+    not decode are reported (``policy.bad``)."""
+    objs, lines = [], []
+    for i, raw in enumerate(buf.split(b"\n")):
+        if not raw.strip():
+            continue
+        try:
+            objs.append(decoder.decode(raw))
+            lines.append(line0 + i)
+        except _json.FieldError as exc:
+            policy.bad(str(exc), path=label, line=line0 + i, field=exc.field, unit=True)
+    return objs, lines
 
 
 def _read_all(path, policy):
@@ -490,6 +506,7 @@ class _State:
         self.cit_rec = array("i")
         self.cit_num = array("q")
         self.inst_cache = {}          # institution id string -> (number, country, type)
+        self.inst_num_cache = {}      # the same by number (canonical ids, compiled loop)
         self.countries = {}           # country code (as given and normalised) -> index
         self.country_list = [None]    # index 0: no institution/country
         self.chan_index = {}
@@ -544,6 +561,43 @@ def _inst_entry(state, inst, inst_tab, mi):
     return entry
 
 
+_DECODERS = {}
+
+
+def _decoder(kind):
+    """The shared msgspec decoder of ``kind`` (see :func:`_json.decoders`)."""
+    dec = _DECODERS.get(kind)
+    if dec is None:
+        dec = _DECODERS[kind] = _json.decoders(kind)
+    return dec
+
+
+def _structs_or_scan(objs, buf, line0, path, policy, line_of, fast):
+    """Works decoded with raw authorships (``MWorkRaw``), made ready for :func:`_consume`.
+
+    ``fast``: their authorships are scanned for the compiled loop and the works it
+    cannot read there are decoded again as ``MWork`` structs. Otherwise — or with API
+    pages, or a work whose struct decoding fails — the whole block is decoded as structs,
+    the reference (a failing block line by line, its errors reported in line order).
+    Returns ``(objects, lines, scan)``.
+    """
+    full = _decoder("work")
+    if fast:
+        scan = _fast.scan_authorships(objs)
+        if scan is not None:
+            try:
+                for k in scan.odd:
+                    objs[k] = full.decode(line_of.text(k))
+                return objs, None, scan
+            except _json.FieldError:
+                pass
+    try:
+        return full.decode_lines(buf), None, None
+    except _json.FieldError:
+        objs, lines = _decode_each(buf, line0, full, policy, path)
+        return objs, lines, None
+
+
 def _consume(state, objs, path, lines, buf, line0, ctx, fast=True):
     """Append the contributions and citations of a block of decoded works.
 
@@ -575,8 +629,11 @@ def _consume(state, objs, path, lines, buf, line0, ctx, fast=True):
     # block-level citations, parsed in bulk
     ref_nums, ref_cnt, ref_rec, ref_w = array("q"), array("q"), array("q"), array("q")
     line_of = _LineIndex(buf, line0)
+    scan = None
+    if objs and _json.HAVE_MSGSPEC and type(objs[0]) is _json.MWorkRaw:
+        objs, lines, scan = _structs_or_scan(objs, buf, line0, path, policy, line_of, fast)
 
-    if any(w.results is not None for w in objs):  # API pages on single lines
+    if scan is None and any(w.results is not None for w in objs):  # API pages
         works = []
         for k, w in enumerate(objs):
             if w.results is not None:
@@ -588,7 +645,7 @@ def _consume(state, objs, path, lines, buf, line0, ctx, fast=True):
         works = None
         wobjs = objs if isinstance(objs, list) else list(objs)
     fast = fast and _json.HAVE_MSGSPEC and bool(wobjs) \
-        and isinstance(wobjs[0], _json.MWork)
+        and isinstance(wobjs[0], (_json.MWork, _json.MWorkRaw))
     if fast:
         arrays = {"rec_num": st.rec_num, "rec_year": st.rec_year, "rec_chan": st.rec_chan,
                   "rec_rows": st.rec_rows, "row_actor": st.row_actor, "row_loc": st.row_loc,
@@ -596,7 +653,8 @@ def _consume(state, objs, path, lines, buf, line0, ctx, fast=True):
                   "ref_cnt": ref_cnt, "ref_rec": ref_rec, "ref_w": ref_w}
         lookups = {"icache": icache, "cidx": cidx, "merged_w": mw, "merged_a": ma,
                    "inst_entry": _inst_entry, "inst_args": (inst_tab, mi),
-                   "org_chan": org_chan, "type_chan": st.type_chan}
+                   "org_chan": org_chan, "type_chan": st.type_chan,
+                   "inum_cache": st.inst_num_cache, "inst_decode": _decoder("inst").decode}
         opts = (-1 if max_authors is None else max_authors,
                 {"corresponding": 0, "first": 1}.get(lead_mode, 2),
                 -1 if fixed_chan is None else fixed_chan, bool(want_cit), exclude,
@@ -606,7 +664,7 @@ def _consume(state, objs, path, lines, buf, line0, ctx, fast=True):
     while pos < n_works:
         if fast:
             pos, unknown, cnt = _fast.consume_works(wobjs, pos, st, arrays, lookups, opts,
-                                                    unknown)
+                                                    unknown, scan)
             n_read += cnt[0]
             no_actor += cnt[1]
             no_country += cnt[2]
@@ -622,6 +680,10 @@ def _consume(state, objs, path, lines, buf, line0, ctx, fast=True):
             w, line, k = wobjs[pos], None if lines is None else lines[pos], pos
         else:
             w, line, k = works[pos]
+        if type(w) is not _json.MWork and _json.HAVE_MSGSPEC and type(w) is _json.MWorkRaw:
+            # a work the compiled loop hands back: as a struct (the scan checked its
+            # authorships, so it decodes)
+            w = _decoder("work").decode(line_of.text(k))
         pos += 1
         n_read += 1
         r = len(st.rec_num)
@@ -1176,10 +1238,12 @@ def _read_part(item, ctx, progress=None, offset=0):
     decoder = _json.decoders("work")
     label, data, whole = item
     for path, lines, objs, buf, line0 in _iter_item(label, data, whole, decoder, policy,
-                                                    progress, offset, report):
+                                                    progress, offset, report,
+                                                    _json.decoders("work_raw")):
         _consume(state, objs, path, lines, buf, line0, cctx)
         del objs
     state.inst_cache = state.countries = state.chan_index = state.type_chan = None
+    state.inst_num_cache = None
     new = {k: v for k, v in tab.items() if k not in inst_tab} if len(tab) > len(inst_tab) \
         else {}
     return state, report, new
