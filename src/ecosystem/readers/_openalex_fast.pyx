@@ -16,7 +16,7 @@ from cpython cimport array
 from cpython.object cimport Py_SIZE
 from cpython.ref cimport PyObject
 from libc.stdlib cimport free, realloc
-from libc.string cimport memcmp
+from libc.string cimport memchr, memcmp
 
 cdef extern from "Python.h":
     const char* PyUnicode_AsUTF8AndSize(object s, Py_ssize_t* size) except NULL
@@ -317,17 +317,22 @@ cdef inline Py_ssize_t _ws(const unsigned char* s, Py_ssize_t i, Py_ssize_t n):
 
 
 cdef Py_ssize_t _skip_str(const unsigned char* s, Py_ssize_t i, Py_ssize_t n):
-    """After the string starting at ``s[i] == '"'``, or -1."""
+    """After the string starting at ``s[i] == '"'``, or -1 (its characters were checked
+    by msgspec when it skipped the raw value)."""
+    cdef const unsigned char* p
+    cdef Py_ssize_t j, k
     i += 1
     while i < n:
-        if s[i] == 34:
-            return i + 1
-        if s[i] == 92:   # an escape: its next byte is never the closing quote
-            i += 2
-        elif s[i] < 32:
+        p = <const unsigned char*>memchr(&s[i], 34, n - i)
+        if p == NULL:
             return -1
-        else:
-            i += 1
+        j = p - s
+        k = j - 1
+        while k >= i and s[k] == 92:   # an odd run of backslashes escapes the quote
+            k -= 1
+        if (j - 1 - k) % 2 == 0:
+            return j + 1
+        i = j + 1
     return -1
 
 

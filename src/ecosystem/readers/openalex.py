@@ -1765,8 +1765,11 @@ def _np(arr, dtype):
 def _citations(cit_rec, cit_num, rec_num, rec_year, report):
     """The citation layer; document labels in numeric id order (``W<number>``).
 
-    Memory: one sort of the distinct cited ids and binary searches, no sort of all
-    links, so the peak stays a few bytes per link above the output.
+    The cited ids are coded slice by slice: each slice's distinct ids and every link's
+    rank among them come from one argsort of the slice (no binary search per link); the
+    ranks are kept in the output array and mapped to the positions of those ids in the
+    sorted union of work and cited ids afterwards. Memory: the temporaries of one slice
+    and the distinct ids of the slices, a few bytes per link above the output.
     """
     citing_idx = _np(cit_rec, np.int32)
     cited_num = _np(cit_num, np.int64)
@@ -1774,20 +1777,34 @@ def _citations(cit_rec, cit_num, rec_num, rec_year, report):
     m = len(cited_num)
     order = np.argsort(rec_num, kind="stable")
     rec_sorted = rec_num[order]
-    nums = _unique(np.concatenate([rec_sorted, _unique(cited_num)]), runs=True) if m \
-        else rec_sorted
+    step = 1 << 22
+    cited = np.empty(m, dtype=np.int32)
+    distinct = []
+    for i in range(0, m, step):
+        part = cited_num[i:i + step]
+        o = np.argsort(part)
+        ps = part[o]
+        new = np.empty(len(ps), dtype=bool)
+        new[0] = True
+        np.not_equal(ps[1:], ps[:-1], out=new[1:])
+        distinct.append(ps[new])
+        rank = np.cumsum(new, dtype=np.int32)
+        rank -= 1
+        cited[i:i + step][o] = rank
+        del part, o, ps, new, rank
+    del cited_num
+    nums = _unique(np.concatenate([rec_sorted, *distinct]), runs=True) if m else rec_sorted
     year_of = np.full(len(nums), -1, np.int32)
     corpus_of = np.zeros(len(nums), bool)
-    position = _Positions(nums)
-    citing_rec = position(rec_sorted).astype(np.int32)   # code of every sorted record
+    citing_rec = np.searchsorted(nums, rec_sorted).astype(np.int32)   # sorted needles
     if len(rec_sorted):
         year_of[citing_rec] = rec_year[order]
         corpus_of[citing_rec] = True
-    cited = np.empty(m, dtype=np.int32)
-    step = 1 << 22
-    for i in range(0, m, step):  # in slices: no int64 temporary of every link
-        cited[i:i + step] = position(cited_num[i:i + step])
-    del cited_num, position
+    for k, i in enumerate(range(0, m, step)):
+        where = np.searchsorted(nums, distinct[k]).astype(np.int32)
+        distinct[k] = None
+        cited[i:i + step] = where[cited[i:i + step]]
+        del where
     rank = np.empty(len(rec_num), np.int32)
     rank[order] = citing_rec
     # links are grouped by citing record (appended record after record): keep runs
