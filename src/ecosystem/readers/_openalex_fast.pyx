@@ -16,7 +16,9 @@ from cpython cimport array
 from cpython.object cimport Py_SIZE
 from cpython.ref cimport PyObject
 from libc.stdlib cimport free, realloc
-from libc.string cimport memchr, memcmp
+from libc.string cimport memchr, memcmp, memcpy
+
+cimport cython
 
 cdef extern from "Python.h":
     const char* PyUnicode_AsUTF8AndSize(object s, Py_ssize_t* size) except NULL
@@ -77,7 +79,7 @@ cdef inline object _f(object o, Py_ssize_t off):
     return <object>p
 
 
-__all__ = ["AuthScan", "consume_works", "scan_authorships"]
+__all__ = ["AuthScan", "consume_works", "number_labels", "scan_authorships"]
 
 cdef const char* _PW = b"https://openalex.org/W"
 cdef const char* _PA = b"https://openalex.org/A"
@@ -1227,3 +1229,37 @@ def consume_works(list works, Py_ssize_t k0, state, dict arrays, dict lookups, t
             c_nocty += 1
     return n, unknown, [c_read, c_no_actor, c_no_country, c_lead_first, c_trunc, c_hyper,
                         c_nocty]
+
+
+cdef extern from "Python.h":
+    object PyUnicode_DecodeASCII(const char* s, Py_ssize_t size, const char* errors)
+
+
+@cython.cdivision(True)
+def number_labels(str prefix, const long long[::1] nums):
+    """``[prefix + str(n) for n in nums]`` for non-negative ``nums`` and an ASCII
+    prefix of at most 32 characters, without a Python int per number."""
+    cdef bytes pb = prefix.encode("ascii")
+    cdef Py_ssize_t npre = len(pb), i, k, j, n = nums.shape[0]
+    cdef char buf[64]
+    cdef char tmp[24]
+    cdef unsigned long long v
+    cdef list out = []
+    if npre > 32:
+        raise ValueError("prefix longer than 32 characters")
+    memcpy(buf, <const char*>pb, npre)
+    for i in range(n):
+        if nums[i] < 0:
+            raise ValueError("negative number")
+        v = <unsigned long long>nums[i]
+        k = 0
+        while True:
+            tmp[k] = <char>(48 + v % 10)
+            v = v // 10
+            k += 1
+            if v == 0:
+                break
+        for j in range(k):
+            buf[npre + j] = tmp[k - 1 - j]
+        out.append(PyUnicode_DecodeASCII(buf, npre + k, NULL))
+    return out

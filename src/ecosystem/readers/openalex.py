@@ -108,6 +108,51 @@ def _unique(x, runs=False):
     return x[keep]
 
 
+def _unique_inverse(x, step=1 << 22):
+    """``(distinct, index)``: the sorted distinct values of an integer array and the
+    index of every element among them (int32), as ``np.unique(return_inverse=True)``.
+
+    One argsort per slice of ``step`` elements gives the slice's distinct values and
+    the elements' ranks among them (kept in the output); the slices' distinct values are
+    merged and the ranks mapped through one binary search per distinct value. Memory:
+    the output and the temporaries of one slice.
+    """
+    x = np.asarray(x)
+    inv = np.empty(len(x), dtype=np.int32)
+    parts = []
+    for i in range(0, len(x), step):
+        part = x[i:i + step]
+        bits = max(1, (len(part) - 1).bit_length())
+        if part.dtype == np.int64 and part.min() >= 0 and part.max() < 1 << (62 - bits):
+            # value and position packed in one int64: a sort instead of an argsort
+            key = part << bits
+            key |= np.arange(len(part), dtype=np.int64)
+            key.sort()
+            ps = key >> bits
+            key &= (1 << bits) - 1
+            o = key
+        else:
+            o = np.argsort(part)
+            ps = part[o]
+        new = np.empty(len(ps), dtype=bool)
+        new[0] = True
+        np.not_equal(ps[1:], ps[:-1], out=new[1:])
+        parts.append(ps[new])
+        rank = np.cumsum(new, dtype=np.int32)
+        rank -= 1
+        inv[i:i + step][o] = rank
+        del part, o, ps, new, rank
+        key = None
+    if len(parts) <= 1:
+        return (parts[0] if parts else x[:0].copy()), inv
+    distinct = _unique(np.concatenate(parts), runs=True)
+    for k, i in enumerate(range(0, len(x), step)):
+        where = np.searchsorted(distinct, parts[k]).astype(np.int32)
+        parts[k] = None
+        inv[i:i + step] = where[inv[i:i + step]]
+    return distinct, inv
+
+
 class _Positions:
     """Position of values in a sorted array of distinct int64 (every value present).
 
@@ -186,15 +231,15 @@ def _lex_order(nums):
 
 
 def _number_labels(prefix, nums, step=1 << 20):
-    """``[prefix + str(n) for n in nums]`` built through numpy in slices.
+    """``[prefix + str(n) for n in nums]``, built in C (``_openalex_fast.number_labels``).
 
     No Python int is created: millions of short-lived ints interleaved with the label
     strings that stay would fragment the small-object heap (memory never returned).
     """
-    out = []
-    for i in range(0, len(nums), step):
-        out.extend(np.char.add(prefix, nums[i:i + step].astype("U20")).tolist())
-    return out
+    nums = np.ascontiguousarray(nums, dtype=np.int64)
+    if len(nums) and nums.min() < 0:   # pragma: no cover - ids are never negative
+        return [prefix + str(n) for n in nums.tolist()]
+    return _fast.number_labels(prefix, nums)
 
 
 def _encode(parts):
@@ -1436,7 +1481,9 @@ def _units_abroad(state, report, region_map, inst_tab, org_chan, unit_pairs, reg
     if unit_pairs:
         row_inst = row_loc // _CSHIFT
         unit_nums = np.asarray(sorted(u for u, _, _ in unit_pairs), dtype=np.int64)
-        sel = np.isin(row_inst, unit_nums)
+        at = np.minimum(np.searchsorted(unit_nums, row_inst), len(unit_nums) - 1)
+        sel = unit_nums[at] == row_inst
+        del at
         s_inst, s_reg = row_inst[sel], row_region[sel]
         s_year = rec_year[row_rec[sel]].astype(np.int64)
         # first publication year of each unit (unknown years last)
@@ -1624,7 +1671,8 @@ def _assemble(state, report, region_map, inst_tab, spells, mobility, want_citati
     del c_work
 
     # actors: authors + unit/parent institutions
-    act_nums = _unique(row_actor)
+    # the rows' actors: distinct numbers and each row's index among them (its code below)
+    act_nums, row_act_idx = _unique_inverse(row_actor)
     move_people = np.zeros(0, np.int64)
     if talent is not None:
         move_people = _unique(np.concatenate([m_rows.person, m_rows.co_person]))
@@ -1633,13 +1681,14 @@ def _assemble(state, report, region_map, inst_tab, spells, mobility, want_citati
     del act_nums
     unit_actors = sorted(set(u_act))
     act_vocab, (c_auth, c_uact) = _encode([("A", all_auth), unit_actors])
-    order_auth = np.argsort(all_auth, kind="stable")
-    auth_pos = _Positions(all_auth[order_auth])
-    code_auth = c_auth[order_auth]
-    del all_auth, order_auth, c_auth
+    code_rows = c_auth[:len(all_auth) - len(move_people)]   # act_nums come first
+    lookup = []
 
-    def actor_code(nums):
-        return code_auth[auth_pos(nums)]
+    def actor_code(nums):   # move people (rows use row_act_idx)
+        if not lookup:
+            order_auth = np.argsort(all_auth, kind="stable")
+            lookup.extend([_Positions(all_auth[order_auth]), c_auth[order_auth]])
+        return lookup[1][lookup[0](nums)]
 
     # organisations: institutions of rows (their roots with rollup) and of units
     row_insts = _unique(all_locs // _CSHIFT)
@@ -1689,7 +1738,7 @@ def _assemble(state, report, region_map, inst_tab, spells, mobility, want_citati
         cols["record"][sl] = rec_code[rr]
         cols["year"][sl] = rec_year[rr]
         cols["channel"][sl] = chan8[rec_chan[rr]]
-        cols["actor"][sl] = actor_code(row_actor[sl])
+        cols["actor"][sl] = code_rows[row_act_idx[sl]]
         cols["org"][sl] = org_code(row_org[sl])
         del rr
     add(region=row_region, role=np.full(n, rid["author"], np.int8), lead=row_lead,
@@ -1765,11 +1814,9 @@ def _np(arr, dtype):
 def _citations(cit_rec, cit_num, rec_num, rec_year, report):
     """The citation layer; document labels in numeric id order (``W<number>``).
 
-    The cited ids are coded slice by slice: each slice's distinct ids and every link's
-    rank among them come from one argsort of the slice (no binary search per link); the
-    ranks are kept in the output array and mapped to the positions of those ids in the
-    sorted union of work and cited ids afterwards. Memory: the temporaries of one slice
-    and the distinct ids of the slices, a few bytes per link above the output.
+    The cited ids are coded by :func:`_unique_inverse` (one argsort per slice, no binary
+    search per link), then mapped to the positions of the distinct ids in the sorted
+    union of work and cited ids. Memory: a few bytes per link above the output.
     """
     citing_idx = _np(cit_rec, np.int32)
     cited_num = _np(cit_num, np.int64)
@@ -1777,34 +1824,21 @@ def _citations(cit_rec, cit_num, rec_num, rec_year, report):
     m = len(cited_num)
     order = np.argsort(rec_num, kind="stable")
     rec_sorted = rec_num[order]
-    step = 1 << 22
-    cited = np.empty(m, dtype=np.int32)
-    distinct = []
-    for i in range(0, m, step):
-        part = cited_num[i:i + step]
-        o = np.argsort(part)
-        ps = part[o]
-        new = np.empty(len(ps), dtype=bool)
-        new[0] = True
-        np.not_equal(ps[1:], ps[:-1], out=new[1:])
-        distinct.append(ps[new])
-        rank = np.cumsum(new, dtype=np.int32)
-        rank -= 1
-        cited[i:i + step][o] = rank
-        del part, o, ps, new, rank
+    distinct, cited = _unique_inverse(cited_num)
     del cited_num
-    nums = _unique(np.concatenate([rec_sorted, *distinct]), runs=True) if m else rec_sorted
+    nums = _unique(np.concatenate([rec_sorted, distinct]), runs=True) if m else rec_sorted
     year_of = np.full(len(nums), -1, np.int32)
     corpus_of = np.zeros(len(nums), bool)
     citing_rec = np.searchsorted(nums, rec_sorted).astype(np.int32)   # sorted needles
     if len(rec_sorted):
         year_of[citing_rec] = rec_year[order]
         corpus_of[citing_rec] = True
-    for k, i in enumerate(range(0, m, step)):
-        where = np.searchsorted(nums, distinct[k]).astype(np.int32)
-        distinct[k] = None
+    where = np.searchsorted(nums, distinct).astype(np.int32)
+    del distinct
+    step = 1 << 22
+    for i in range(0, m, step):  # in place, slice by slice
         cited[i:i + step] = where[cited[i:i + step]]
-        del where
+    del where
     rank = np.empty(len(rec_num), np.int32)
     rank[order] = citing_rec
     # links are grouped by citing record (appended record after record): keep runs
