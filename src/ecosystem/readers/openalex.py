@@ -1414,6 +1414,8 @@ def _drop_duplicate_works(state, report, rec_num, rec_rows):
 def _resolve_locations(state, report, region_map, inst_tab, row_loc, sp_l):
     """Phase 2: every distinct (institution, country) location → region id.
 
+    ``row_loc``: the location codes of the rows (or only their distinct values).
+
     Returns ``(unit_pairs, region_of, all_locs)``: the (unit, parent, parent country
     index) of institutions whose lineage top is another institution with a known
     country, a function mapping location codes to region ids (-1 unmatched), and the
@@ -1600,31 +1602,34 @@ def _assemble(state, report, region_map, inst_tab, spells, mobility, want_citati
         citations_built = _citations(cit_rec, cit_num, rec_num, rec_year, report)
     del cit_rec, cit_num
     release_memory()
-    row_org = row_loc // _CSHIFT
-    if rollup and len(row_org):
-        insts = _unique(row_org[row_org > 0])
+    # the rows' distinct locations and each row's index among them: organisation and
+    # region are found once per location and gathered for the rows
+    row_locs, row_li = _unique_inverse(row_loc)
+    loc_org = row_locs // _CSHIFT
+    if rollup and len(loc_org):
+        insts = _unique(loc_org[loc_org > 0])
         roots = np.asarray([inst_tab[i][2] if i in inst_tab else i for i in insts.tolist()],
                            dtype=np.int64)
-        has = row_org > 0
-        row_org[has] = roots[np.searchsorted(insts, row_org[has])]
-    row_org[row_org == 0] = -1
+        has = loc_org > 0
+        loc_org[has] = roots[np.searchsorted(insts, loc_org[has])]
+    loc_org[loc_org == 0] = -1
     sp_p = sp_y = sp_l = None
     if spells is not None:
         sp_p, sp_y, sp_l = (_np(spells[0], np.int64), _np(spells[1], np.int32),
                             _np(spells[2], np.int64))
 
     unit_pairs, region_of, all_locs = _resolve_locations(state, report, region_map, inst_tab,
-                                                         row_loc, sp_l)
+                                                         row_locs, sp_l)
 
-    row_region = region_of(row_loc)
+    row_region = region_of(row_locs)[row_li]
     ok = row_region >= 0
     n_unmatched = int((~ok).sum())
     if n_unmatched:
         report.drop(DROP_UNMATCHED, n_unmatched)
         report.unknown_share += float(row_w[~ok].sum())
-        rows = (row_rec[ok], row_actor[ok], row_region[ok], row_org[ok], row_lead[ok],
+        rows = (row_rec[ok], row_actor[ok], row_region[ok], row_li[ok], row_lead[ok],
                 row_w[ok], row_loc[ok])
-        row_rec, row_actor, row_region, row_org, row_lead, row_w, row_loc = rows
+        row_rec, row_actor, row_region, row_li, row_lead, row_w, row_loc = rows
         del rows
     del ok
 
@@ -1706,6 +1711,9 @@ def _assemble(state, report, region_map, inst_tab, spells, mobility, want_citati
         out[has] = c_org[np.searchsorted(org_nums, nums[has])]
         return out
 
+    loc_org_code = org_code(loc_org)
+    del loc_org
+
     roles = ["author"]
     if talent is not None:
         roles += ["origin", "destination", "affiliation"]
@@ -1739,11 +1747,11 @@ def _assemble(state, report, region_map, inst_tab, spells, mobility, want_citati
         cols["year"][sl] = rec_year[rr]
         cols["channel"][sl] = chan8[rec_chan[rr]]
         cols["actor"][sl] = code_rows[row_act_idx[sl]]
-        cols["org"][sl] = org_code(row_org[sl])
+        cols["org"][sl] = loc_org_code[row_li[sl]]
         del rr
     add(region=row_region, role=np.full(n, rid["author"], np.int8), lead=row_lead,
         weight=row_w, **cols)
-    del cols, row_actor, row_region, row_org
+    del cols, row_actor, row_region, row_li, loc_org_code
     del row_rec, row_lead, row_w, row_loc
     for name in ("row_actor", "row_loc", "row_w", "rec_rows"):
         setattr(state, name, None)
