@@ -79,7 +79,7 @@ cdef inline object _f(object o, Py_ssize_t off):
     return <object>p
 
 
-__all__ = ["AuthScan", "consume_works", "number_labels", "scan_authorships"]
+__all__ = ["AuthScan", "InstCache", "consume_works", "number_labels", "scan_authorships"]
 
 cdef const char* _PW = b"https://openalex.org/W"
 cdef const char* _PA = b"https://openalex.org/A"
@@ -842,9 +842,99 @@ cdef object _rows_typed(long long anum, double wa, Py_ssize_t nu, long long* u_n
     return otype
 
 
-cdef object _inst_miss(object w, Py_ssize_t q, AuthScan sc, long long inum, state,
-                       dict icache, dict inum_cache, inst_entry, tuple inst_args,
-                       inst_decode):
+cdef class InstCache:
+    """Institution number → entry ``(number, country, type, country index)`` of the
+    canonical id ``https://openalex.org/I<number>``: an open-addressing hash table in C,
+    the entries' number, country and type in C arrays (no Python object per look-up)."""
+    cdef long long* keys
+    cdef Py_ssize_t* slot
+    cdef Py_ssize_t cap, n
+    cdef long long* e_num
+    cdef PyObject** e_cc
+    cdef PyObject** e_ty
+    cdef Py_ssize_t ecap
+    cdef public list entries   # holds the entries (and so the strs pointed to)
+
+    def __cinit__(self):
+        self.entries = []
+        self.cap = 0
+        self.n = 0
+        self.ecap = 0
+        self._grow(1024)
+
+    def __dealloc__(self):
+        free(self.keys)
+        free(self.slot)
+        free(self.e_num)
+        free(self.e_cc)
+        free(self.e_ty)
+
+    def __len__(self):
+        return self.n
+
+    cdef int _grow(self, Py_ssize_t cap) except -1:
+        cdef long long* old_k = self.keys
+        cdef Py_ssize_t* old_s = self.slot
+        cdef Py_ssize_t old_cap = self.cap, i
+        self.keys = <long long*>realloc(NULL, cap * sizeof(long long))
+        self.slot = <Py_ssize_t*>realloc(NULL, cap * sizeof(Py_ssize_t))
+        if self.keys == NULL or self.slot == NULL:
+            raise MemoryError()
+        for i in range(cap):
+            self.keys[i] = -1
+        self.cap = cap
+        for i in range(old_cap):
+            if old_k[i] >= 0:
+                self._place(old_k[i], old_s[i])
+        free(old_k)
+        free(old_s)
+        return 0
+
+    cdef inline Py_ssize_t _home(self, long long k):
+        return <Py_ssize_t>((<unsigned long long>k * 0x9E3779B97F4A7C15ULL) >> 20) & \
+            (self.cap - 1)
+
+    cdef void _place(self, long long k, Py_ssize_t x):
+        cdef Py_ssize_t h = self._home(k)
+        while self.keys[h] >= 0:
+            h = (h + 1) & (self.cap - 1)
+        self.keys[h] = k
+        self.slot[h] = x
+
+    cdef inline Py_ssize_t find(self, long long k):
+        """The entry index of number ``k`` (>= 0), or -1."""
+        cdef Py_ssize_t h = self._home(k)
+        while self.keys[h] >= 0:
+            if self.keys[h] == k:
+                return self.slot[h]
+            h = (h + 1) & (self.cap - 1)
+        return -1
+
+    cdef Py_ssize_t put(self, long long k, tuple e) except -1:
+        cdef Py_ssize_t x = len(self.entries)
+        cdef Py_ssize_t cap
+        if 2 * (self.n + 1) > self.cap:
+            self._grow(2 * self.cap)
+        if x == self.ecap:
+            cap = 2 * self.ecap if self.ecap else 1024
+            self.e_num = <long long*>realloc(self.e_num, cap * sizeof(long long))
+            self.e_cc = <PyObject**>realloc(self.e_cc, cap * sizeof(PyObject*))
+            self.e_ty = <PyObject**>realloc(self.e_ty, cap * sizeof(PyObject*))
+            if self.e_num == NULL or self.e_cc == NULL or self.e_ty == NULL:
+                raise MemoryError()
+            self.ecap = cap
+        self.e_num[x] = e[0]
+        self.e_cc[x] = <PyObject*>e[1]
+        self.e_ty[x] = <PyObject*>e[2]
+        self.entries.append(e)
+        self._place(k, x)
+        self.n += 1
+        return x
+
+
+cdef Py_ssize_t _inst_miss(object w, Py_ssize_t q, AuthScan sc, long long inum, state,
+                           dict icache, InstCache cache, inst_entry, tuple inst_args,
+                           inst_decode) except -1:
     """The entry of an institution first met on the raw path: decoded as ``MInst``
     from its span, then cached by id string (as the struct path) and by number."""
     raw = _f(w, O_R_AUTHS)
@@ -852,8 +942,7 @@ cdef object _inst_miss(object w, Py_ssize_t q, AuthScan sc, long long inum, stat
     e = icache.get(inst.id)
     if e is None:
         e = inst_entry(state, inst, *inst_args)
-    inum_cache[inum] = e
-    return e
+    return cache.put(inum, e)
 
 
 def consume_works(list works, Py_ssize_t k0, state, dict arrays, dict lookups, tuple opts,
@@ -884,8 +973,8 @@ def consume_works(list works, Py_ssize_t k0, state, dict arrays, dict lookups, t
         The block's unknown share so far.
     scan : AuthScan, optional
         The authorships of the block's ``MWorkRaw`` works (:func:`scan_authorships`);
-        such works are read from it (``lookups`` then also holds ``inum_cache``,
-        institution number → entry, and ``inst_decode``, bytes → ``MInst``).
+        such works are read from it (``lookups`` then also holds ``inum_cache``, an
+        :class:`InstCache`, and ``inst_decode``, bytes → ``MInst``).
 
     Returns
     -------
@@ -908,7 +997,7 @@ def consume_works(list works, Py_ssize_t k0, state, dict arrays, dict lookups, t
     cdef dict org_chan = lookups["org_chan"], type_chan = lookups["type_chan"]
     inst_entry = lookups["inst_entry"]
     inst_args = lookups["inst_args"]
-    cdef dict inum_cache = lookups.get("inum_cache")
+    cdef InstCache inum_cache = lookups.get("inum_cache")
     inst_decode = lookups.get("inst_decode")
     cdef long long max_authors = opts[0]
     cdef int lead_mode = opts[1]
@@ -1038,14 +1127,13 @@ def consume_works(list works, Py_ssize_t k0, state, dict arrays, dict lookups, t
                     inum = scan.in_num.p[q]
                     if inum < 0:
                         continue
-                    e = inum_cache.get(inum)
-                    if e is None:
-                        e = _inst_miss(w, q, scan, inum, state, icache, inum_cache,
+                    x = inum_cache.find(inum)
+                    if x < 0:
+                        x = _inst_miss(w, q, scan, inum, state, icache, inum_cache,
                                        inst_entry, inst_args, inst_decode)
-                    et = e
-                    u_num[nu] = et[0]
-                    u_cc[nu] = <PyObject*>et[1]
-                    u_ty[nu] = <PyObject*>et[2]
+                    u_num[nu] = inum_cache.e_num[x]
+                    u_cc[nu] = inum_cache.e_cc[x]
+                    u_ty[nu] = inum_cache.e_ty[x]
                     nu += 1
                 ncs = scan.au_ct.p[jj + 1] - scan.au_ct.p[jj]
                 for m in range(ncs):

@@ -551,7 +551,7 @@ class _State:
         self.cit_rec = array("i")
         self.cit_num = array("q")
         self.inst_cache = {}          # institution id string -> (number, country, type)
-        self.inst_num_cache = {}      # the same by number (canonical ids, compiled loop)
+        self.inst_num_cache = _fast.InstCache()   # the same by number (canonical ids)
         self.countries = {}           # country code (as given and normalised) -> index
         self.country_list = [None]    # index 0: no institution/country
         self.chan_index = {}
@@ -1282,11 +1282,18 @@ def _read_part(item, ctx, progress=None, offset=0):
             exclude)
     decoder = _json.decoders("work")
     label, data, whole = item
-    for path, lines, objs, buf, line0 in _iter_item(label, data, whole, decoder, policy,
-                                                    progress, offset, report,
-                                                    _json.decoders("work_raw")):
-        _consume(state, objs, path, lines, buf, line0, cctx)
-        del objs
+    # no cyclic garbage is made here: the collector would only walk the growing caches
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for path, lines, objs, buf, line0 in _iter_item(label, data, whole, decoder, policy,
+                                                        progress, offset, report,
+                                                        _json.decoders("work_raw")):
+            _consume(state, objs, path, lines, buf, line0, cctx)
+            del objs
+    finally:
+        if was_enabled:
+            gc.enable()
     state.inst_cache = state.countries = state.chan_index = state.type_chan = None
     state.inst_num_cache = None
     new = {k: v for k, v in tab.items() if k not in inst_tab} if len(tab) > len(inst_tab) \
