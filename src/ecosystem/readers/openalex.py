@@ -109,47 +109,35 @@ def _unique(x, runs=False):
 
 
 def _unique_inverse(x, step=1 << 22):
-    """``(distinct, index)``: the sorted distinct values of an integer array and the
+    """``(distinct, index)``: the sorted distinct values of an int64 array and the
     index of every element among them (int32), as ``np.unique(return_inverse=True)``.
 
-    One argsort per slice of ``step`` elements gives the slice's distinct values and
-    the elements' ranks among them (kept in the output); the slices' distinct values are
-    merged and the ranks mapped through one binary search per distinct value. Memory:
-    the output and the temporaries of one slice.
+    Slice by slice of ``step`` elements: a hash table in C gives the slice's distinct
+    values and every element's index among them (``_openalex_fast.first_seen_codes``),
+    then only the distinct values are sorted; the slices' distinct values are merged and
+    the indices mapped through one binary search per distinct value. Memory: the output
+    and the temporaries of one slice.
     """
-    x = np.asarray(x)
+    x = np.ascontiguousarray(x, dtype=np.int64)
     inv = np.empty(len(x), dtype=np.int32)
     parts = []
     for i in range(0, len(x), step):
-        part = x[i:i + step]
-        bits = max(1, (len(part) - 1).bit_length())
-        if part.dtype == np.int64 and part.min() >= 0 and part.max() < 1 << (62 - bits):
-            # value and position packed in one int64: a sort instead of an argsort
-            key = part << bits
-            key |= np.arange(len(part), dtype=np.int64)
-            key.sort()
-            ps = key >> bits
-            key &= (1 << bits) - 1
-            o = key
-        else:
-            o = np.argsort(part)
-            ps = part[o]
-        new = np.empty(len(ps), dtype=bool)
-        new[0] = True
-        np.not_equal(ps[1:], ps[:-1], out=new[1:])
-        parts.append(ps[new])
-        rank = np.cumsum(new, dtype=np.int32)
-        rank -= 1
-        inv[i:i + step][o] = rank
-        del part, o, ps, new, rank
-        key = None
+        d, c = _fast.first_seen_codes(x[i:i + step])
+        d, c = _np(d, np.int64), _np(c, np.int32)
+        o = np.argsort(d)
+        rank = np.empty(len(d), dtype=np.int32)
+        rank[o] = np.arange(len(d), dtype=np.int32)
+        np.take(rank, c, out=inv[i:i + step])
+        parts.append(d[o])
+        del d, c, o, rank
     if len(parts) <= 1:
-        return (parts[0] if parts else x[:0].copy()), inv
+        return (parts[0] if parts else np.zeros(0, np.int64)), inv
     distinct = _unique(np.concatenate(parts), runs=True)
     for k, i in enumerate(range(0, len(x), step)):
         where = np.searchsorted(distinct, parts[k]).astype(np.int32)
         parts[k] = None
-        inv[i:i + step] = where[inv[i:i + step]]
+        np.take(where, inv[i:i + step], out=inv[i:i + step])
+        del where
     return distinct, inv
 
 
@@ -1480,20 +1468,21 @@ def _resolve_locations(state, report, region_map, inst_tab, row_loc, sp_l):
 
 
 def _units_abroad(state, report, region_map, inst_tab, org_chan, unit_pairs, region_of,
-                  row_loc, row_region, row_rec, rec_year):
+                  row_locs, row_li, row_region, row_rec, rec_year):
     """Phase 3: one presence record per unit abroad (parent region → unit regions).
+
+    ``row_locs``: the distinct location codes of the rows; ``row_li``: each row's index
+    among them.
 
     Returns the columns ``(record, actor, region, org, lead, year, channel, role)`` of
     the unit records as lists.
     """
     u_rec, u_act, u_reg, u_org, u_lead, u_year, u_chan, u_role = ([] for _ in range(8))
     if unit_pairs:
-        row_inst = row_loc // _CSHIFT
+        loc_inst = row_locs // _CSHIFT
         unit_nums = np.asarray(sorted(u for u, _, _ in unit_pairs), dtype=np.int64)
-        at = np.minimum(np.searchsorted(unit_nums, row_inst), len(unit_nums) - 1)
-        sel = unit_nums[at] == row_inst
-        del at
-        s_inst, s_reg = row_inst[sel], row_region[sel]
+        sel = np.isin(loc_inst, unit_nums)[row_li]
+        s_inst, s_reg = loc_inst[row_li[sel]], row_region[sel]
         s_year = rec_year[row_rec[sel]].astype(np.int64)
         # first publication year of each unit (unknown years last)
         key_year = np.where(s_year >= 0, s_year, np.iinfo(np.int64).max)
@@ -1528,7 +1517,7 @@ def _units_abroad(state, report, region_map, inst_tab, org_chan, unit_pairs, reg
                 u_chan.append(ch)
                 u_role.append("origin" if is_lead else "destination")
         report.notes["units abroad (lineage presence records)"] = n_units
-        row_inst = s_inst = s_reg = s_year = sel = key_year = order = None
+        loc_inst = s_inst = s_reg = s_year = sel = key_year = order = None
     return u_rec, u_act, u_reg, u_org, u_lead, u_year, u_chan, u_role
 
 
@@ -1612,6 +1601,7 @@ def _assemble(state, report, region_map, inst_tab, spells, mobility, want_citati
     # the rows' distinct locations and each row's index among them: organisation and
     # region are found once per location and gathered for the rows
     row_locs, row_li = _unique_inverse(row_loc)
+    del row_loc
     loc_org = row_locs // _CSHIFT
     if rollup and len(loc_org):
         insts = _unique(loc_org[loc_org > 0])
@@ -1635,8 +1625,8 @@ def _assemble(state, report, region_map, inst_tab, spells, mobility, want_citati
         report.drop(DROP_UNMATCHED, n_unmatched)
         report.unknown_share += float(row_w[~ok].sum())
         rows = (row_rec[ok], row_actor[ok], row_region[ok], row_li[ok], row_lead[ok],
-                row_w[ok], row_loc[ok])
-        row_rec, row_actor, row_region, row_li, row_lead, row_w, row_loc = rows
+                row_w[ok])
+        row_rec, row_actor, row_region, row_li, row_lead, row_w = rows
         del rows
     del ok
 
@@ -1649,7 +1639,7 @@ def _assemble(state, report, region_map, inst_tab, spells, mobility, want_citati
     report.records_used = int(rec_has.sum())
 
     u_rec, u_act, u_reg, u_org, u_lead, u_year, u_chan, u_role = _units_abroad(
-        state, report, region_map, inst_tab, org_chan, unit_pairs, region_of, row_loc,
+        state, report, region_map, inst_tab, org_chan, unit_pairs, region_of, row_locs, row_li,
         row_region, row_rec, rec_year)
 
     moves_df, m_rows = _talent_moves(report, region_map, mobility,
@@ -1759,7 +1749,7 @@ def _assemble(state, report, region_map, inst_tab, spells, mobility, want_citati
     add(region=row_region, role=np.full(n, rid["author"], np.int8), lead=row_lead,
         weight=row_w, **cols)
     del cols, row_actor, row_region, row_li, loc_org_code
-    del row_rec, row_lead, row_w, row_loc
+    del row_rec, row_lead, row_w
     for name in ("row_actor", "row_loc", "row_w", "rec_rows"):
         setattr(state, name, None)
     if u_rec:
