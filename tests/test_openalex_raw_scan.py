@@ -59,6 +59,7 @@ CASES = [
     ("unicode in skipped strings", L(_auth(extra='"display_name": "Müller 北京 é"')), True),
     ("huge numbers skipped", L(_auth(extra='"n": 123456789012345678901234567890, '
                                      '"x": -1.5e400, "y": [1e-7, 0, -0]')), True),
+    ("deeply nested skipped value", L(_auth(extra='"d": ' + "[" * 70 + "]" * 70)), True),
     ("nested skipped values", L(_auth(extra='"aff": [{"a": [[], {}, [{"b": null}]]}], '
                                       '"t": true, "f": false')), True),
     ("author null", L(_auth(author="null")), True),
@@ -98,7 +99,6 @@ CASES = [
      False),
     ("repeated key", L(_auth(extra='"countries": ["CN"]')), False),
     ("17 institutions", L(_auth(insts="[" + ", ".join([inst(ID1)] * 17) + "]")), False),
-    ("too deep", L(_auth(extra='"d": ' + "[" * 70 + "]" * 70)), False),
     # wrong JSON types: the reference reports the line as malformed
     ("countries a string", L(_auth(countries='"US"')), False),
     ("country null", L(_auth(countries="[null]")), False),
@@ -244,3 +244,23 @@ def test_number_labels():
     nums = np.array([0, 7, 10, 99, 10**17, 2**63 - 1], np.int64)
     assert openalex._number_labels("W", nums) == ["W" + str(n) for n in nums.tolist()]
     assert openalex._number_labels("A", nums[:0]) == []
+
+
+def test_serial_parts_do_not_see_earlier_parts_institutions(tmp_path):
+    """An institution first met in file 1 (with a country) and again in file 2 without
+    one: file 2 is read as a worker process reads it — without what file 1 added to the
+    institutions table — so n_jobs 1 and 2 give the same locations (they did not)."""
+    def line(w, inst, countries):
+        return json.dumps({"id": f"{P}W{w}", "publication_year": 2020, "authorships": [
+            {"author": {"id": f"{P}A{w}"}, "countries": countries, "institutions": [inst]}]
+        }).encode()
+
+    p1, p2 = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    p1.write_bytes(line(1, {"id": f"{P}I2", "country_code": "CN"}, ["CN"]) + b"\n")
+    p2.write_bytes(line(2, {"id": f"{P}I2"}, ["US"]) + b"\n")
+    one, two = read_openalex([p1, p2], n_jobs=1), read_openalex([p1, p2], n_jobs=2)
+    _same(one, two)
+    assert one.report.to_dict()["unmatched"]["n_input"] == 2
+    df = one.contributions.to_pandas()
+    assert sorted(zip(df["record"], df["region"], df["org"])) == \
+        [("W1", "CN", "I2"), ("W2", "US", "I2")]

@@ -313,13 +313,13 @@ cdef class AuthScan:
         free(self.ct.p)
 
 
-cdef inline Py_ssize_t _ws(const unsigned char* s, Py_ssize_t i, Py_ssize_t n):
+cdef inline Py_ssize_t _ws(const unsigned char* s, Py_ssize_t i, Py_ssize_t n) noexcept:
     while i < n and (s[i] == 32 or s[i] == 9 or s[i] == 10 or s[i] == 13):
         i += 1
     return i
 
 
-cdef Py_ssize_t _skip_str(const unsigned char* s, Py_ssize_t i, Py_ssize_t n):
+cdef Py_ssize_t _skip_str(const unsigned char* s, Py_ssize_t i, Py_ssize_t n) noexcept:
     """After the string starting at ``s[i] == '"'``, or -1 (its characters were checked
     by msgspec when it skipped the raw value)."""
     cdef const unsigned char* p
@@ -340,40 +340,39 @@ cdef Py_ssize_t _skip_str(const unsigned char* s, Py_ssize_t i, Py_ssize_t n):
 
 
 cdef inline bint _lit(const unsigned char* s, Py_ssize_t i, Py_ssize_t n, const char* w,
-                      Py_ssize_t k):
+                      Py_ssize_t k) noexcept:
     return n - i >= k and memcmp(&s[i], w, k) == 0
 
 
-cdef Py_ssize_t _skip_val(const unsigned char* s, Py_ssize_t i, Py_ssize_t n, int depth):
-    """After the JSON value at ``s[i]``, or -1 (anything unexpected, or too deep)."""
+cdef Py_ssize_t _skip_val(const unsigned char* s, Py_ssize_t i, Py_ssize_t n) noexcept:
+    """After the JSON value at ``s[i]``, or -1 (anything unexpected).
+
+    msgspec checked the whole raw value when it skipped it: a nested array or object is
+    passed over by counting brackets outside strings."""
     cdef unsigned char c
-    if i >= n or depth > 64:
+    cdef Py_ssize_t level
+    if i >= n:
         return -1
     c = s[i]
     if c == 34:
         return _skip_str(s, i, n)
     if c == 123 or c == 91:   # { [
-        i = _ws(s, i + 1, n)
-        if i < n and s[i] == c + 2:   # } ]
-            return i + 1
-        while True:
-            if c == 123:
-                if i >= n or s[i] != 34:
+        level = 0
+        while i < n:
+            c = s[i]
+            if c == 34:
+                i = _skip_str(s, i, n)
+                if i < 0:
                     return -1
-                i = _ws(s, _skip_str(s, i, n), n) if _skip_str(s, i, n) >= 0 else -1
-                if i < 0 or i >= n or s[i] != 58:   # :
-                    return -1
-                i = _ws(s, i + 1, n)
-            i = _skip_val(s, i, n, depth + 1)
-            if i < 0:
-                return -1
-            i = _ws(s, i, n)
-            if i < n and s[i] == 44:   # ,
-                i = _ws(s, i + 1, n)
                 continue
-            if i < n and s[i] == c + 2:
-                return i + 1
-            return -1
+            if c == 123 or c == 91:
+                level += 1
+            elif c == 125 or c == 93:
+                level -= 1
+                if level == 0:
+                    return i + 1
+            i += 1
+        return -1
     if c == 116:
         return i + 4 if _lit(s, i, n, b"true", 4) else -1
     if c == 102:
@@ -390,7 +389,7 @@ cdef Py_ssize_t _skip_val(const unsigned char* s, Py_ssize_t i, Py_ssize_t n, in
 
 
 cdef inline Py_ssize_t _tstr(const unsigned char* s, Py_ssize_t i, Py_ssize_t n,
-                             Py_ssize_t* end):
+                             Py_ssize_t* end) noexcept:
     """A plain string (printable ASCII, no escape) at ``s[i]``: after it, or -1;
     ``end[0]`` is the position of its closing quote."""
     if i >= n or s[i] != 34:
@@ -406,12 +405,12 @@ cdef inline Py_ssize_t _tstr(const unsigned char* s, Py_ssize_t i, Py_ssize_t n,
     return -1
 
 
-cdef inline bint _null(const unsigned char* s, Py_ssize_t i, Py_ssize_t n):
+cdef inline bint _null(const unsigned char* s, Py_ssize_t i, Py_ssize_t n) noexcept:
     return _lit(s, i, n, b"null", 4)
 
 
 cdef long long _canon(const unsigned char* s, Py_ssize_t a, Py_ssize_t b, char letter,
-                      bint zero_ok):
+                      bint zero_ok) noexcept:
     """The number of ``https://openalex.org/<letter><digits>`` in s[a:b], else -1."""
     cdef long long v = 0
     cdef Py_ssize_t i
@@ -427,8 +426,10 @@ cdef long long _canon(const unsigned char* s, Py_ssize_t a, Py_ssize_t b, char l
     return v
 
 
-cdef inline int _key(const unsigned char* s, Py_ssize_t i, Py_ssize_t n):
-    """Which used key starts at s[i], 0 for any other, -1 if unreadable.
+cdef inline int _member(const unsigned char* s, Py_ssize_t i, Py_ssize_t n,
+                        Py_ssize_t* value) noexcept:
+    """Which used key starts at s[i], 0 for any other, -1 if unreadable; ``value[0]``:
+    where its value starts (after the colon and blanks).
 
     1 author, 2 institutions, 3 countries, 4 is_corresponding, 5 id, 6 country_code,
     7 type, 8 lineage. A key with an escape may spell a used one (``"\\u0069d"``): -1,
@@ -445,6 +446,10 @@ cdef inline int _key(const unsigned char* s, Py_ssize_t i, Py_ssize_t n):
         return -1
     k = j - i - 1
     i += 1
+    j = _ws(s, j + 1, n)
+    if j >= n or s[j] != 58:   # :
+        return -1
+    value[0] = _ws(s, j + 1, n)
     if k == 6 and memcmp(&s[i], b"author", 6) == 0:
         return 1
     if k == 12 and memcmp(&s[i], b"institutions", 12) == 0:
@@ -464,19 +469,8 @@ cdef inline int _key(const unsigned char* s, Py_ssize_t i, Py_ssize_t n):
     return 0
 
 
-cdef inline Py_ssize_t _colon(const unsigned char* s, Py_ssize_t i, Py_ssize_t n):
-    """From a key at s[i] to its value: after ``"key" :`` and blanks, or -1."""
-    i = _skip_str(s, i, n)
-    if i < 0:
-        return -1
-    i = _ws(s, i, n)
-    if i >= n or s[i] != 58:
-        return -1
-    return _ws(s, i + 1, n)
-
-
 cdef inline Py_ssize_t _next(const unsigned char* s, Py_ssize_t i, Py_ssize_t n,
-                             unsigned char close, bint* more):
+                             unsigned char close, bint* more) noexcept:
     """After a member: past ``,`` (more) or the closing bracket (not more); -1 else."""
     i = _ws(s, i, n)
     if i < n and s[i] == 44:
@@ -488,7 +482,7 @@ cdef inline Py_ssize_t _next(const unsigned char* s, Py_ssize_t i, Py_ssize_t n,
     return -1
 
 
-cdef Py_ssize_t _opt_str(const unsigned char* s, Py_ssize_t i, Py_ssize_t n):
+cdef Py_ssize_t _opt_str(const unsigned char* s, Py_ssize_t i, Py_ssize_t n) noexcept:
     """A ``str | null`` field read as a plain string: after it, or -1."""
     cdef Py_ssize_t e
     if _null(s, i, n):
@@ -509,13 +503,10 @@ cdef Py_ssize_t _inst(AuthScan sc, const unsigned char* s, Py_ssize_t i, Py_ssiz
         more = False
         i += 1
     while more:
-        key = _key(s, i, n)
+        key = _member(s, i, n, &i)
         if key < 0 or (key and (seen >> key) & 1):
             return -1
         seen |= 1 << key
-        i = _colon(s, i, n)
-        if i < 0:
-            return -1
         if key == 5:   # id: str | null
             if _null(s, i, n):
                 i += 4
@@ -550,7 +541,7 @@ cdef Py_ssize_t _inst(AuthScan sc, const unsigned char* s, Py_ssize_t i, Py_ssiz
             else:
                 return -1
         else:   # any other key: any value
-            i = _skip_val(s, i, n, 3)
+            i = _skip_val(s, i, n)
         if i < 0:
             return -1
         i = _next(s, i, n, 125, &more)
@@ -578,13 +569,10 @@ cdef Py_ssize_t _authorship(AuthScan sc, const unsigned char* s, Py_ssize_t i,
         more = False
         i += 1
     while more:
-        key = _key(s, i, n)
+        key = _member(s, i, n, &i)
         if key < 0 or (key and (seen >> key) & 1):
             return -1
         seen |= 1 << key
-        i = _colon(s, i, n)
-        if i < 0:
-            return -1
         if key == 1:   # author: {"id": str | null, ...} | null
             if _null(s, i, n):
                 i += 4
@@ -596,13 +584,10 @@ cdef Py_ssize_t _authorship(AuthScan sc, const unsigned char* s, Py_ssize_t i,
                     amore = False
                     i += 1
                 while amore:
-                    akey = _key(s, i, n)
+                    akey = _member(s, i, n, &i)
                     if akey < 0 or (akey and (aseen >> akey) & 1):
                         return -1
                     aseen |= 1 << akey
-                    i = _colon(s, i, n)
-                    if i < 0:
-                        return -1
                     if akey == 5:
                         if _null(s, i, n):
                             i += 4
@@ -616,7 +601,7 @@ cdef Py_ssize_t _authorship(AuthScan sc, const unsigned char* s, Py_ssize_t i,
                             if anum < 0:
                                 return -1
                     else:
-                        i = _skip_val(s, i, n, 3)
+                        i = _skip_val(s, i, n)
                     if i < 0:
                         return -1
                     i = _next(s, i, n, 125, &amore)
@@ -684,7 +669,7 @@ cdef Py_ssize_t _authorship(AuthScan sc, const unsigned char* s, Py_ssize_t i,
             else:
                 return -1
         else:
-            i = _skip_val(s, i, n, 2)
+            i = _skip_val(s, i, n)
         if i < 0:
             return -1
         i = _next(s, i, n, 125, &more)

@@ -1230,8 +1230,10 @@ def _read(func, works, institutions, authors, region_map, channel, org_chan, lea
     state = _State()
     if channel != "auto":
         state.channel(channel)
-    ctx = (func, "raise" if policy.raise_ else "skip", inst_tab, merged, max_authors, lead,
-           None if channel == "auto" else channel, org_chan, bool(citations), exclude)
+    # every part sees the institutions file only (a snapshot: the merge adds to inst_tab
+    # what parts meet), as a worker process does, so results do not depend on n_jobs
+    ctx = (func, "raise" if policy.raise_ else "skip", dict(inst_tab), merged, max_authors,
+           lead, None if channel == "auto" else channel, org_chan, bool(citations), exclude)
     bar = Progress(progress, source.total_bytes(), "OpenAlex works")
     try:
         for part in _read_parts(source.items, ctx, n_jobs, bar):
