@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["HAVE_MSGSPEC", "FieldError", "decoders"]
+__all__ = ["HAVE_MSGSPEC", "FieldError", "decoders", "work_from_raw"]
 
 try:  # pragma: no cover - exercised by the fallback tests through monkeypatching
     import msgspec
@@ -276,6 +276,32 @@ def _author_from_dict(d, path="$"):
         results = [_author_from_dict(x, f"{path}.results[{i}]")
                    for i, x in enumerate(_list(d, "results", path))]
     return FAuthorEntity(id=_str(d, "id", path), affiliations=affs, results=results)
+
+
+_AUTHS_DECODER = None
+
+
+def work_from_raw(w):
+    """The :class:`MWork` of an :class:`MWorkRaw`: its authorships decoded as the struct
+    decoder does, a :class:`FieldError` with the same message and JSON path as the
+    decoding of the whole work (the raw decoder checked every other field)."""
+    global _AUTHS_DECODER
+    if _AUTHS_DECODER is None:
+        _AUTHS_DECODER = msgspec.json.Decoder(list[MAuthorship] | None)
+    try:
+        auths = _AUTHS_DECODER.decode(w.authorships)
+    except msgspec.ValidationError as exc:
+        text = str(exc)
+        m = _PATH.search(text)
+        if m:
+            raise FieldError(text[:m.start()], "$.authorships" + m.group(1)) from None
+        raise FieldError(text, "$.authorships") from None
+    except (msgspec.DecodeError, UnicodeDecodeError) as exc:  # pragma: no cover - checked
+        raise FieldError(f"malformed JSON: {exc}") from None
+    return MWork(id=w.id, publication_year=w.publication_year, type=w.type,
+                 is_paratext=w.is_paratext, authorships=auths,
+                 is_authors_truncated=w.is_authors_truncated,
+                 referenced_works=w.referenced_works)
 
 
 class _Decoder:

@@ -181,21 +181,15 @@ class _LineIndex:
     the first one is needed, and then once for every bad record of the block.
     """
 
-    __slots__ = ("buf", "line0", "lines", "split")
+    __slots__ = ("buf", "line0", "lines")
 
     def __init__(self, buf, line0):
-        self.buf, self.line0, self.lines, self.split = buf, line0, None, None
+        self.buf, self.line0, self.lines = buf, line0, None
 
     def __call__(self, k):
         if self.lines is None:
             self.lines = _nonblank_lines(self.buf, self.line0) if self.buf else []
         return self.lines[k] if k < len(self.lines) else self.line0
-
-    def text(self, k):
-        """The bytes of the k-th non-blank line."""
-        if self.split is None:
-            self.split = self.buf.split(b"\n")
-        return self.split[self(k) - self.line0]
 
 
 def _lex_order(nums):
@@ -605,7 +599,7 @@ def _decoder(kind):
     return dec
 
 
-def _structs_or_scan(objs, buf, line0, path, policy, line_of, fast):
+def _structs_or_scan(objs, buf, line0, path, policy, fast):
     """Works decoded with raw authorships (``MWorkRaw``), made ready for :func:`_consume`.
 
     ``fast``: their authorships are scanned for the compiled loop and the works it
@@ -620,7 +614,7 @@ def _structs_or_scan(objs, buf, line0, path, policy, line_of, fast):
         if scan is not None:
             try:
                 for k in scan.odd:
-                    objs[k] = full.decode(line_of.text(k))
+                    objs[k] = _json.work_from_raw(objs[k])
                 return objs, None, scan
             except _json.FieldError:
                 pass
@@ -664,7 +658,7 @@ def _consume(state, objs, path, lines, buf, line0, ctx, fast=True):
     line_of = _LineIndex(buf, line0)
     scan = None
     if objs and _json.HAVE_MSGSPEC and type(objs[0]) is _json.MWorkRaw:
-        objs, lines, scan = _structs_or_scan(objs, buf, line0, path, policy, line_of, fast)
+        objs, lines, scan = _structs_or_scan(objs, buf, line0, path, policy, fast)
 
     if scan is None and any(w.results is not None for w in objs):  # API pages
         works = []
@@ -715,8 +709,8 @@ def _consume(state, objs, path, lines, buf, line0, ctx, fast=True):
             w, line, k = works[pos]
         if type(w) is not _json.MWork and _json.HAVE_MSGSPEC and type(w) is _json.MWorkRaw:
             # a work the compiled loop hands back: as a struct (the scan checked its
-            # authorships, so it decodes)
-            w = _decoder("work").decode(line_of.text(k))
+            # authorships, so they decode)
+            w = _json.work_from_raw(w)
         pos += 1
         n_read += 1
         r = len(st.rec_num)
