@@ -79,8 +79,8 @@ cdef inline object _f(object o, Py_ssize_t off):
     return <object>p
 
 
-__all__ = ["AuthScan", "InstCache", "consume_works", "first_seen_codes", "number_labels",
-           "scan_authorships"]
+__all__ = ["AuthScan", "InstCache", "consume_works", "count_newlines", "first_seen_codes",
+           "number_labels", "scan_authorships"]
 
 cdef const char* _PW = b"https://openalex.org/W"
 cdef const char* _PA = b"https://openalex.org/A"
@@ -1407,3 +1407,21 @@ def first_seen_codes(const long long[::1] values):
         free(keys)
         free(slot)
     return distinct, codes
+
+
+def count_newlines(const unsigned char[::1] data):
+    """Number of ``\\n`` bytes in ``data`` (memchr from line to line)."""
+    cdef Py_ssize_t n = data.shape[0], i = 0, count = 0
+    cdef const unsigned char* base
+    cdef const unsigned char* p
+    if n == 0:
+        return 0
+    base = &data[0]
+    with nogil:
+        while i < n:
+            p = <const unsigned char*>memchr(base + i, 10, n - i)
+            if p == NULL:
+                break
+            count += 1
+            i = (p - base) + 1
+    return count
