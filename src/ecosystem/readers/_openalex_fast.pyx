@@ -927,7 +927,7 @@ cdef Py_ssize_t _inst_miss(object w, Py_ssize_t q, AuthScan sc, long long inum, 
     inst = inst_decode(memoryview(raw)[sc.in_s.p[q]:sc.in_e.p[q]])
     e = icache.get(inst.id)
     if e is None:
-        e = inst_entry(state, inst, *inst_args)
+        e = inst_entry(state, inst, *inst_args, inum)
     return cache.put(inum, e)
 
 

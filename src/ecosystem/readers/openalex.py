@@ -566,9 +566,12 @@ _PW = _PREFIX + "W"
 _NPA = len(_PA)
 
 
-def _inst_entry(state, inst, inst_tab, mi):
-    """(number, country, type) of a dehydrated institution, cached by id string."""
-    inum = _num(inst.id, "I")
+def _inst_entry(state, inst, inst_tab, mi, inum=None):
+    """(number, country, type) of a dehydrated institution, cached by id string.
+
+    ``inum``: the number of its id when the caller parsed it already."""
+    if inum is None:
+        inum = _num(inst.id, "I")
     if inum in mi and mi[inum] is not None:
         inum = mi[inum]
     info = inst_tab.get(inum)
