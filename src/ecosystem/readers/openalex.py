@@ -710,7 +710,7 @@ def _consume(state, objs, path, lines, buf, line0, ctx, fast=True):
             w, line, k = wobjs[pos], None if lines is None else lines[pos], pos
         else:
             w, line, k = works[pos]
-        if type(w) is not _json.MWork and _json.HAVE_MSGSPEC and type(w) is _json.MWorkRaw:
+        if _json.HAVE_MSGSPEC and type(w) is _json.MWorkRaw:
             # a work the compiled loop hands back: as a struct (the scan checked its
             # authorships, so they decode)
             w = _json.work_from_raw(w)
