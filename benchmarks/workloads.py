@@ -4,11 +4,12 @@ asv suite."""
 import numpy as np
 
 
-def team_records(n_records, *, n_actors=None, n_regions=50, lead_share=0.0, seed=0):
+def team_records(n_records, *, n_actors=None, n_regions=50, lead_share=0.0, size_mu=0.9,
+                 seed=0):
     """Record x actor contributions with heavy-tailed team sizes and actor productivity.
 
-    Team sizes are 1 + floor(LogNormal(0.9, 0.8)) (mean about 4, a long tail capped at
-    500); actors are drawn with probability ~ (rank + 10)^-1.1 (a few very productive
+    Team sizes are 1 + floor(LogNormal(size_mu, 0.8)) (mean about 4 at the default 0.9, a
+    long tail capped at 500); actors are drawn with probability ~ (rank + 10)^-1.1 (a few very productive
     actors, many occasional ones); regions ~ Zipf-like shares over ``n_regions``.
 
     Returns
@@ -18,7 +19,7 @@ def team_records(n_records, *, n_actors=None, n_regions=50, lead_share=0.0, seed
         contribution, sorted by record.
     """
     rng = np.random.default_rng(seed)
-    sizes = np.minimum(1 + np.floor(rng.lognormal(0.9, 0.8, n_records)).astype(np.int64), 500)
+    sizes = np.minimum(1 + np.floor(rng.lognormal(size_mu, 0.8, n_records)).astype(np.int64), 500)
     record = np.repeat(np.arange(n_records, dtype=np.int64), sizes)
     n = len(record)
     if n_actors is None:
