@@ -1201,6 +1201,10 @@ def _reasons(k, labels, rule_labels, subtype, stability, det, P, thr, brok, net,
                        f"{btxt}{f' ({cmp})' if cmp else ''}. " + not_local)
             continue
         sub = UNDETERMINED_SUBTYPES[subtype[k, r] - 1] if subtype[k, r] > 0 else "not classifiable"
+        # the reciprocity conditions that fail, then those that hold
+        recip = ((hub_bits[1], cond["reciprocal"][k, r]), (hub_bits[2], cond["r_sig"][k, r]))
+        fails, holds = [b for b, ok in recip if not ok], [b for b, ok in recip if ok]
+        recip_txt = "; ".join(fails) + (f", although {' and '.join(holds)}" if holds and fails else "")
         if sub == "unstable":
             why = (f"the rules give {rule_lab} at the point estimate, but only "
                    f"{format_number(stability[k, r] * 100, 0)}% of bootstrap replicates agree (< 50%)")
@@ -1212,15 +1216,13 @@ def _reasons(k, labels, rule_labels, subtype, stability, det, P, thr, brok, net,
                    + hub_bits[3])
         elif sub == "balanced, not reciprocal":
             why = (f"balanced ({dtxt}), but the exchange is not matched partner by partner: "
-                   + "; ".join(hub_bits[1:3]))
+                   + recip_txt)
         elif sub == "not significant":
             why = f"{'inflow' if D < dref else 'outflow'}-leaning ({dtxt}), but not significant ({ptxt}_D >= {format_number(thr['alpha'])})"
         elif sub == "weakly directional":
-            fails = [b for b, ok in ((hub_bits[1], cond["reciprocal"][k, r]), (hub_bits[2], cond["r_sig"][k, r]))
-                     if not ok]
             why = (f"a significant {'inflow' if D < dref else 'outflow'} lean inside the balance band "
                    f"({dtxt}; {format_number(thr['d_threshold'] / 2)} < |D - D_ref| <= {format_number(thr['d_threshold'])}), "
-                   f"and not a hub: " + "; ".join(fails))
+                   f"and not a hub: " + recip_txt)
         elif sub == "role veto":
             why = (f"{'inflow' if D < dref else 'outflow'}-dominated ({dtxt}), but "
                    f"{cmp_in if D < dref else cmp_out} ({btxt})")
