@@ -28,7 +28,6 @@ Timings are the best (or, ``--stat median``, the median) of ``--repeat`` runs.
 import argparse
 import json
 import os
-import platform
 import subprocess
 import sys
 import time
@@ -38,7 +37,7 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from workloads import chung_lu, reset_peak, status_kib, team_records  # noqa: E402
+from workloads import chung_lu, machine_line, reset_peak, status_kib, team_records  # noqa: E402
 
 
 def _measure(fn, repeat, stat="best"):
@@ -194,21 +193,6 @@ def run_job(job, args):
     raise SystemExit(f"unknown job {job}")
 
 
-def _machine():
-    model = "unknown"
-    try:
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    import ecosystem as eco
-
-    return (f"{model}; {os.cpu_count()} logical CPUs; Python {platform.python_version()}; "
-            f"ecosystem {eco.__version__} (OpenMP {eco.show_config(file=open(os.devnull, 'w'))['openmp']})")
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--nodes", type=int, default=1_000_000)
@@ -244,7 +228,7 @@ def main():
         out = subprocess.run(cmd, check=True, capture_output=True, text=True, env=env).stdout
         return json.loads(out.strip().splitlines()[-1])
 
-    print(f"machine: {_machine()}")
+    print(f"machine: {machine_line()}")
     print(f"load before: {os.getloadavg()}")
     print(f"times: {args.stat} of {args.repeat} runs, each job in its own process")
     parts = args.only.split(",")

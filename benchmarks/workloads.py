@@ -1,7 +1,46 @@
 """Seeded workloads of realistic shape and memory probes, shared by the peer scripts and the
 asv suite."""
 
+import os
+import platform
+
 import numpy as np
+
+
+def machine():
+    """Where a benchmark runs, for its header: CPU model, usable cores, OpenMP, load.
+
+    Returns
+    -------
+    dict
+        ``cpu``, ``cores`` (usable by this process), ``openmp`` (the compiled core's),
+        ``load_1_5_15``, ``python``, ``numpy``, ``ecosystem``.
+    """
+    import ecosystem as eco
+    from ecosystem import _core
+
+    model = platform.processor() or "unknown"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    model = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    load = os.getloadavg() if hasattr(os, "getloadavg") else (float("nan"),) * 3
+    return {"cpu": model, "cores": cores, "openmp": _core.openmp_enabled(),
+            "load_1_5_15": tuple(round(x, 2) for x in load), "python": platform.python_version(),
+            "numpy": np.__version__, "ecosystem": eco.__version__}
+
+
+def machine_line():
+    """:func:`machine` as one line of text."""
+    m = machine()
+    return (f"{m['cpu']}, {m['cores']} cores available, OpenMP {m['openmp']}, load average "
+            f"{m['load_1_5_15']} (1/5/15 min), Python {m['python']}, numpy {m['numpy']}, "
+            f"ecosystem {m['ecosystem']}")
 
 
 def team_records(n_records, *, n_actors=None, n_regions=50, lead_share=0.0, size_mu=0.9,
