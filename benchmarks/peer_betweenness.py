@@ -28,7 +28,6 @@ Run nothing else heavy at the same time: the timings share the machine's cores.
 import argparse
 import json
 import os
-import platform
 import resource
 import subprocess
 import sys
@@ -38,7 +37,7 @@ import time
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from workloads import chung_lu, reset_peak, status_kib  # noqa: E402
+from workloads import chung_lu, machine, reset_peak, status_kib  # noqa: E402
 
 
 # --------------------------------------------------------------------------- workload
@@ -148,20 +147,6 @@ def worker(args):
 # --------------------------------------------------------------------------- driver
 
 
-def machine():
-    model = platform.processor() or "?"
-    try:
-        out = subprocess.run(["lscpu"], capture_output=True, text=True, check=True).stdout
-        for line in out.splitlines():
-            if line.startswith("Model name:"):
-                model = line.split(":", 1)[1].strip()
-    except (OSError, subprocess.CalledProcessError):
-        pass
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    load = os.getloadavg() if hasattr(os, "getloadavg") else ("?",)
-    return model, cores, load
-
-
 def run_worker(script, base, tool, n_threads, data, out):
     cmd = [sys.executable, script, "--worker", tool, "--n-threads", str(n_threads),
            "--data", data, "--out", out, *base]
@@ -212,7 +197,8 @@ def main(argv=None):
                                 weighted=args.weighted, seed=args.seed)
     sources = _sample_sources(n, args.samples, args.seed)
     deg = np.bincount(src, minlength=n) + (0 if args.directed else np.bincount(dst, minlength=n))
-    model, cores, load = machine()
+    m = machine()
+    model, cores, load = m["cpu"], m["cores"], m["load_1_5_15"]
     kind = ("directed" if args.directed else "undirected") + (
         ", weighted (lengths 1..5)" if args.weighted else ", unweighted")
     print(f"machine : {model}, {cores} cores available, load average {load[0]:.2f}")

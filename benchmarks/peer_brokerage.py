@@ -34,7 +34,6 @@ import argparse
 import os
 import platform
 import resource
-import subprocess
 import sys
 import time
 
@@ -50,7 +49,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent / "benchmarks"))
 from bench_brokerage import make_graph  # noqa: E402  (the seeded workload of the asv suite)
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from workloads import reset_peak, status_kib  # noqa: E402
+from workloads import machine, reset_peak, status_kib  # noqa: E402
 
 
 # ----------------------------------------------------------------------------- baselines
@@ -156,19 +155,6 @@ def measure(fn, repeat=1):
     return best[0], rise, result
 
 
-def machine():
-    model = platform.processor() or "unknown"
-    try:
-        out = subprocess.run(["lscpu"], capture_output=True, text=True, check=True).stdout
-        for line in out.splitlines():
-            if line.startswith("Model name:"):
-                model = line.split(":", 1)[1].strip()
-    except (OSError, subprocess.CalledProcessError):
-        pass
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return model, cores
-
-
 def _mib(x):
     return "n/a" if x is None else f"{x:,.0f} MiB"
 
@@ -189,7 +175,8 @@ def main(argv=None):
                     help="skip timing the kernel's three closure-test strategies")
     args = ap.parse_args(argv)
 
-    model, cores = machine()
+    m = machine()
+    model, cores = m["cpu"], m["cores"]
     print(f"machine : {model}, {cores} cores; OpenMP={_core.openmp_enabled()}; "
           f"python {platform.python_version()}, numpy {np.__version__}")
     if hasattr(os, "getloadavg"):

@@ -17,7 +17,6 @@ machine these numbers come from is shared.
 
 import argparse
 import os
-import platform
 import resource
 import sys
 import time
@@ -26,34 +25,13 @@ import numpy as np
 
 import ecosystem as eco
 from ecosystem.classification import classify
+from workloads import machine_line
 
 TYPES = ("hub", "introduction", "outbound", "local")
 
 
-def machine():
-    model = platform.processor() or "unknown"
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    model = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    from ecosystem import _core
-
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    load = os.getloadavg() if hasattr(os, "getloadavg") else (float("nan"),) * 3
-    return {"cpu": model, "cores": cores, "openmp": _core.openmp_enabled(),
-            "load_1_5_15": tuple(round(x, 2) for x in load), "python": platform.python_version(),
-            "numpy": np.__version__, "ecosystem": eco.__version__}
-
-
 def print_machine():
-    m = machine()
-    print(f"machine: {m['cpu']}, {m['cores']} cores available, OpenMP {m['openmp']}, "
-          f"load average {m['load_1_5_15']} (1/5/15 min), Python {m['python']}, "
-          f"numpy {m['numpy']}, ecosystem {m['ecosystem']}")
+    print(f"machine: {machine_line()}")
 
 
 def score(res, truth):

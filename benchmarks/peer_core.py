@@ -16,8 +16,10 @@ Every measurement runs in its own subprocess on the same seeded workload, so pea
   (``Graph.pagerank(implementation="prpack")``, graph conversion not timed).
 * transpose: what the first ``eco.pagerank`` call builds (``ActorGraph.in_arcs``, the
   structure) vs scipy's ``A.T.tocsr()``; part of the pagerank figure, shown apart.
-* projection: ``--records`` team records (heavy-tailed sizes), Newman weights:
-  ``eco.coauthorship_graph`` vs scipy ``Bw.T @ B`` with the diagonal removed.
+* projection: ``--records`` team records (heavy-tailed sizes, log-mean ``--team-mu``),
+  Newman weights: ``eco.coauthorship_graph`` vs scipy ``Bw.T @ B`` with the diagonal
+  removed. The issue's size, 2M papers and about 96M stored arcs:
+  ``--only projection --records 2000000 --team-mu 1.6``.
 * contributions: bytes per contribution of ``Contributions`` (every array).
 
 Timings are the best (or, ``--stat median``, the median) of ``--repeat`` runs.
@@ -26,7 +28,6 @@ Timings are the best (or, ``--stat median``, the median) of ``--repeat`` runs.
 import argparse
 import json
 import os
-import platform
 import subprocess
 import sys
 import time
@@ -36,7 +37,7 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from workloads import chung_lu, reset_peak, status_kib, team_records  # noqa: E402
+from workloads import chung_lu, machine_line, reset_peak, status_kib, team_records  # noqa: E402
 
 
 def _measure(fn, repeat, stat="best"):
@@ -150,7 +151,7 @@ def run_job(job, args):
         return {"job": job, "seconds": seconds, "peak_mib": peak, "arcs": int(g.nnz)}
 
     if job.startswith("projection"):
-        w = team_records(args.records, seed=args.seed)
+        w = team_records(args.records, size_mu=args.team_mu, seed=args.seed)
         if job == "projection-scipy":
             rec, act = w["record"], w["actor"]
             key = np.unique(rec * (act.max() + 1) + act)
@@ -182,7 +183,7 @@ def run_job(job, args):
                 "checksum": float(data.sum()), "contributions": int(len(w["record"]))}
 
     if job == "contributions":
-        w = team_records(args.records, seed=args.seed)
+        w = team_records(args.records, size_mu=args.team_mu, seed=args.seed)
         c = eco.Contributions.from_arrays(record=w["record"], actor=w["actor"],
                                           region=w["region"], year=np.full(len(w["record"]), 2020))
         fields = ("record", "actor", "org", "region", "role", "channel", "year", "lead", "weight")
@@ -192,26 +193,14 @@ def run_job(job, args):
     raise SystemExit(f"unknown job {job}")
 
 
-def _machine():
-    model = "unknown"
-    try:
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    import ecosystem as eco
-
-    return (f"{model}; {os.cpu_count()} logical CPUs; Python {platform.python_version()}; "
-            f"ecosystem {eco.__version__} (OpenMP {eco.show_config(file=open(os.devnull, 'w'))['openmp']})")
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--nodes", type=int, default=1_000_000)
     parser.add_argument("--arcs", type=int, default=10_000_000)
     parser.add_argument("--records", type=int, default=500_000)
+    parser.add_argument("--team-mu", type=float, default=0.9,
+                        help="log-mean of the team sizes of the records (1.6: about 50 "
+                             "stored arcs a record, the issue's 2M papers / 96M arcs)")
     parser.add_argument("--tol", type=float, default=1e-12)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--seed", type=int, default=0)
@@ -229,7 +218,8 @@ def main():
     def child(job, mmap=True):
         cmd = [sys.executable, __file__, "--job", job] + [
             f"--nodes={args.nodes}", f"--arcs={args.arcs}", f"--records={args.records}",
-            f"--tol={args.tol}", f"--repeat={args.repeat}", f"--seed={args.seed}",
+            f"--team-mu={args.team_mu}", f"--tol={args.tol}", f"--repeat={args.repeat}",
+            f"--seed={args.seed}",
             f"--scratch={args.scratch}", f"--stat={args.stat}"]
         # every large block from mmap, returned on free: freed workload temporaries are not
         # silently reused, so the resident-set rise is the call's own peak
@@ -238,7 +228,7 @@ def main():
         out = subprocess.run(cmd, check=True, capture_output=True, text=True, env=env).stdout
         return json.loads(out.strip().splitlines()[-1])
 
-    print(f"machine: {_machine()}")
+    print(f"machine: {machine_line()}")
     print(f"load before: {os.getloadavg()}")
     print(f"times: {args.stat} of {args.repeat} runs, each job in its own process")
     parts = args.only.split(",")
@@ -278,7 +268,8 @@ def main():
                   f"({base['seconds'] / r['seconds']:.2f}x)")
     if "projection" in parts:
         base = child("projection-scipy")
-        print(f"\nprojection: {args.records:,} records, {base['contributions']:,} contributions, "
+        print(f"\nprojection: {args.records:,} records (team size log-mean {args.team_mu}), "
+              f"{base['contributions']:,} contributions, "
               f"{base['nnz']:,} stored arcs")
         print(f"  scipy Bw.T @ B: {base['seconds']:.3f} s, peak +{base['peak_mib']:.0f} MiB")
         for t in (1, 2):

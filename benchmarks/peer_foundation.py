@@ -16,8 +16,6 @@ Timings are the best of ``--repeat`` runs.
 
 import argparse
 import json
-import os
-import platform
 import subprocess
 import sys
 import time
@@ -27,7 +25,7 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from workloads import reset_peak, status_kib  # noqa: E402
+from workloads import machine_line, reset_peak, status_kib  # noqa: E402
 
 
 def _measure(fn, repeat):
@@ -105,21 +103,6 @@ def run_job(job, args):
             "contributions": int(len(w["record"]))}
 
 
-def _machine():
-    model = "unknown"
-    try:
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    import ecosystem as eco
-
-    return (f"{model}; {os.cpu_count()} logical CPUs; Python {platform.python_version()}; "
-            f"ecosystem {eco.__version__} (OpenMP {eco._core.openmp_enabled()})")
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--records", type=int, default=200_000)
@@ -140,7 +123,7 @@ def main():
         out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
         return json.loads(out.strip().splitlines()[-1])
 
-    print(f"machine: {_machine()}")
+    print(f"machine: {machine_line()}")
     res = {job: child(job) for job in ["projection-scipy", "projection-1", "projection-2",
                                        "flows-scipy", "flows-1", "flows-2"]}
     p_ok = all(np.isclose(res[j]["checksum"], res["projection-scipy"]["checksum"])

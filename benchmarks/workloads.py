@@ -1,14 +1,54 @@
 """Seeded workloads of realistic shape and memory probes, shared by the peer scripts and the
 asv suite."""
 
+import os
+import platform
+
 import numpy as np
 
 
-def team_records(n_records, *, n_actors=None, n_regions=50, lead_share=0.0, seed=0):
+def machine():
+    """Where a benchmark runs, for its header: CPU model, usable cores, OpenMP, load.
+
+    Returns
+    -------
+    dict
+        ``cpu``, ``cores`` (usable by this process), ``openmp`` (the compiled core's),
+        ``load_1_5_15``, ``python``, ``numpy``, ``ecosystem``.
+    """
+    import ecosystem as eco
+    from ecosystem import _core
+
+    model = platform.processor() or "unknown"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    model = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    load = os.getloadavg() if hasattr(os, "getloadavg") else (float("nan"),) * 3
+    return {"cpu": model, "cores": cores, "openmp": _core.openmp_enabled(),
+            "load_1_5_15": tuple(round(x, 2) for x in load), "python": platform.python_version(),
+            "numpy": np.__version__, "ecosystem": eco.__version__}
+
+
+def machine_line():
+    """:func:`machine` as one line of text."""
+    m = machine()
+    return (f"{m['cpu']}, {m['cores']} cores available, OpenMP {m['openmp']}, load average "
+            f"{m['load_1_5_15']} (1/5/15 min), Python {m['python']}, numpy {m['numpy']}, "
+            f"ecosystem {m['ecosystem']}")
+
+
+def team_records(n_records, *, n_actors=None, n_regions=50, lead_share=0.0, size_mu=0.9,
+                 seed=0):
     """Record x actor contributions with heavy-tailed team sizes and actor productivity.
 
-    Team sizes are 1 + floor(LogNormal(0.9, 0.8)) (mean about 4, a long tail capped at
-    500); actors are drawn with probability ~ (rank + 10)^-1.1 (a few very productive
+    Team sizes are 1 + floor(LogNormal(size_mu, 0.8)) (mean about 4 at the default 0.9, a
+    long tail capped at 500); actors are drawn with probability ~ (rank + 10)^-1.1 (a few very productive
     actors, many occasional ones); regions ~ Zipf-like shares over ``n_regions``.
 
     Returns
@@ -18,7 +58,7 @@ def team_records(n_records, *, n_actors=None, n_regions=50, lead_share=0.0, seed
         contribution, sorted by record.
     """
     rng = np.random.default_rng(seed)
-    sizes = np.minimum(1 + np.floor(rng.lognormal(0.9, 0.8, n_records)).astype(np.int64), 500)
+    sizes = np.minimum(1 + np.floor(rng.lognormal(size_mu, 0.8, n_records)).astype(np.int64), 500)
     record = np.repeat(np.arange(n_records, dtype=np.int64), sizes)
     n = len(record)
     if n_actors is None:

@@ -501,6 +501,19 @@ def test_undetermined_has_coded_subtypes_in_table_and_explain():
     assert {"p_D", "p_D_flip"} <= set(t.columns)
 
 
+def test_why_not_reciprocal_names_only_the_failing_conditions():
+    """Germany's talent channel: R >= 0.5 holds, R is not above its null; the sentence
+    after "but" named both, as if both failed."""
+    flows = eco.datasets.scholarly_migration(window=(2014, 2018))
+    with pytest.warns(UserWarning, match="no region size"):
+        res = classify(flows, bootstrap=50, seed=0, progress=False)
+    row = res.table.set_index("region").loc["DEU"]
+    assert row.subtype == "balanced, not reciprocal" and row.R >= 0.5
+    why = res.explain("DEU").split("not matched partner by partner: ", 1)[1]
+    assert why.startswith("R not above its quasi-independence null (p_R = ")
+    assert ", although R >= 0.5 (R = " in why.split(". Not local")[0]
+
+
 def test_multiple_testing_choice_is_stated(planted_result, planted_small):
     """Issue 10.8: the docs claimed FDR control that is off by default."""
     assert planted_result.params["adjust"] is None

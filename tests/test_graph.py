@@ -190,6 +190,22 @@ def test_counting_sort_csr_paths():
     np.testing.assert_array_equal(ip, ref.indptr)
     np.testing.assert_array_equal(ix, ref.indices)
     np.testing.assert_allclose(d, ref.data, rtol=1e-13)
+    # sort keys row << tbits | target: exactly 32 bits (the largest key is 2^32 - 1), and
+    # 64-bit keys (targets of 40 bits); duplicates among the largest ids
+    for n_cols, rows, bits in ((1 << 26, 64, 6), (1 << 26, 64, -1), (1 << 40, 300, 5)):
+        s3 = rng.integers(0, rows, m)
+        d3 = n_cols - 1 - rng.integers(0, 50, m)
+        s3[:20] = rows - 1
+        w3 = rng.random(m)
+        rp, rx, rd = _reference_csr(rows, s3, d3, w3, "sum", False)
+        ip, ix, d = _core.csr_from_arcs(s3, d3, w3, np.zeros(rows + 1, np.int64), 0, 2, 2,
+                                        False, n_cols, bits)
+        np.testing.assert_array_equal(ip, rp)
+        np.testing.assert_array_equal(ix, rx)
+        assert d.tobytes() == rd.tobytes()
+    with pytest.raises(ValueError, match="48 bits"):
+        _core.csr_from_arcs(s3, d3, w3, np.zeros(rows + 1, np.int64), 0, 1, 1, False,
+                            1 << 60, 5)
     # no arcs; no rows
     ip, ix, d = _core.csr_from_arcs(src[:0], dst[:0], w[:0], np.zeros(4, np.int32), 0, 1, 1)
     assert ip.tolist() == [0, 0, 0, 0] and len(ix) == 0 and len(d) == 0

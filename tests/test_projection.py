@@ -82,6 +82,31 @@ def test_node_region_is_modal_region():
     assert [g.region_labels[r] for r in g.node_region] == ["Y", "X"]
 
 
+@pytest.mark.parametrize("dense", [True, False])
+def test_modal_region_both_paths_against_brute_force(dense, monkeypatch):
+    """Dense counts and the sparse (counting-sort CSR) path: the most frequent region,
+    ties to the lowest code; regions repeated many times, ties, actors never seen."""
+    from collections import Counter
+
+    from ecosystem import projection as P
+
+    rng = np.random.default_rng(2)
+    n = 4000
+    rec = rng.integers(0, 900, n)
+    act = rng.integers(0, 300, n)
+    reg = np.where(rng.random(n) < 0.5, act % 4, rng.integers(0, 9, n))
+    c = eco.Contributions.from_arrays(record=rec, actor=act, region=reg)
+    monkeypatch.setattr(P, "_DENSE_MODE_CELLS", 10**9 if dense else 0)
+    got = P._modal_region(c, c.n_actors + 3, 2)
+    for i in range(c.n_actors + 3):
+        counts = Counter(c.region[c.actor == i].tolist())
+        if not counts:
+            assert got[i] == -1
+            continue
+        top = max(counts.values())
+        assert got[i] == min(r for r, k in counts.items() if k == top)
+
+
 def _kernel_inputs(rng, n_rec=300, n_act=200, dtype=np.int32):
     sizes = rng.integers(1, 8, size=n_rec)
     rec = np.repeat(np.arange(n_rec), sizes)
@@ -146,3 +171,43 @@ def test_bad_parameters():
         eco.coauthorship_graph([1, 2])
     with pytest.raises(eco.ParameterError, match="n_jobs"):
         eco.coauthorship_graph(c, n_jobs=0)
+
+
+def test_projection_in_place_layout_matches_scipy():
+    """The result is built in place (upper parts written at their slots, then moved left
+    or right to their rows): a heavy-tailed incidence where parts move both ways and
+    repeat collaborations leave slots partly empty, against scipy's Bw^T B."""
+    import scipy.sparse as sp
+
+    rng = np.random.default_rng(11)
+    sizes = np.minimum(1 + rng.poisson(3, 3000) + (rng.random(3000) < 0.05) * 40, 80)
+    rec = np.repeat(np.arange(3000), sizes)
+    act = np.minimum(rng.zipf(1.6, len(rec)) - 1, 1999)
+    c = eco.Contributions.from_arrays(record=rec, actor=act, region=["R"] * len(rec))
+    g = eco.coauthorship_graph(c, counting="newman", max_record_size=None)
+    r, a = c.record, c.actor
+    key = np.unique(r.astype(np.int64) * c.n_actors + a)
+    r, a = key // c.n_actors, key % c.n_actors
+    n_p = np.bincount(r, minlength=c.n_records)
+    wp = np.where(n_p > 1, 1.0 / np.maximum(n_p - 1, 1), 0.0)
+    B = sp.csr_array((np.ones(len(r)), (r, a)), shape=(c.n_records, c.n_actors))
+    Bw = sp.csr_array((wp[r], (r, a)), shape=(c.n_records, c.n_actors))
+    A = (Bw.T @ B).tocsr()
+    A.setdiag(0)
+    A.eliminate_zeros()
+    A.sort_indices()
+    np.testing.assert_array_equal(g.indptr, A.indptr)
+    np.testing.assert_array_equal(g.indices, A.indices)
+    np.testing.assert_allclose(g.weights, A.data, rtol=1e-12)
+    # both directions of the move happen here: each row's slot (its co-actors with a
+    # larger id summed over its records, capped) against its place in the result
+    larger = np.zeros(c.n_actors, dtype=np.int64)
+    for p in range(c.n_records):
+        members = np.sort(a[r == p])
+        larger[members] += len(members) - 1 - np.arange(len(members))
+    cap = np.minimum(larger, c.n_actors - 1 - np.arange(c.n_actors))
+    slot = np.r_[0, np.cumsum(cap)[:-1]]
+    lower = np.array([(g.indices[g.indptr[i]:g.indptr[i + 1]] < i).sum()
+                      for i in range(c.n_actors)])
+    place = g.indptr[:-1] + lower
+    assert (place < slot).any() and (place > slot).any()

@@ -607,3 +607,43 @@ def test_read_result_feeds_the_analysis_functions(tmp_path):
     assert eco.coauthorship_graph(res).n_edges == 1
     with pytest.raises(eco.InputTypeError, match="Contributions object \\(or a reader's ReadResult\\)"):
         eco.region_flows(object())
+
+
+def test_read_report_add_sums_the_parts():
+    """One merge of parts' reports (files, counts, examples, notes, region-map reports),
+    used by the OpenAlex parts and the Dask partitions."""
+    from ecosystem.readers._report import MAX_EXAMPLES
+
+    rmap = rg.countries()
+    _, u1 = rmap.resolve(country=["DE", "XX", None])
+    _, u2 = rmap.resolve(country=["YY", "FR"])
+    a, b = ReadReport("S", licence="L"), ReadReport("S", licence="L")
+    a.files[:] = ["p1", "inst"]
+    b.files[:] = ["p2", "inst"]
+    a.records_read, a.records_used, b.records_read, b.records_used = 10, 7, 5, 2
+    a.skip("malformed", 3)
+    b.skip("malformed", 1)
+    b.skip("no country", 2)
+    a.drop("no actor id", 2)
+    a.unknown_share, b.unknown_share = 0.5, 0.25
+    a.malformed[:] = [("p1", i, "id", "bad") for i in range(15)]
+    b.malformed[:] = [("p2", i, "id", "bad") for i in range(10)]
+    a.notes.update({"citations": 3, "institutions read": 100, "flag": "x"})
+    b.notes.update({"citations": 4, "institutions read": 100, "flag": "y", "truncated": True})
+    a.unmatched, b.unmatched = u1, u2
+    total = ReadReport("S").add(a).add(b, shared_notes={"institutions read"})
+    assert total.files == ["p1", "inst", "p2"]
+    assert (total.records_read, total.records_used) == (15, 9)
+    assert total.records_read == total.records_used + total.records_skipped
+    assert total.skipped == {"malformed": 4, "no country": 2}
+    assert total.dropped == {"no actor id": 2} and total.unknown_share == 0.75
+    assert len(total.malformed) == MAX_EXAMPLES and total.malformed[15] == ("p2", 0, "id", "bad")
+    assert total.notes == {"citations": 7, "institutions read": 100, "flag": "x",
+                           "truncated": True}
+    u = total.unmatched
+    assert (u.n_input, u.n_matched, u.n_unmatched) == (u1.n_input + u2.n_input,
+                                                       u1.n_matched + u2.n_matched,
+                                                       u1.n_unmatched + u2.n_unmatched)
+    assert u.by_reason["unknown country code"] == 2 and u.by_reason["missing country"] == 1
+    assert [e.country for e in u.examples["unknown country code"]] == ["XX", "YY"]
+    assert a.records_read == 10 and a.files == ["p1", "inst"]   # the parts are unchanged

@@ -174,10 +174,12 @@ def bipartite_projection(
 
     Pass 1 (parallel over actors, owner computes) writes the upper triangle of each row
     i (co-actors j > i, a row-wise Gustavson product) into a slot of
-    ``upper_cap[i + 1] - upper_cap[i]`` entries. Pass 2 mirrors it: row i of the
-    result is the transposed lower part (j < i, produced in increasing order by a
-    serial counting-sort scatter) followed by the upper part, so every row is sorted.
-    Half of the pairs are visited, and no symbolic pass is needed.
+    ``upper_cap[i + 1] - upper_cap[i]`` entries of the output arrays. Pass 2 moves every
+    upper part to its place in the result and mirrors it: row i of the result is the
+    transposed lower part (j < i, produced in increasing order by a serial counting-sort
+    scatter) followed by the upper part, so every row is sorted. Half of the pairs are
+    visited, no symbolic pass is needed, and the result is built in place (the output
+    arrays are the only large allocation: 12 bytes a stored pair with int32 ids).
 
     Parameters
     ----------
@@ -211,10 +213,14 @@ def bipartite_projection(
     cdef double* acc
     cdef int64_t cap = upper_cap[n_actors]
     idx_dtype = np.int32 if idx_t is int32_t else np.int64
-    slot_indices_arr = np.empty(max(cap, 1), dtype=idx_dtype)
-    slot_data_arr = np.empty(max(cap, 1), dtype=np.float64)
-    cdef idx_t[::1] slot_indices = slot_indices_arr
-    cdef double[::1] slot_data = slot_data_arr
+    # one pair of output arrays, 2 * cap long (pages are touched only where written): row
+    # i's upper part is written at upper_cap[i], then moved to its place in the result
+    indices_arr = np.empty(max(2 * cap, 1), dtype=idx_dtype)
+    data_arr = np.empty(max(2 * cap, 1), dtype=np.float64)
+    cdef idx_t[::1] indices = indices_arr
+    cdef double[::1] data = data_arr
+    cdef idx_t* ip = &indices[0]
+    cdef double* dp = &data[0]
     upper_len_arr = np.zeros(n_actors, dtype=np.int64)
     cdef int64_t[::1] upper_len = upper_len_arr
     cdef bint ok
@@ -238,8 +244,7 @@ def bipartite_projection(
         for i in prange(n_actors, schedule="dynamic", chunksize=64):
             if ok:
                 upper_len[i] = _projection_upper_row(
-                    i, rp, ra, ap, ar, pw, acc,
-                    &slot_indices[0] + upper_cap[i], &slot_data[0] + upper_cap[i])
+                    i, rp, ra, ap, ar, pw, acc, ip + upper_cap[i], dp + upper_cap[i])
         free(acc)
     if failed[0]:
         raise MemoryError("bipartite_projection: could not allocate per-thread scratch")
@@ -252,35 +257,47 @@ def bipartite_projection(
         for i in range(n_actors):
             src = upper_cap[i]
             for k in range(upper_len[i]):
-                lower_len[slot_indices[src + k]] += 1
+                lower_len[ip[src + k]] += 1
     indptr_arr = np.zeros(n_actors + 1, dtype=np.int64)
     np.cumsum(lower_len_arr + upper_len_arr, out=indptr_arr[1:])
     cdef int64_t[::1] indptr = indptr_arr
-    nnz = int(indptr_arr[n_actors])
-    indices_arr = np.empty(nnz, dtype=idx_dtype)
-    data_arr = np.empty(nnz, dtype=np.float64)
-    cdef idx_t[::1] indices = indices_arr
-    cdef double[::1] data = data_arr
+    cdef int64_t nnz = indptr[n_actors]
     cdef idx_t j
-
-    for i in prange(n_actors, nogil=True, num_threads=n_threads, schedule="static"):
-        src = upper_cap[i]
-        dst = indptr[i] + lower_len[i]
-        for k in range(upper_len[i]):
-            indices[dst + k] = slot_indices[src + k]
-            data[dst + k] = slot_data[src + k]
     with nogil:
-        for i in range(n_actors):  # rows in increasing order: lower parts come out sorted
+        # upper parts to their places, indptr[i] + lower_len[i]: both the slots and the
+        # places increase with i, and a slot ends before the next one starts, so moving
+        # the parts that go left in increasing order, then those that go right in
+        # decreasing order, never writes over a part not yet moved
+        for i in range(n_actors):
             src = upper_cap[i]
+            dst = indptr[i] + lower_len[i]
+            if dst < src:
+                memmove(ip + dst, ip + src, upper_len[i] * sizeof(idx_t))
+                memmove(dp + dst, dp + src, upper_len[i] * sizeof(double))
+        for i in range(n_actors - 1, -1, -1):
+            src = upper_cap[i]
+            dst = indptr[i] + lower_len[i]
+            if dst > src:
+                memmove(ip + dst, ip + src, upper_len[i] * sizeof(idx_t))
+                memmove(dp + dst, dp + src, upper_len[i] * sizeof(double))
+        # lower parts: rows in increasing order, so every lower part comes out sorted;
+        # they fill the gaps before the upper parts
+        for i in range(n_actors):
+            src = indptr[i]  # advanced by row i's lower length: rows < i are done
             for k in range(upper_len[i]):
-                j = slot_indices[src + k]
+                j = ip[src + k]
                 dst = indptr[j]
                 indptr[j] += 1
-                indices[dst] = <idx_t> i
-                data[dst] = slot_data[src + k]
-    # indptr[j] was advanced by the lower length of row j: restore it
-    for i in range(n_actors):
-        indptr[i] -= lower_len[i]
+                ip[dst] = <idx_t> i
+                dp[dst] = dp[src + k]
+        # indptr[j] was advanced by the lower length of row j: restore it
+        for i in range(n_actors):
+            indptr[i] -= lower_len[i]
+    # give back the tail that was never needed (a shrinking realloc: no copy)
+    indices = None
+    data = None
+    indices_arr.resize(nnz, refcheck=False)
+    data_arr.resize(nnz, refcheck=False)
     return indptr_arr, indices_arr, data_arr
 
 

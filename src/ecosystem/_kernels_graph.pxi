@@ -5,30 +5,30 @@
 # random over the whole output:
 #
 # 1. count the arcs of every *block* of 2^B consecutive rows (B chosen so that there are
-#    at most 256 blocks, each sorted in the core's cache), per chunk of input;
+#    at most 128 blocks of at least 8192 arcs on average: fewer blocks make the scatter
+#    faster, smaller ones the sort; 128 was the best on 0.1M-4M nodes), per chunk of input;
 # 2. scatter every arc into its block, chunks in parallel, each chunk at its own
 #    cursors: a stable partition (input order kept within a block), written straight into
 #    the output arrays (target, weight) plus the row within the block (uint16);
-# 3. sort every block in cache (parallel over blocks, one owner each): least significant
-#    digit radix passes on the target (11 bits at most a digit), then a stable counting
-#    pass by row that writes the block back in place, merging each arc into the one
-#    before it in its row when their targets are equal (the row receives its arcs by
-#    increasing target, so equal targets arrive one after the other, in input order);
-#    rows are then closed up within the block;
+# 3. sort every block (parallel over blocks, one owner each) on the key
+#    ``row << tbits | target`` (32 bits where it fits, else 64): least significant digit
+#    radix passes (11 bits at most a digit) carry the key and the arc's position in the
+#    block; a last sequential pass writes the targets back, with the weights read at their
+#    positions, merging equal keys, which arrive one after the other in input order;
 # 4. if arcs merged, blocks move left over the gaps (serial, increasing order), and
 #    ``indptr`` is laid out from the blocks' lengths (parallel over blocks).
 #
 # Every floating-point sum runs over a cell's duplicates in input order, and the result
 # never depends on the chunking or on the thread count (every step is a stable counting
 # sort or owned by one thread). Peak memory: the output arrays (m targets, m weights) and
-# m uint16 row numbers, plus per thread two buffers as long as the largest block.
+# m uint16 row numbers, plus per thread 32 bytes for every arc of the largest block.
 
 from libc.float cimport DBL_MAX
-from libc.stdint cimport INT64_MAX, INT64_MIN, uint16_t
+from libc.stdint cimport INT64_MAX, INT64_MIN, uint16_t, uint32_t, uint64_t
 
 cdef enum:
-    _CSR_DIGIT = 11        # at most 2^11 buckets in a radix pass over targets
-    _CSR_BLOCKS = 256       # blocks at most (unless a block would pass 2^16 rows)
+    _CSR_DIGIT = 11        # at most 2^11 buckets in a radix pass over the sort keys
+    _CSR_BLOCKS = 128       # blocks at most (unless a block would pass 2^16 rows)
     _CSR_BLOCK_ARCS = 8192  # arcs a block at least, on average
     _CSR_BLOCK_MAX_BITS = 16  # rows per block at most 2^16 (row numbers are uint16)
 
@@ -115,7 +115,7 @@ def csr_from_arcs(
     cdef Py_ssize_t m = src.shape[0], n = indptr.shape[0] - 1
     cdef Py_ssize_t k, c, b, i, total, nb, k0, k1, run, L, maxblock = 0
     cdef bint has_w = w.shape[0] > 0
-    cdef int B, n_digits, digit, flags
+    cdef int B, tbits, flags
     cdef int[2] bad
     idx_dtype = np.int32 if idx_t is int32_t else np.int64
     if n_cols < 0:
@@ -147,9 +147,9 @@ def csr_from_arcs(
         n_chunks = 1
     if n_chunks > m:
         n_chunks = m
-    # radix digits of the targets: n_digits passes of ``digit`` bits
-    n_digits = (_bit_length(n_cols - 1) + _CSR_DIGIT - 1) // _CSR_DIGIT
-    digit = (_bit_length(n_cols - 1) + n_digits - 1) // n_digits if n_digits > 0 else 0
+    tbits = _bit_length(n_cols - 1)  # a sort key is row_in_block << tbits | target
+    if tbits + B > 64:
+        raise ValueError("csr_from_arcs: targets need more than 48 bits")
 
     # 1. arcs per (chunk, block); ids checked on the way
     cnt_arr = np.zeros((n_chunks, nb), dtype=np.int64)
@@ -179,6 +179,8 @@ def csr_from_arcs(
                 maxblock = run - bstart[b]
         bstart[nb] = run
     total = run
+    if maxblock > <Py_ssize_t> 0xFFFFFFFF:
+        raise ValueError("csr_from_arcs: more than 2^32 arcs in a block")
     if total > np.iinfo(idx_dtype).max:
         raise ValueError("csr_from_arcs: the arcs do not fit the index dtype")
     indices_arr = np.empty(total, dtype=idx_dtype)
@@ -209,10 +211,10 @@ def csr_from_arcs(
     # 3. sort every block in cache; indptr[r + 1] receives the merged length of row r
     blen_arr = np.empty(nb + 1, dtype=np.int64)
     cdef int64_t[::1] blen = blen_arr
-    cdef Py_ssize_t nbuck = (<Py_ssize_t> 1) << digit
-    cdef Py_ssize_t scratch_bytes = 2 * maxblock * (sizeof(idx_t) + sizeof(uint16_t) +
-                                                   (sizeof(double) if has_w else 0)) + 16
-    cdef Py_ssize_t count_bytes = (n_digits * nbuck + ((<Py_ssize_t> 1) << B) + 1) * sizeof(Py_ssize_t)
+    cdef Py_ssize_t scratch_bytes = maxblock * (2 * sizeof(uint64_t) + 2 * sizeof(uint32_t) +
+                                                sizeof(double)) + 16
+    cdef Py_ssize_t count_bytes = ((64 + _CSR_DIGIT - 1) // _CSR_DIGIT) * (
+        (<Py_ssize_t> 1) << _CSR_DIGIT) * sizeof(Py_ssize_t)
     cdef char* scratch
     cdef Py_ssize_t* counts
     cdef int[1] failed
@@ -230,7 +232,7 @@ def csr_from_arcs(
                     ip + bstart[b], dp + bstart[b] if has_w else NULL, rp + bstart[b],
                     bstart[b + 1] - bstart[b], b << B,
                     min((b + 1) << B, n) - (b << B), &indptr[0], combine,
-                    n_digits, digit, scratch, maxblock, counts)
+                    tbits, scratch, maxblock, counts)
         free(scratch)
         free(counts)
     del rows
@@ -353,65 +355,83 @@ cdef int _csr_scatter_blocks(const id_t* src, const id_t* dst, const double* w,
     return bad
 
 
+ctypedef fused key_t:
+    uint32_t
+    uint64_t
+
+
 cdef Py_ssize_t _csr_sort_block(idx_t* ip, double* dp, uint16_t* rp, Py_ssize_t E,
                                 Py_ssize_t r0, Py_ssize_t R, idx_t* indptr, int combine,
-                                int n_digits, int digit, char* scratch, Py_ssize_t cap,
+                                int tbits, char* scratch, Py_ssize_t cap,
                                 Py_ssize_t* counts) noexcept nogil:
     """Sort one block's E arcs by (row, target), stably, merging equal cells in place.
 
     Writes the merged length of row r0 + j into ``indptr[r0 + j + 1]``; returns the
-    block's merged length (its rows closed up from ``ip``).
+    block's merged length. Keys ``row << tbits | target`` are 32-bit where they fit.
     """
-    cdef Py_ssize_t j, p, d, q, o, L, nbuck = (<Py_ssize_t> 1) << digit
-    cdef Py_ssize_t* hist
-    cdef Py_ssize_t* rowc
-    cdef unsigned long long dmask = ((<unsigned long long> 1) << digit) - 1
-    cdef int shift
-    cdef idx_t t
-    cdef uint16_t r
-    cdef bint has_w = dp != NULL
-    # ping-pong buffers A and B in the scratch
-    cdef idx_t* ai = <idx_t*> scratch
-    cdef idx_t* bi = ai + cap
-    cdef uint16_t* ar = <uint16_t*> (bi + cap)
-    cdef uint16_t* br = ar + cap
-    cdef double* aw = NULL
-    cdef double* bw = NULL
-    if has_w:
-        aw = <double*> (((<size_t> (br + cap)) + 7) & ~(<size_t> 7))
-        bw = aw + cap
-    cdef idx_t* ci = ip  # where the block is now
-    cdef uint16_t* cr = rp
-    cdef double* cw = dp
-    cdef idx_t* ni
-    cdef uint16_t* nr
-    cdef double* nw
+    cdef Py_ssize_t j
     if E == 0:
         for j in range(R):
             indptr[r0 + j + 1] = 0
         return 0
-    # targets already in order (a transpose: arcs come by source)? then no radix pass
+    if _bit_length(R - 1) + tbits <= 32:
+        return _csr_sort_keys(<uint32_t*> scratch, ip, dp, rp, E, r0, R, indptr, combine,
+                              tbits, cap, counts)
+    return _csr_sort_keys(<uint64_t*> scratch, ip, dp, rp, E, r0, R, indptr, combine,
+                          tbits, cap, counts)
+
+
+cdef Py_ssize_t _csr_sort_keys(key_t* ka, idx_t* ip, double* dp, uint16_t* rp, Py_ssize_t E,
+                               Py_ssize_t r0, Py_ssize_t R, idx_t* indptr, int combine,
+                               int tbits, Py_ssize_t cap, Py_ssize_t* counts) noexcept nogil:
+    """:func:`_csr_sort_block` on keys of type key_t (scratch: two key buffers, two
+    position buffers and the block's weights, ``cap`` entries each).
+
+    Least significant digit radix passes (11 bits at most a digit) on the key carry the
+    key and, weighted, the arc's position in the block; a last sequential pass writes
+    the targets and the weights (read at their positions) back into the block, merging
+    equal keys, which arrive one after the other in input order.
+    """
+    cdef key_t* kb = ka + cap
+    cdef uint32_t* pa = <uint32_t*> (kb + cap)
+    cdef uint32_t* pb = pa + cap
+    cdef double* wsave = <double*> (((<size_t> (pb + cap)) + 7) & ~(<size_t> 7))
+    cdef bint has_w = dp != NULL
+    cdef Py_ssize_t j, p, q, o, L, nbuck
+    cdef int d, lo = 0, kbits, n_digits, digit, shift
+    cdef key_t key, dmask
+    cdef key_t tmask = ((<key_t> 1) << tbits) - 1
+    cdef key_t* ck = ka
+    cdef key_t* nk = kb
+    cdef key_t* sk
+    cdef uint32_t* cp = pa
+    cdef uint32_t* np_ = pb
+    cdef uint32_t* sp
+    cdef Py_ssize_t* hist
+    # targets already in order (a transpose: arcs come by source)? sort by row only
     for j in range(1, E):
         if ip[j] < ip[j - 1]:
             break
     else:
-        n_digits = 0
-    # histograms of every target digit and of the rows, in one pass
-    memset(counts, 0, (n_digits * nbuck + R) * sizeof(Py_ssize_t))
-    rowc = counts + n_digits * nbuck
-    if n_digits == 0:
-        for j in range(E):
-            rowc[rp[j]] += 1
-    else:
-        for j in range(E):
-            t = ip[j]
-            for d in range(n_digits):
-                counts[d * nbuck + ((<unsigned long long> t >> (d * digit)) & dmask)] += 1
-            rowc[rp[j]] += 1
-    # LSD radix passes over the targets (a pass whose digit is constant is skipped)
+        lo = tbits
+    kbits = _bit_length(R - 1) + tbits - lo
+    n_digits = (kbits + _CSR_DIGIT - 1) // _CSR_DIGIT
+    digit = (kbits + n_digits - 1) // n_digits if n_digits > 0 else 0
+    nbuck = (<Py_ssize_t> 1) << digit
+    dmask = ((<key_t> 1) << digit) - 1
+    # keys, positions and the histograms of every digit, in one pass
+    memset(counts, 0, n_digits * nbuck * sizeof(Py_ssize_t))
+    for j in range(E):
+        key = ((<key_t> rp[j]) << tbits) | (<key_t> ip[j])
+        ka[j] = key
+        if has_w:
+            pa[j] = <uint32_t> j
+        for d in range(n_digits):
+            counts[d * nbuck + <Py_ssize_t> ((key >> (lo + d * digit)) & dmask)] += 1
+    # the passes (a digit constant over the block is skipped)
     for d in range(n_digits):
         hist = counts + d * nbuck
-        shift = d * digit
+        shift = lo + d * digit
         p = 0
         for q in range(nbuck):
             L = hist[q]
@@ -422,62 +442,37 @@ cdef Py_ssize_t _csr_sort_block(idx_t* ip, double* dp, uint16_t* rp, Py_ssize_t 
             p += L
         if p < 0:
             continue
-        if ci == ai:
-            ni = bi; nr = br; nw = bw
-        else:
-            ni = ai; nr = ar; nw = aw
         for j in range(E):
-            t = ci[j]
-            q = (<unsigned long long> t >> shift) & dmask
+            key = ck[j]
+            q = <Py_ssize_t> ((key >> shift) & dmask)
             p = hist[q]
             hist[q] = p + 1
-            ni[p] = t
-            nr[p] = cr[j]
+            nk[p] = key
             if has_w:
-                nw[p] = cw[j]
-        ci = ni; cr = nr; cw = nw
-    if ci == ip:  # no pass moved the block: copy it out before writing it back
-        memcpy(ai, ip, E * sizeof(idx_t))
-        memcpy(ar, rp, E * sizeof(uint16_t))
-        if has_w:
-            memcpy(aw, dp, E * sizeof(double))
-        ci = ai; cr = ar; cw = aw
-    # rows: first slots; then the stable pass by row, merging equal targets
-    p = 0
+                np_[p] = cp[j]
+        sk = ck; ck = nk; nk = sk
+        sp = cp; cp = np_; np_ = sp
+    if has_w:
+        memcpy(wsave, dp, E * sizeof(double))
+    # write back in order, merging equal keys; row lengths into indptr
     for j in range(R):
-        L = rowc[j]
-        rowc[j] = p
-        p += L
-    rowc[R] = p
-    for j in range(R):
-        indptr[r0 + j + 1] = <idx_t> rowc[j]  # the row's first slot, for now
+        indptr[r0 + j + 1] = 0
+    o = 0
     for j in range(E):
-        r = cr[j]
-        t = ci[j]
-        p = rowc[r]
-        if p > indptr[r0 + r + 1] and ip[p - 1] == t:
+        key = ck[j]
+        if j > 0 and key == ck[j - 1]:
             if has_w:
                 if combine == 1:
-                    if cw[j] < dp[p - 1]:
-                        dp[p - 1] = cw[j]
+                    if wsave[cp[j]] < dp[o - 1]:
+                        dp[o - 1] = wsave[cp[j]]
                 else:
-                    dp[p - 1] = dp[p - 1] + cw[j]
+                    dp[o - 1] = dp[o - 1] + wsave[cp[j]]
             continue
-        ip[p] = t
+        ip[o] = <idx_t> (key & tmask)
         if has_w:
-            dp[p] = cw[j]
-        rowc[r] = p + 1
-    # close up the rows; indptr[r + 1] = merged length of row r
-    o = 0
-    for j in range(R):
-        p = indptr[r0 + j + 1]
-        L = rowc[j] - p
-        if o != p:
-            memmove(ip + o, ip + p, L * sizeof(idx_t))
-            if has_w:
-                memmove(dp + o, dp + p, L * sizeof(double))
-        indptr[r0 + j + 1] = <idx_t> L
-        o += L
+            dp[o] = wsave[cp[j]]
+        indptr[r0 + 1 + <Py_ssize_t> (key >> tbits)] += 1
+        o += 1
     return o
 
 

@@ -14,7 +14,7 @@ import numpy as np
 from . import metrics as _m
 from ._validation import check_channels, check_int, check_option, check_real
 from .exceptions import InputTypeError, ParameterError
-from .results import LABELS, TYPES, UNDETERMINED_SUBTYPES, Classification
+from .results import LABELS, TYPES, UNDETERMINED_SUBTYPES, Classification, format_number
 
 __all__ = ["classify", "Thresholds", "replicate_indicators", "DEFAULT_THRESHOLDS", "PROTOTYPES", "LABELS", "TYPES", "UNDETERMINED_SUBTYPES"]
 
@@ -1123,23 +1123,6 @@ def _overall(table, flows, stable, window_label):
 
 
 # ============================================================================ reasons
-def _fmt(x, nd=3):
-    """Compact number for the reasons: n/a for NaN, thousands without decimals."""
-    if x is None:
-        return "n/a"
-    x = float(x)
-    if not math.isfinite(x):
-        return "n/a"
-    if nd == 0:
-        return f"{x:.0f}"
-    if abs(x) >= 1000:
-        return f"{x:,.0f}"
-    if 0 < abs(x) < 10 ** -nd:
-        return f"{x:.1e}"
-    text = f"{x:.{nd}f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
-
-
 def _reasons(k, labels, rule_labels, subtype, stability, det, P, thr, brok, net, ctx, size_known,
              adjust, ci):
     cond = det["cond"]
@@ -1156,20 +1139,20 @@ def _reasons(k, labels, rule_labels, subtype, stability, det, P, thr, brok, net,
         pd_ = (det["q_D"] if adjust == "bh" else det["p_D"])[k, r]
         ptest = "bootstrap" if boot else "direction-flip"
         if not cond["enough_external"][k, r]:
-            why = f"external volume {_fmt(ext)} < min_external {_fmt(thr['min_external'])}"
+            why = f"external volume {format_number(ext)} < min_external {format_number(thr['min_external'])}"
             if not np.isfinite(D):
                 why = "no directed (presence) flows across the layer, so D is undefined; " + why
             out.append(f"Insufficient: {why}.")
             continue
         if not cond["ci_ok"][k, r]:
             w = det["ci_width"][k, r]
-            out.append(f"Insufficient: the 95% CI of D is {_fmt(w)} wide > max_ci_width "
-                       f"{_fmt(thr['max_ci_width'])} (external volume {_fmt(ext)}).")
+            out.append(f"Insufficient: the 95% CI of D is {format_number(w)} wide > max_ci_width "
+                       f"{format_number(thr['max_ci_width'])} (external volume {format_number(ext)}).")
             continue
         zO = P["z_O"][k, r]
-        local_txt = (f"z_O = {_fmt(zO)} (local needs <= {_fmt(thr['local_z'])}) and size-adjusted "
-                     f"circulation z_C = {_fmt(P['z_C'][k, r])} vs panel q"
-                     f"{_fmt(thr['local_quantile'] * 100, 0)} = {_fmt(det['zC_q'][k, r])}")
+        local_txt = (f"z_O = {format_number(zO)} (local needs <= {format_number(thr['local_z'])}) and size-adjusted "
+                     f"circulation z_C = {format_number(P['z_C'][k, r])} vs panel q"
+                     f"{format_number(thr['local_quantile'] * 100, 0)} = {format_number(det['zC_q'][k, r])}")
         if not np.isfinite(zO):
             local_txt = ("size-adjusted openness undefined (" + ctx["not_computed"].get(
                 "openness", "no usable size/openness") + "), so local cannot be asserted")
@@ -1177,17 +1160,17 @@ def _reasons(k, labels, rule_labels, subtype, stability, det, P, thr, brok, net,
             out.append(f"Local: {local_txt}; direction is not interpreted.")
             continue
         not_local = f"Not local: {local_txt}."
-        ci_txt = (f", 95% CI [{_fmt(ci['D'][0][k, r])}, {_fmt(ci['D'][1][k, r])}]" if boot else "")
-        dtxt = f"D = {_fmt(D)}{ci_txt} (reference {_fmt(dref)}; {ptest} {ptxt}_D = {_fmt(pd_, 4)})"
+        ci_txt = (f", 95% CI [{format_number(ci['D'][0][k, r])}, {format_number(ci['D'][1][k, r])}]" if boot else "")
+        dtxt = f"D = {format_number(D)}{ci_txt} (reference {format_number(dref)}; {ptest} {ptxt}_D = {format_number(pd_, 4)})"
         hub_bits = [
-            f"|D - D_ref| = {_fmt(abs(D - dref))} {'<=' if cond['balanced'][k, r] else '>'} "
-            f"{_fmt(thr['d_threshold'])}",
-            f"R {'>=' if cond['reciprocal'][k, r] else '<'} {_fmt(thr['min_reciprocity'])} (R = {_fmt(P['R'][k, r])})",
+            f"|D - D_ref| = {format_number(abs(D - dref))} {'<=' if cond['balanced'][k, r] else '>'} "
+            f"{format_number(thr['d_threshold'])}",
+            f"R {'>=' if cond['reciprocal'][k, r] else '<'} {format_number(thr['min_reciprocity'])} (R = {format_number(P['R'][k, r])})",
             f"R {'above' if cond['r_sig'][k, r] else 'not above'} its quasi-independence null "
-            f"(p_R = {_fmt(det['p_R'][k, r] if det['p_R'] is not None else np.nan, 4)})",
-            f"size-adjusted in/out volume z = {_fmt(P['z_in'][k, r])}/{_fmt(P['z_out'][k, r])} "
+            f"(p_R = {format_number(det['p_R'][k, r] if det['p_R'] is not None else np.nan, 4)})",
+            f"size-adjusted in/out volume z = {format_number(P['z_in'][k, r])}/{format_number(P['z_out'][k, r])} "
             f"{'both >=' if cond['volume'][k, r] else 'not both >='} panel "
-            f"q{_fmt(thr['volume_quantile'] * 100, 0)} {_fmt(det['zin_q'][k, r])}/{_fmt(det['zout_q'][k, r])}",
+            f"q{format_number(thr['volume_quantile'] * 100, 0)} {format_number(det['zin_q'][k, r])}/{format_number(det['zout_q'][k, r])}",
         ]
         if lab == "hub":
             out.append(f"Hub: {dtxt}; " + "; ".join(hub_bits) + ". " + not_local)
@@ -1196,53 +1179,55 @@ def _reasons(k, labels, rule_labels, subtype, stability, det, P, thr, brok, net,
         if brok["undefined"][k, r]:
             btxt = f"brokerage condition lapses ({net['status'] if net['status'] != 'ok' else 'role z undefined for this region'})"
         else:
-            btxt = f"z_G = {_fmt(zg)}, z_R = {_fmt(zr)}"
+            btxt = f"z_G = {format_number(zg)}, z_R = {format_number(zr)}"
         cmp_in = cmp_out = ""
         if not brok["undefined"][k, r]:
             if zg >= zr:
                 cmp_in = "gatekeeper >= representative"
             elif zr < thr["support_z"] and brok["rule"] == "significant":
-                cmp_in = f"representative not significant (z_R < {_fmt(thr['support_z'])}), no veto"
+                cmp_in = f"representative not significant (z_R < {format_number(thr['support_z'])}), no veto"
             else:
                 cmp_in = "gatekeeper weaker than representative"
             if zr >= zg:
                 cmp_out = "representative >= gatekeeper"
             elif zg < thr["support_z"] and brok["rule"] == "significant":
-                cmp_out = f"gatekeeper not significant (z_G < {_fmt(thr['support_z'])}), no veto"
+                cmp_out = f"gatekeeper not significant (z_G < {format_number(thr['support_z'])}), no veto"
             else:
                 cmp_out = "representative weaker than gatekeeper"
         if lab in ("introduction", "outbound"):
             sign, side, cmp = ("<", "-", cmp_in) if lab == "introduction" else (">", "", cmp_out)
-            out.append(f"{lab.capitalize()}: D - D_ref = {_fmt(D - dref)} {sign} {side}{_fmt(thr['d_threshold'])}"
-                       f", {dtxt}, {ptxt}_D < {_fmt(thr['alpha'])}, "
+            out.append(f"{lab.capitalize()}: D - D_ref = {format_number(D - dref)} {sign} {side}{format_number(thr['d_threshold'])}"
+                       f", {dtxt}, {ptxt}_D < {format_number(thr['alpha'])}, "
                        f"{btxt}{f' ({cmp})' if cmp else ''}. " + not_local)
             continue
         sub = UNDETERMINED_SUBTYPES[subtype[k, r] - 1] if subtype[k, r] > 0 else "not classifiable"
+        # the reciprocity conditions that fail, then those that hold
+        recip = ((hub_bits[1], cond["reciprocal"][k, r]), (hub_bits[2], cond["r_sig"][k, r]))
+        fails, holds = [b for b, ok in recip if not ok], [b for b, ok in recip if ok]
+        recip_txt = "; ".join(fails) + (f", although {' and '.join(holds)}" if holds and fails else "")
         if sub == "unstable":
             why = (f"the rules give {rule_lab} at the point estimate, but only "
-                   f"{_fmt(stability[k, r] * 100, 0)}% of bootstrap replicates agree (< 50%)")
+                   f"{format_number(stability[k, r] * 100, 0)}% of bootstrap replicates agree (< 50%)")
         elif sub == "no direction":
             why = ("only undirected co-presence crosses the layer, so D is undefined"
-                   + (f" ({_fmt(ext)} co-presence)" if ext > 0 else ""))
+                   + (f" ({format_number(ext)} co-presence)" if ext > 0 else ""))
         elif sub == "low intensity":
             why = (f"balanced ({dtxt}), but the in/out volumes are low for the region's size: "
                    + hub_bits[3])
         elif sub == "balanced, not reciprocal":
             why = (f"balanced ({dtxt}), but the exchange is not matched partner by partner: "
-                   + "; ".join(hub_bits[1:3]))
+                   + recip_txt)
         elif sub == "not significant":
-            why = f"{'inflow' if D < dref else 'outflow'}-leaning ({dtxt}), but not significant ({ptxt}_D >= {_fmt(thr['alpha'])})"
+            why = f"{'inflow' if D < dref else 'outflow'}-leaning ({dtxt}), but not significant ({ptxt}_D >= {format_number(thr['alpha'])})"
         elif sub == "weakly directional":
-            fails = [b for b, ok in ((hub_bits[1], cond["reciprocal"][k, r]), (hub_bits[2], cond["r_sig"][k, r]))
-                     if not ok]
             why = (f"a significant {'inflow' if D < dref else 'outflow'} lean inside the balance band "
-                   f"({dtxt}; {_fmt(thr['d_threshold'] / 2)} < |D - D_ref| <= {_fmt(thr['d_threshold'])}), "
-                   f"and not a hub: " + "; ".join(fails))
+                   f"({dtxt}; {format_number(thr['d_threshold'] / 2)} < |D - D_ref| <= {format_number(thr['d_threshold'])}), "
+                   f"and not a hub: " + recip_txt)
         elif sub == "role veto":
             why = (f"{'inflow' if D < dref else 'outflow'}-dominated ({dtxt}), but "
                    f"{cmp_in if D < dref else cmp_out} ({btxt})")
         else:
-            why = f"D = {_fmt(D)} not classifiable"
+            why = f"D = {format_number(D)} not classifiable"
         out.append(f"Undetermined ({sub}): {why}. " + not_local)
     return out
 

@@ -458,54 +458,15 @@ def _merge_reports(summaries, n_units):
     """One report from the partitions' reports (of the readers' ReadReport type)."""
     first = summaries[0]["report"]
     rep = type(first)(first.source, licence=first.licence)
-    unmatched = []
     for s in summaries:
-        r = s["report"]
-        rep.files.extend(f for f in r.files if f not in rep.files)
-        rep.records_read += r.records_read
-        rep.records_used += r.records_used
-        for k, v in r.skipped.items():
-            rep.skip(k, v)
-        for k, v in r.dropped.items():
-            rep.drop(k, v)
-        rep.unknown_share += r.unknown_share
-        for m in r.malformed:
-            if len(rep.malformed) < 20:
-                rep.malformed.append(m)
-        for k, v in r.notes.items():
-            if k in _SHARED_NOTES:   # about an input every partition reads
-                rep.notes[k] = v
-            elif isinstance(v, (int, float)) and not isinstance(v, bool):
-                k = _PER_PARTITION_NOTES.get(k, k)
-                rep.notes[k] = rep.notes.get(k, 0) + v
-            else:
-                rep.notes.setdefault(k, v)
-        if r.unmatched is not None:
-            unmatched.append(r.unmatched)
+        rep.add(s["report"], shared_notes=_SHARED_NOTES)
+    for k, k_sum in _PER_PARTITION_NOTES.items():
+        if k in rep.notes:
+            rep.notes[k_sum] = rep.notes.pop(k)
     if n_units is not None:
         rep.notes["units abroad (lineage presence records)"] = n_units
-    if unmatched:
-        rep.unmatched = _merge_unmatched(unmatched)
     rep.notes["partitions"] = len(summaries)
     return rep
-
-
-def _merge_unmatched(reports):
-    """Resolve reports of the partitions added up (locations counted per partition)."""
-    from dataclasses import replace
-
-    by_reason, examples = {}, {}
-    for r in reports:
-        for k, v in r.by_reason.items():
-            by_reason[k] = by_reason.get(k, 0) + v
-        for k, ex in r.examples.items():
-            examples[k] = (tuple(examples.get(k, ())) + tuple(ex))[:10]
-    first = reports[0]
-    return replace(first, n_input=sum(r.n_input for r in reports),
-                   n_matched=sum(r.n_matched for r in reports),
-                   n_unmatched=sum(r.n_unmatched for r in reports),
-                   n_rest=sum(r.n_rest for r in reports), by_reason=by_reason,
-                   examples=examples)
 
 
 def _merge_global(rows, org_year, region_map, rollup):

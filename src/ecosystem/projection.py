@@ -150,7 +150,7 @@ def coauthorship_graph(contributions, *, counting="newman", channel=None,
         indptr=indptr.astype(index_dtype(n_act, len(indices)), copy=False),
         indices=indices.astype(index_dtype(n_act, len(indices)), copy=False),
         weights=data, directed=False,
-        node_region=_modal_region(c, n_act), region_labels=c.labels["region"],
+        node_region=_modal_region(c, n_act, n_threads), region_labels=c.labels["region"],
         node_labels=c.labels["actor"], info=info,
     )
 
@@ -167,23 +167,28 @@ def _distinct_pairs(record, actor, n_actors):
     return key // base, key % base
 
 
-def _modal_region(c, n_actors):
+def _modal_region(c, n_actors, n_threads=1):
     """Most frequent region of each actor (ties: lowest region code); -1 if none."""
+    out = np.full(n_actors, -1, dtype=np.intp)
     if len(c) == 0:
-        return np.full(n_actors, -1, dtype=np.intp)
+        return out
     n_reg = max(c.n_regions, 1)
-    key = c.actor.astype(np.int64) * n_reg + c.region
     if n_actors * n_reg <= _DENSE_MODE_CELLS:  # dense actor x region counts, argmax
+        key = c.actor.astype(np.int64) * n_reg + c.region
         counts = np.bincount(key, minlength=n_actors * n_reg).reshape(n_actors, n_reg)
         out = counts.argmax(axis=1).astype(np.intp)
         out[counts[np.arange(n_actors), out] == 0] = -1
         return out
-    uniq, counts = np.unique(key, return_counts=True)
-    actor, region = uniq // n_reg, uniq % n_reg
-    # sort by actor, then count descending, then region ascending; take the first
-    order = np.lexsort((region, -counts, actor))
-    first = np.ones(len(order), dtype=bool)
-    first[1:] = actor[order][1:] != actor[order][:-1]
-    out = np.full(n_actors, -1, dtype=np.intp)
-    out[actor[order][first]] = region[order][first]
+    # actor x region counts as a CSR (the core's counting sort; regions sorted in a row)
+    ptr, reg, cnt = arcs_to_csr(n_actors, c.actor, c.region, np.ones(len(c)),
+                                n_threads=n_threads, n_cols=n_reg)
+    length = np.diff(ptr)
+    rows = np.flatnonzero(length)
+    top = np.maximum.reduceat(cnt, ptr[rows])
+    # the first (lowest) region of each row that reaches the row's maximum
+    at_max = np.flatnonzero(cnt == np.repeat(top, length[rows]))
+    row_of = np.repeat(np.arange(n_actors), length)[at_max]
+    first = np.ones(len(at_max), dtype=bool)
+    first[1:] = row_of[1:] != row_of[:-1]
+    out[row_of[first]] = reg[at_max[first]]
     return out

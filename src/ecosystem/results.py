@@ -29,6 +29,37 @@ UNDETERMINED_SUBTYPES = ("no direction", "low intensity", "balanced, not recipro
                          "not significant", "weakly directional", "role veto", "unstable")
 
 
+def format_number(x, nd=3):
+    """A number as the reasons and summaries write it.
+
+    Parameters
+    ----------
+    x : float or None
+        The number.
+    nd : int, default 3
+        Decimals at most (trailing zeros dropped); 0: an integer.
+
+    Returns
+    -------
+    str
+        ``"n/a"`` for None or a non-finite value; thousands without decimals and with
+        separators; a nonzero value below 10**-nd in scientific notation (never "0").
+    """
+    if x is None:
+        return "n/a"
+    x = float(x)
+    if not math.isfinite(x):
+        return "n/a"
+    if nd == 0:
+        return f"{x:.0f}"
+    if abs(x) >= 1000:
+        return f"{x:,.0f}"
+    if 0 < abs(x) < 10 ** -nd:
+        return f"{x:.1e}"
+    text = f"{x:.{nd}f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
 def _jsonable(value):
     if isinstance(value, (MappingProxyType, dict)):
         return {str(k): _jsonable(v) for k, v in value.items()}

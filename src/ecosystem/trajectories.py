@@ -19,7 +19,6 @@ of its own instead of two independent ones (methodology chapter, trajectories).
   independently.
 """
 
-import math
 from pathlib import Path
 from types import MappingProxyType
 
@@ -27,7 +26,7 @@ import numpy as np
 
 from ._validation import check_channels, check_int, check_option
 from .exceptions import InputTypeError, ParameterError
-from .results import LABELS
+from .results import LABELS, format_number
 
 __all__ = ["windows", "parse_windows", "trajectories", "Trajectories"]
 
@@ -798,12 +797,12 @@ class Trajectories:
         if channel is not None:
             check_option("Trajectories.explain", "channel", channel, tuple(chs))
             chs = [channel]
-        level = _fmt(100 * (1 - self._params["change_alpha"]), 0)
+        level = format_number(100 * (1 - self._params["change_alpha"]), 0)
         use_q = self._params["change_adjust"] == "bh"
         lines = []
         for ch in chs:
             sub = t[(t["region"] == region) & (t["channel"] == ch)].sort_values("window_index")
-            path = " → ".join(f"{lab} in {win} (stability {_fmt(st, 2)})"
+            path = " → ".join(f"{lab} in {win} (stability {format_number(st, 2)})"
                               for lab, win, st in zip(sub["label"], sub["window"], sub["stability"]))
             lines.append(f"{region}, {ch}: {path}.")
             pr = self._pairs[(self._pairs["region"] == region) & (self._pairs["channel"] == ch)]
@@ -812,13 +811,13 @@ class Trajectories:
                     continue
                 what = (f"changed from {row.from_label} to {row.to_label}" if row.label_changed
                         else f"stayed {row.from_label}")
-                pq = f"q = {_fmt(row.q_value, 3)}" if use_q else f"p = {_fmt(row.p_value, 3)}"
+                pq = f"q = {format_number(row.q_value, 3)}" if use_q else f"p = {format_number(row.p_value, 3)}"
                 sig = "significant" if row.significant else "not significant"
                 lines.append(
-                    f"  {row.from_window} → {row.to_window}: {what}; D {_fmt(row.D_from)} → {_fmt(row.D_to)}, "
-                    f"ΔD = {_fmt(row.delta_D)} ({level}% CI {_fmt(row.delta_D_low)} to "
-                    f"{_fmt(row.delta_D_high)}, {pq}, {sig}); transition stability "
-                    f"{_fmt(row.transition_stability, 2)}.")
+                    f"  {row.from_window} → {row.to_window}: {what}; D {format_number(row.D_from)} → {format_number(row.D_to)}, "
+                    f"ΔD = {format_number(row.delta_D)} ({level}% CI {format_number(row.delta_D_low)} to "
+                    f"{format_number(row.delta_D_high)}, {pq}, {sig}); transition stability "
+                    f"{format_number(row.transition_stability, 2)}.")
             if not ((pr["label_changed"]) | (pr["significant"])).any():
                 lines.append("  No label change and no significant change in D between consecutive windows.")
         return "\n".join(lines)
@@ -835,7 +834,7 @@ class Trajectories:
         """
         p = self._pairs
         ch = self.changes
-        level = _fmt(100 * (1 - self._params["change_alpha"]), 0)
+        level = format_number(100 * (1 - self._params["change_alpha"]), 0)
         n_tests = int(np.isfinite(p["p_value"]).sum())
         lab = ch[ch["label_changed"]]
         firm = lab[lab["transition_stability"] >= 0.9]
@@ -844,16 +843,16 @@ class Trajectories:
                 f"{len(lab)} of {len(p)} region × channel × window-pair comparisons changed label "
                 f"({len(firm)} with transition stability ≥ 0.9), and D changed significantly in "
                 f"{int(p['significant'].sum())} of {n_tests} tests ({crit} < "
-                f"{_fmt(self._params['change_alpha'])}, {level}% joint bootstrap CIs)."]
+                f"{format_number(self._params['change_alpha'])}, {level}% joint bootstrap CIs)."]
         top = lab.sort_values("transition_stability", ascending=False).head(5)
         if len(top):
             items = [f"{r.region} ({r.channel}) {r.from_label} → {r.to_label} between {r.from_window} and "
-                     f"{r.to_window}, ΔD = {_fmt(r.delta_D)} [{_fmt(r.delta_D_low)}, {_fmt(r.delta_D_high)}], "
-                     f"transition stability {_fmt(r.transition_stability, 2)}" for r in top.itertuples()]
+                     f"{r.to_window}, ΔD = {format_number(r.delta_D)} [{format_number(r.delta_D_low)}, {format_number(r.delta_D_high)}], "
+                     f"transition stability {format_number(r.transition_stability, 2)}" for r in top.itertuples()]
             text.append("The firmest label changes: " + "; ".join(items) + ".")
         if self._params["change_adjust"] != "bh":
             text.append("Significance is not adjusted for multiple testing: about "
-                        f"{_fmt(100 * self._params['change_alpha'], 0)}% of unchanged comparisons are "
+                        f"{format_number(100 * self._params['change_alpha'], 0)}% of unchanged comparisons are "
                         "flagged by chance (q-values are in changes.csv).")
         return " ".join(text)
 
@@ -885,7 +884,7 @@ class Trajectories:
                 f"Uncertainty comes from one joint bootstrap of B = {pr['bootstrap']} replicates (seed "
                 f"{pr['seed']}): {how}. The change in directionality between consecutive windows, "
                 f"ΔD = D(w2) − D(w1), has the percentile interval of its replicates ΔD* = D*(w2) − D*(w1) "
-                f"(level {_fmt(1 - pr['change_alpha'])}) and a two-sided bootstrap p-value; a label "
+                f"(level {format_number(1 - pr['change_alpha'])}) and a two-sided bootstrap p-value; a label "
                 f"transition's stability is the share of replicates with the same pair of labels. "
                 f"Multiple testing: {pr['multiple_testing']}.")
 
@@ -969,15 +968,3 @@ class Trajectories:
                 "delta_D_low", "delta_D_high", "p_value", "transition_stability"]
         body = ch[cols].head(20).to_html(index=False, float_format=lambda x: f"{x:.3g}")
         return f"<p>{head}</p>{body}"
-
-
-def _fmt(x, nd=3):
-    if x is None:
-        return "n/a"
-    x = float(x)
-    if not math.isfinite(x):
-        return "n/a"
-    if nd == 0:
-        return f"{x:.0f}"
-    text = f"{x:.{nd}f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text

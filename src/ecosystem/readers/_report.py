@@ -177,6 +177,49 @@ class ReadReport:
         """
         self.notes[key] = self.notes.get(key, 0) + n
 
+    def add(self, other, *, shared_notes=()):
+        """Add the report of another part of the same read (a file, a partition).
+
+        Files not listed yet are appended in order; record counts, skips, drops and the
+        unknown share are added; malformed examples are appended up to 20 in all;
+        numeric notes are added and other notes kept from the first part that has them,
+        except those named in ``shared_notes`` (facts about an input every part reads,
+        such as ``"institutions read"``), taken from ``other``; the region map's reports
+        (:attr:`unmatched`) are summed.
+
+        Parameters
+        ----------
+        other : ReadReport
+            The part's report (left unchanged).
+        shared_notes : collection of str, optional
+            Notes that are not per part.
+
+        Returns
+        -------
+        ReadReport
+            This report.
+        """
+        self.files.extend(f for f in other.files if f not in self.files)
+        self.records_read += other.records_read
+        self.records_used += other.records_used
+        for k, v in other.skipped.items():
+            self.skip(k, v)
+        for k, v in other.dropped.items():
+            self.drop(k, v)
+        self.unknown_share += other.unknown_share
+        self.malformed.extend(other.malformed[:max(0, MAX_EXAMPLES - len(self.malformed))])
+        for k, v in other.notes.items():
+            if k in shared_notes:
+                self.notes[k] = v
+            elif isinstance(v, (int, float)) and not isinstance(v, bool):
+                self.note(k, v)
+            else:
+                self.notes.setdefault(k, v)
+        if other.unmatched is not None:
+            self.unmatched = (other.unmatched if self.unmatched is None
+                              else _sum_resolve(self.unmatched, other.unmatched))
+        return self
+
     @property
     def records_skipped(self):
         """Total records skipped (sum of :attr:`skipped`)."""
@@ -362,3 +405,20 @@ class ReadResult:
         mv = "none" if self.moves is None else f"{len(self.moves)} moves"
         return (f"<ReadResult {self.report.source}: {self.contributions!r}; citations {cit}; "
                 f"{mv}; {self.report.records_skipped} records skipped>")
+
+
+def _sum_resolve(a, b):
+    """Two region-map reports (``ResolveReport``) on parts of one read, added up: counts
+    summed (a location met in both parts counts twice), up to 10 examples a reason."""
+    from dataclasses import replace
+
+    by_reason = dict(a.by_reason)
+    for k, v in b.by_reason.items():
+        by_reason[k] = by_reason.get(k, 0) + v
+    examples = {k: tuple(v) for k, v in a.examples.items()}
+    for k, ex in b.examples.items():
+        examples[k] = (examples.get(k, ()) + tuple(ex))[:10]
+    counts = {k: getattr(a, k) + getattr(b, k) for k in (
+        "n_input", "n_matched", "n_unmatched", "n_rest", "n_located", "n_placed", "n_alias")}
+    return replace(a, by_reason=by_reason, examples=examples,
+                   unplaced=(tuple(a.unplaced) + tuple(b.unplaced))[:10], **counts)

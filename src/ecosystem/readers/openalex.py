@@ -33,7 +33,6 @@ from ._report import (
     DROP_NO_ACTOR,
     DROP_NO_COUNTRY,
     DROP_UNMATCHED,
-    MAX_EXAMPLES,
     SKIP_DUPLICATE,
     SKIP_HYPER,
     SKIP_MERGED,
@@ -1358,16 +1357,7 @@ def _merge_part(state, report, inst_tab, part):
     state.lead_rows.frombytes((_np(st.lead_rows, np.int64) + n_row).tobytes())
     state.cit_rec.frombytes((_np(st.cit_rec, np.int32) + np.int32(n_rec)).tobytes())
     state.cit_num.extend(st.cit_num)
-    report.files.extend(rep.files)
-    report.records_read += rep.records_read
-    for k, v in rep.skipped.items():
-        report.skip(k, v)
-    for k, v in rep.dropped.items():
-        report.drop(k, v)
-    report.unknown_share += rep.unknown_share
-    for k, v in rep.notes.items():
-        report.note(k, v)
-    report.malformed.extend(rep.malformed[:max(0, MAX_EXAMPLES - len(report.malformed))])
+    report.add(rep)
 
 
 def _drop_duplicate_works(state, report, rec_num, rec_rows):
