@@ -10,6 +10,14 @@ slow way, an error — it undoes what it wrote for that work and returns its ind
 the Python loop then reads that work (and reports its error) and calls back for the
 rest. Both paths add the same numbers in the same order, so the arrays and the
 report do not depend on which path read a work (``tests/test_openalex_fast.py``).
+
+Works decoded with raw ``authorships`` (``_json.MWorkRaw``) are read from the bytes of
+that value: :func:`scan_authorships` puts author and institution numbers, countries and
+the corresponding flag of a block into C buffers (:class:`AuthScan`), institutions are
+looked up by number in a C hash table (:class:`InstCache`); a work the scanner cannot
+read is rebuilt as a struct by the reader (``tests/test_openalex_raw_scan.py``). Also
+compiled here: the unique-and-inverse hash of the assembly (:func:`first_seen_codes`),
+label strings (:func:`number_labels`) and newline counting (:func:`count_newlines`).
 """
 
 from cpython cimport array

@@ -211,7 +211,7 @@ def _lex_order(nums):
     return np.lexsort((lens, key))
 
 
-def _number_labels(prefix, nums, step=1 << 20):
+def _number_labels(prefix, nums):
     """``[prefix + str(n) for n in nums]``, built in C (``_openalex_fast.number_labels``).
 
     No Python int is created: millions of short-lived ints interleaved with the label
@@ -605,7 +605,8 @@ def _structs_or_scan(objs, buf, line0, path, policy, fast):
     """Works decoded with raw authorships (``MWorkRaw``), made ready for :func:`_consume`.
 
     ``fast``: their authorships are scanned for the compiled loop and the works it
-    cannot read there are decoded again as ``MWork`` structs. Otherwise — or with API
+    cannot read there become ``MWork`` structs (:func:`_json.work_from_raw`: their
+    authorships decoded by the struct decoder). Otherwise — or with API
     pages, or a work whose struct decoding fails — the whole block is decoded as structs,
     the reference (a failing block line by line, its errors reported in line order).
     Returns ``(objects, lines, scan)``.
