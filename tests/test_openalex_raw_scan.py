@@ -286,3 +286,44 @@ def test_a_work_over_several_lines(tmp_path, monkeypatch):
             monkeypatch.undo()
             _same(fast, slow)
             assert fast.report.records_read == 4
+
+
+def test_mutated_lines_equal_struct_decoder(tmp_path, monkeypatch):
+    """A small differential fuzz: byte mutations of real-shaped works (escapes, brackets,
+    blanks, ids, codes), one mutated line in a block of valid ones, read by both paths."""
+    from pathlib import Path
+
+    import random
+
+    sample = Path(__file__).resolve().parents[1].parent / "shared" / "formats" / \
+        "openalex_works_sample.jsonl"
+    base = [x for x in sample.read_bytes().splitlines() if x.strip()] if sample.is_file() \
+        else []
+    base += [_line(i, c[1]) for i, c in enumerate(CASES, start=100) if c[2]]
+    tokens = [b'"', b"\\", b'\\"', b"\\\\", b"null", b"[", b"]", b"{", b"}", b",", b":",
+              b" ", b"\\u0041", b"1e999", b"true", b'"US"', b'"us"', b'"' + P.encode() + b'I0"',
+              b'"' + P.encode() + b'A12"', "é".encode(), b"\xff", b'"countries"',
+              b'"author"', b'"id"', b'"institutions"', b'"is_corresponding"']
+    rng = random.Random(5)
+
+    def mutate(line):
+        b = bytearray(line)
+        for _ in range(rng.randint(1, 3)):
+            pos = rng.randrange(len(b) + 1)
+            if rng.random() < 0.3 and len(b):
+                del b[pos:pos + rng.randint(1, 6)]
+            else:
+                b[pos:pos] = rng.choice(tokens)
+        return bytes(b).replace(b"\n", b" ")
+
+    p = tmp_path / "w.jsonl"
+    real = openalex._consume
+    for _ in range(300):
+        lines = [rng.choice(base) for _ in range(6)]
+        lines[rng.randrange(6)] = mutate(rng.choice(base))
+        p.write_bytes(b"\n".join(lines) + b"\n")
+        fast = read_openalex(p, errors="skip")
+        monkeypatch.setattr(openalex, "_consume", lambda *a, **k: real(*a, fast=False))
+        slow = read_openalex(p, errors="skip")
+        monkeypatch.undo()
+        _same(fast, slow)
