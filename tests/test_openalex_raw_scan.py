@@ -291,11 +291,11 @@ def test_a_work_over_several_lines(tmp_path, monkeypatch):
 def test_mutated_lines_equal_struct_decoder(tmp_path, monkeypatch):
     """A small differential fuzz: byte mutations of real-shaped works (escapes, brackets,
     blanks, ids, codes), one mutated line in a block of valid ones, read by both paths."""
+    import random
     from pathlib import Path
 
-    import random
-
-    sample = Path(__file__).resolve().parents[1].parent / "shared" / "formats" / \
+    # ../shared beside the project root, as in conftest.py (absent: the cases only)
+    sample = Path(__file__).resolve().parents[2] / "shared" / "formats" / \
         "openalex_works_sample.jsonl"
     base = [x for x in sample.read_bytes().splitlines() if x.strip()] if sample.is_file() \
         else []
