@@ -327,3 +327,25 @@ def test_mutated_lines_equal_struct_decoder(tmp_path, monkeypatch):
         slow = read_openalex(p, errors="skip")
         monkeypatch.undo()
         _same(fast, slow)
+
+
+@pytest.mark.parametrize("countries", ['["US"]', '["US", "CN"]', '["us"]'])
+def test_institution_number_beyond_a_location_code(tmp_path, monkeypatch, countries):
+    """An institution number whose location code (number * 1024 + country) does not fit
+    int64 is malformed on every path (the compiled loops wrapped it around silently —
+    a differential fuzz finding); one just below is read."""
+    big, ok = 2**53, 2**53 - 1
+    def one(num):
+        return inst(f'"id": "{P}I{num}"', '"country_code": "US"')
+
+    lines = [_line(1, L(_auth(insts=f"[{one(big)}]", countries=countries))),
+             _line(2, L(_auth(insts=f"[{one(ok)}]", countries=countries))),
+             _line(3, L(_auth(insts=f"[{inst(ID1)}, {one(big)}]", countries=countries)))]
+    p = tmp_path / "w.jsonl"
+    p.write_bytes(b"\n".join(lines) + b"\n")
+    fast = read_openalex(p, errors="skip")
+    _python_loop(monkeypatch)
+    slow = read_openalex(p, errors="skip")
+    _same(fast, slow)
+    assert [(m[1], m[2]) for m in fast.report.malformed] == [(1, "id"), (3, "id")]
+    assert f"I{ok}" in set(fast.contributions.to_pandas()["org"])

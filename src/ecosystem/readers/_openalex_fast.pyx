@@ -125,6 +125,17 @@ cdef inline int _push_d(array.array a, double v) except -1:
     return 0
 
 
+cdef long long _MAX_INUM = ((1LL << 63) - 1 - 1023) // 1024   # location codes fit int64
+
+
+cdef inline long long _loc(long long inum, long long ci) except? -1:
+    """The location code ``inum * 1024 + ci``; OverflowError (the Python loop then reads
+    the work and reports it, as its typed array does) when it does not fit int64."""
+    if inum < 0 or inum > _MAX_INUM:
+        raise OverflowError("institution number out of range for a location code")
+    return inum * 1024 + ci
+
+
 cdef inline long long _id_number(object s, const char* prefix) except -2:
     """The number of a canonical id ``prefix`` + 1..18 ASCII digits, else -1."""
     cdef Py_ssize_t size, i
@@ -259,7 +270,7 @@ def _rows_any(insts, ctrs, long long anum, double wa, state, dict icache, dict c
             wu = wc / len(us)
             for u in us:
                 _push_q(row_actor, anum)
-                _push_q(row_loc, <long long>u[0] * 1024 + ci)
+                _push_q(row_loc, _loc(<long long>u[0], ci))
                 _push_d(row_w, wu)
     return otype
 
@@ -831,7 +842,7 @@ cdef object _rows_typed(long long anum, double wa, Py_ssize_t nu, long long* u_n
             for j in range(nu):
                 if _eq(u_cc[j], c_list[m]):
                     _push_q(row_actor, anum)
-                    _push_q(row_loc, u_num[j] * 1024 + ci)
+                    _push_q(row_loc, _loc(u_num[j], ci))
                     _push_d(row_w, wu)
     return otype
 
@@ -1191,7 +1202,7 @@ def consume_works(list works, Py_ssize_t k0, state, dict arrays, dict lookups, t
                         ci = state.country(c)
                     _push_q(row_actor, anum)
                     if et is not None and (<long long>et[3] == ci or et[1] is None):
-                        _push_q(row_loc, <long long>et[0] * 1024 + ci)
+                        _push_q(row_loc, _loc(<long long>et[0], ci))
                         otype = et[2]
                     else:
                         _push_q(row_loc, ci)
