@@ -151,7 +151,8 @@ def csr_from_arcs(
         n_chunks = m
     tbits = _bit_length(n_cols - 1)  # a sort key is row_in_block << tbits | target
     if tbits + B > 64:
-        raise ValueError("csr_from_arcs: targets need more than 48 bits")
+        raise ValueError("csr_from_arcs: a sort key (row in block, target) needs more "
+                         "than 64 bits: use fewer columns or smaller blocks")
 
     # 1. arcs per (chunk, block); ids checked on the way
     cnt_arr = np.zeros((n_chunks, nb), dtype=np.int64)
