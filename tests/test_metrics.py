@@ -187,6 +187,26 @@ def test_panel_z_recovers_a_line_despite_an_outlier():
     assert np.isfinite(M.panel_z(y2, x, panel)[0])
 
 
+def test_panel_z_stops_each_fit_when_it_settles():
+    """Every row's IRLS stops when its line no longer moves: the same lines (to 1e-10) as
+    30 iterations on every row, with rows of NaN and short panels among them."""
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(4, 50, 60))
+    y = 0.7 * x + rng.standard_t(3, size=x.shape)
+    y[0, 0] = np.nan           # no usable entry
+    x[1, 2, 3:] = np.nan       # three usable entries
+    panel = rng.random(60) < 0.8
+    args = (np.nan_to_num(y).reshape(-1, 60), np.nan_to_num(x).reshape(-1, 60),
+            (np.isfinite(y) & np.isfinite(x) & panel).reshape(-1, 60), M._HUBER_C, 30)
+    a, b = M._huber_line(*args)
+    a_full, b_full = M._huber_line(*args, rtol=-1.0)   # never settles: 30 iterations
+    np.testing.assert_allclose(a, a_full, rtol=0, atol=1e-10)
+    np.testing.assert_allclose(b, b_full, rtol=0, atol=1e-10)
+    assert np.isnan(a[0]) and np.isfinite(a[1:]).all()
+    z = M.panel_z(y, x, panel)
+    assert z.shape == y.shape and np.isnan(z[0, 0]).all() and np.isfinite(z[2]).all()
+
+
 def test_hits_matches_networkx():
     nx = pytest.importorskip("networkx")
     rng = np.random.default_rng(3)

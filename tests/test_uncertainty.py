@@ -271,6 +271,26 @@ def test_reciprocity_null_symmetric_and_keyed_by_labels():
     np.testing.assert_allclose(c, a[:, perm], rtol=1e-12)
 
 
+def test_reciprocity_null_kept_draws_equal_redrawn_ones():
+    """The conditional kernel keeps its first pass's draws for the rescaling pass; drawing
+    them again from the same streams (store_max=0) gives the same bits, any thread count."""
+    from ecosystem import _core
+
+    rng = np.random.default_rng(1)
+    n, R = 20, 40
+    lo = rng.gamma(0.5, 4, (n, R)) * (rng.random((n, R)) < 0.6)
+    li = rng.gamma(0.5, 4, (n, R)) * (rng.random((n, R)) < 0.6)
+    lo[:, 0] = 40.0  # a mean past the table: PTRS draws
+    so, si = rng.random(n) + 0.5, rng.random(n) + 0.5
+    kh = rng.integers(0, 2**63, n).astype(np.uint64)
+    pk = rng.integers(0, 2**63, R).astype(np.uint64)
+    kept = _core.reciprocity_null(lo, li, so, si, kh, pk, 300, 2, True)
+    for threads in (1, 2):
+        again = _core.reciprocity_null(lo, li, so, si, kh, pk, 300, threads, True, 0)
+        assert kept.tobytes() == again.tobytes()
+    assert np.isfinite(kept).all()
+
+
 def test_null_summary_pvalue():
     draws = np.arange(1.0, 100.0)[None, :] / 100      # 0.01 .. 0.99
     mean, upper, p = U.null_summary(np.array([0.955]), draws, alpha=0.05)

@@ -126,12 +126,3 @@ def transpose_csr(indptr, indices, weights, n_threads=1):
         n_threads, n_threads, False, n, -1,
         np.ascontiguousarray(indptr, dtype=np.int64))
     return tindptr, tindices, (tw if w is not None else None)
-
-
-def symmetric_arcs(src, dst, w=None):
-    """Both directions of every non-loop arc (loops once): an undirected edge list's arcs."""
-    back = src != dst
-    src2 = np.concatenate([src, dst[back]])
-    dst2 = np.concatenate([dst, src[back]])
-    w2 = None if w is None else np.concatenate([w, w[back]])
-    return src2, dst2, w2

@@ -18,7 +18,7 @@ constructors use it too.
 import numpy as np
 import scipy.sparse as sp
 
-from ._csr import arcs_to_csr, check_square, symmetric_arcs
+from ._csr import arcs_to_csr, check_square
 from .exceptions import GraphFormatError, InputTypeError, ParameterError
 from .graph import ActorGraph
 
@@ -207,9 +207,11 @@ def as_csr(func, graph, *, weights, directed, combine, positive):
         # an undirected edge list is stored in both directions. Read as undirected, the
         # arcs u->v (w1) and v->u (w2) become the edge u-v with weight min(w1, w2) for
         # lengths and w1 + w2 for strengths (igraph's reading with directed=False).
-        # Loops are stored once.
-        src, dst, w = symmetric_arcs(src, dst, w)
-    indptr, indices, w = arcs_to_csr(n, src, dst, w, combine)
+        # Loops are stored once. The kernel adds the reversed arcs itself (no doubled
+        # copy of the arc arrays).
+        indptr, indices, w = arcs_to_csr(n, src, dst, w, combine, symmetric=True)
+    else:
+        indptr, indices, w = arcs_to_csr(n, src, dst, w, combine)
     return Csr(indptr, indices, w, target)
 
 

@@ -14,7 +14,9 @@
 #    ``row << tbits | target`` (32 bits where it fits, else 64): least significant digit
 #    radix passes (11 bits at most a digit) carry the key and the arc's position in the
 #    block; a last sequential pass writes the targets back, with the weights read at their
-#    positions, merging equal keys, which arrive one after the other in input order;
+#    positions, merging equal keys, which arrive one after the other in input order (a
+#    block whose targets already come in order, as in a transpose, is sorted on its rows
+#    alone, in one counting pass);
 # 4. if arcs merged, blocks move left over the gaps (serial, increasing order), and
 #    ``indptr`` is laid out from the blocks' lengths (parallel over blocks).
 #
@@ -149,7 +151,8 @@ def csr_from_arcs(
         n_chunks = m
     tbits = _bit_length(n_cols - 1)  # a sort key is row_in_block << tbits | target
     if tbits + B > 64:
-        raise ValueError("csr_from_arcs: targets need more than 48 bits")
+        raise ValueError("csr_from_arcs: a sort key (row in block, target) needs more "
+                         "than 64 bits: use fewer columns or smaller blocks")
 
     # 1. arcs per (chunk, block); ids checked on the way
     cnt_arr = np.zeros((n_chunks, nb), dtype=np.int64)
@@ -213,8 +216,8 @@ def csr_from_arcs(
     cdef int64_t[::1] blen = blen_arr
     cdef Py_ssize_t scratch_bytes = maxblock * (2 * sizeof(uint64_t) + 2 * sizeof(uint32_t) +
                                                 sizeof(double)) + 16
-    cdef Py_ssize_t count_bytes = ((64 + _CSR_DIGIT - 1) // _CSR_DIGIT) * (
-        (<Py_ssize_t> 1) << _CSR_DIGIT) * sizeof(Py_ssize_t)
+    cdef Py_ssize_t count_bytes = max(((64 + _CSR_DIGIT - 1) // _CSR_DIGIT) * (
+        (<Py_ssize_t> 1) << _CSR_DIGIT), (<Py_ssize_t> 1) << B) * sizeof(Py_ssize_t)
     cdef char* scratch
     cdef Py_ssize_t* counts
     cdef int[1] failed
@@ -387,71 +390,50 @@ cdef Py_ssize_t _csr_sort_keys(key_t* ka, idx_t* ip, double* dp, uint16_t* rp, P
     """:func:`_csr_sort_block` on keys of type key_t (scratch: two key buffers, two
     position buffers and the block's weights, ``cap`` entries each).
 
-    Least significant digit radix passes (11 bits at most a digit) on the key carry the
-    key and, weighted, the arc's position in the block; a last sequential pass writes
-    the targets and the weights (read at their positions) back into the block, merging
-    equal keys, which arrive one after the other in input order.
+    The keys are sorted with, weighted, the arcs' positions in the block: by LSD radix
+    passes (:func:`_csr_radix_keys`), or when the targets already come in order by one
+    counting pass on the rows; a last sequential pass writes the targets and the weights
+    (read at their positions) back into the block, merging equal keys, which arrive one
+    after the other in input order.
     """
     cdef key_t* kb = ka + cap
     cdef uint32_t* pa = <uint32_t*> (kb + cap)
     cdef uint32_t* pb = pa + cap
     cdef double* wsave = <double*> (((<size_t> (pb + cap)) + 7) & ~(<size_t> 7))
-    cdef bint has_w = dp != NULL
-    cdef Py_ssize_t j, p, q, o, L, nbuck
-    cdef int d, lo = 0, kbits, n_digits, digit, shift
-    cdef key_t key, dmask
+    cdef bint has_w = dp != NULL, by_row = False
+    cdef Py_ssize_t j, p, q, o, L
+    cdef key_t key
     cdef key_t tmask = ((<key_t> 1) << tbits) - 1
     cdef key_t* ck = ka
-    cdef key_t* nk = kb
-    cdef key_t* sk
     cdef uint32_t* cp = pa
-    cdef uint32_t* np_ = pb
-    cdef uint32_t* sp
-    cdef Py_ssize_t* hist
     # targets already in order (a transpose: arcs come by source)? sort by row only
     for j in range(1, E):
         if ip[j] < ip[j - 1]:
             break
     else:
-        lo = tbits
-    kbits = _bit_length(R - 1) + tbits - lo
-    n_digits = (kbits + _CSR_DIGIT - 1) // _CSR_DIGIT
-    digit = (kbits + n_digits - 1) // n_digits if n_digits > 0 else 0
-    nbuck = (<Py_ssize_t> 1) << digit
-    dmask = ((<key_t> 1) << digit) - 1
-    # keys, positions and the histograms of every digit, in one pass
-    memset(counts, 0, n_digits * nbuck * sizeof(Py_ssize_t))
-    for j in range(E):
-        key = ((<key_t> rp[j]) << tbits) | (<key_t> ip[j])
-        ka[j] = key
-        if has_w:
-            pa[j] = <uint32_t> j
-        for d in range(n_digits):
-            counts[d * nbuck + <Py_ssize_t> ((key >> (lo + d * digit)) & dmask)] += 1
-    # the passes (a digit constant over the block is skipped)
-    for d in range(n_digits):
-        hist = counts + d * nbuck
-        shift = lo + d * digit
-        p = 0
-        for q in range(nbuck):
-            L = hist[q]
-            if L == E:
-                p = -1
-                break
-            hist[q] = p
-            p += L
-        if p < 0:
-            continue
+        by_row = True
+    if by_row:
+        # the rows alone: one stable counting pass by row, building the keys on the way
+        memset(counts, 0, R * sizeof(Py_ssize_t))
         for j in range(E):
-            key = ck[j]
-            q = <Py_ssize_t> ((key >> shift) & dmask)
-            p = hist[q]
-            hist[q] = p + 1
-            nk[p] = key
+            counts[rp[j]] += 1
+        p = 0
+        for q in range(R):
+            L = counts[q]
+            counts[q] = p
+            p += L
+        for j in range(E):
+            q = rp[j]
+            p = counts[q]
+            counts[q] = p + 1
+            kb[p] = ((<key_t> q) << tbits) | (<key_t> ip[j])
             if has_w:
-                np_[p] = cp[j]
-        sk = ck; ck = nk; nk = sk
-        sp = cp; cp = np_; np_ = sp
+                pb[p] = <uint32_t> j
+        ck = kb
+        cp = pb
+    else:
+        _csr_radix_keys(ka, kb, pa, pb, ip, rp, E, tbits, _bit_length(R - 1) + tbits, has_w,
+                        counts, &ck, &cp)
     if has_w:
         memcpy(wsave, dp, E * sizeof(double))
     # write back in order, merging equal keys; row lengths into indptr
@@ -474,6 +456,60 @@ cdef Py_ssize_t _csr_sort_keys(key_t* ka, idx_t* ip, double* dp, uint16_t* rp, P
         indptr[r0 + 1 + <Py_ssize_t> (key >> tbits)] += 1
         o += 1
     return o
+
+
+cdef void _csr_radix_keys(key_t* ka, key_t* kb, uint32_t* pa, uint32_t* pb, const idx_t* ip,
+                          const uint16_t* rp, Py_ssize_t E, int tbits, int kbits, bint has_w,
+                          Py_ssize_t* counts, key_t** out_k, uint32_t** out_p) noexcept nogil:
+    """Keys ``row << tbits | target`` of a block sorted by LSD radix passes (11 bits at most
+    a digit), with the positions when weighted; the sorted buffers go to out_k, out_p."""
+    cdef int d, shift
+    cdef int n_digits = (kbits + _CSR_DIGIT - 1) // _CSR_DIGIT
+    cdef int digit = (kbits + n_digits - 1) // n_digits if n_digits > 0 else 0
+    cdef Py_ssize_t j, p, q, L, nbuck = (<Py_ssize_t> 1) << digit
+    cdef key_t key, dmask = ((<key_t> 1) << digit) - 1
+    cdef key_t* ck = ka
+    cdef key_t* nk = kb
+    cdef key_t* sk
+    cdef uint32_t* cp = pa
+    cdef uint32_t* np_ = pb
+    cdef uint32_t* sp
+    cdef Py_ssize_t* hist
+    # keys, positions and the histograms of every digit, in one pass
+    memset(counts, 0, n_digits * nbuck * sizeof(Py_ssize_t))
+    for j in range(E):
+        key = ((<key_t> rp[j]) << tbits) | (<key_t> ip[j])
+        ka[j] = key
+        if has_w:
+            pa[j] = <uint32_t> j
+        for d in range(n_digits):
+            counts[d * nbuck + <Py_ssize_t> ((key >> (d * digit)) & dmask)] += 1
+    # the passes (a digit constant over the block is skipped)
+    for d in range(n_digits):
+        hist = counts + d * nbuck
+        shift = d * digit
+        p = 0
+        for q in range(nbuck):
+            L = hist[q]
+            if L == E:
+                p = -1
+                break
+            hist[q] = p
+            p += L
+        if p < 0:
+            continue
+        for j in range(E):
+            key = ck[j]
+            q = <Py_ssize_t> ((key >> shift) & dmask)
+            p = hist[q]
+            hist[q] = p + 1
+            nk[p] = key
+            if has_w:
+                np_[p] = cp[j]
+        sk = ck; ck = nk; nk = sk
+        sp = cp; cp = np_; np_ = sp
+    out_k[0] = ck
+    out_p[0] = cp
 
 
 cdef void _csr_row_pointers(idx_t* indptr, Py_ssize_t r0, Py_ssize_t r1,

@@ -69,6 +69,7 @@ cdef void _recip_row(
     const double* lam_in, const double* scale_out, const double* scale_in,
     const uint64_t* kr_hkey, const uint64_t* partner_key, bint conditional, double* mins,
     double* tots, double* sum_out, double* sum_in, double* cdf_a, double* cdf_b, double* out,
+    double* store,
 ) noexcept nogil:
     """Null draws of R for row i (owner computes).
 
@@ -79,7 +80,9 @@ cdef void _recip_row(
     the same draws of R. With ``conditional`` a first pass sums each draw's out- and
     in-side, and a second pass (the same streams) rescales every draw's sides to the
     expected totals: the draws are then conditional on the region's two volumes, the
-    large-sample form of multinomial redistribution.
+    large-sample form of multinomial redistribution. ``store`` (2 R n_draws doubles, or
+    NULL) keeps the first pass's draws for the second, which otherwise draws them again
+    from the same streams: the result is the same either way.
     """
     cdef Py_ssize_t j, d, na, nb, p, n_pass
     cdef double a, b, la, lb, sa, sb, t_out = 0.0, t_in = 0.0, vo, vi, fo, fi
@@ -105,6 +108,17 @@ cdef void _recip_row(
             sb = scale_in[i]
             if la <= 0.0 and lb <= 0.0:
                 continue
+            if p == 1 and store != NULL:  # the first pass's draws, rescaled
+                for d in range(n_draws):
+                    vo = store[2 * (j * n_draws + d)]
+                    vi = store[2 * (j * n_draws + d) + 1]
+                    fo = t_out / sum_out[d] if sum_out[d] > 0.0 else 0.0
+                    fi = t_in / sum_in[d] if sum_in[d] > 0.0 else 0.0
+                    vo = vo * fo
+                    vi = vi * fi
+                    tots[d] += vo + vi
+                    mins[d] += 2.0 * (vo if vo < vi else vi)
+                continue
             sw = lb < la or (lb == la and sb < sa)
             if sw:
                 la, lb = lb, la
@@ -123,6 +137,9 @@ cdef void _recip_row(
                 if conditional and p == 0:
                     sum_out[d] += vo
                     sum_in[d] += vi
+                    if store != NULL:
+                        store[2 * (j * n_draws + d)] = vo
+                        store[2 * (j * n_draws + d) + 1] = vi
                     continue
                 if conditional:
                     fo = t_out / sum_out[d] if sum_out[d] > 0.0 else 0.0
@@ -139,9 +156,9 @@ def reciprocity_null(
     const double[:, ::1] lam_out, const double[:, ::1] lam_in,
     const double[::1] scale_out, const double[::1] scale_in,
     const uint64_t[::1] kr_hkey, const uint64_t[::1] partner_key,
-    Py_ssize_t n_draws, int n_threads, bint conditional=False,
+    Py_ssize_t n_draws, int n_threads, bint conditional=False, Py_ssize_t store_max=4194304,
 ):
-    """reciprocity_null(lam_out, lam_in, scale_out, scale_in, kr_hkey, partner_key, n_draws, n_threads, conditional=False)
+    """reciprocity_null(lam_out, lam_in, scale_out, scale_in, kr_hkey, partner_key, n_draws, n_threads, conditional=False, store_max=4194304)
 
     Null draws of partner reciprocity R under independent Poisson partner choice.
 
@@ -167,6 +184,9 @@ def reciprocity_null(
     n_draws, n_threads : int
     conditional : bool, default False
         Rescale each draw to the expected out- and in-totals.
+    store_max : int, default 2**22
+        Conditional draws are kept for the rescaling pass (not drawn again) when
+        R * n_draws is at most this (2**22: 64 MiB a thread); the result is the same.
 
     Returns
     -------
@@ -177,6 +197,7 @@ def reciprocity_null(
     out_arr = np.empty((n, n_draws), dtype=np.float64)
     cdef double[:, ::1] out = out_arr
     cdef double* mins
+    cdef double* store
     cdef int[1] failed
     failed[0] = 0
     cdef int* failed_ptr = &failed[0]
@@ -194,13 +215,18 @@ def reciprocity_null(
         mins = <double*> malloc((4 * n_draws + 2 * CDF_MAX + 1) * sizeof(double))
         if mins == NULL:
             failed_ptr[0] = 1
+        # conditional draws are kept for the rescaling pass when they are few enough
+        store = NULL
+        if conditional and R * n_draws <= store_max:
+            store = <double*> malloc(2 * R * n_draws * sizeof(double))
         for i in prange(n, schedule="dynamic", chunksize=1):
             if mins != NULL:
                 _recip_row(i, R, n_draws, lo, li, so_, si_, kh, pk, conditional, mins,
                            mins + n_draws, mins + 2 * n_draws, mins + 3 * n_draws,
                            mins + 4 * n_draws, mins + 4 * n_draws + CDF_MAX,
-                           outp + i * n_draws)
+                           outp + i * n_draws, store)
         free(mins)
+        free(store)
     if failed[0]:
         raise MemoryError("reciprocity_null: could not allocate per-thread scratch")
     return out_arr

@@ -667,6 +667,52 @@ def empirical_logit(external, internal):
         return np.log((np.asarray(external, float) + 0.5) / (np.asarray(internal, float) + 0.5))
 
 
+def _huber_line(yv, xv, valid, c, n_iter, rtol=1e-12):
+    """Huber IRLS line of every row of (yv, xv) over its valid entries: (a, b), shape (M,).
+
+    A row stops iterating when neither its intercept nor its slope moves by more than
+    ``rtol`` (relative): its weights then no longer change, so further iterations would
+    repeat it.
+    """
+    from .uncertainty import nanquantile
+
+    m = yv.shape[0]
+    a_out, b_out = np.full(m, np.nan), np.full(m, np.nan)
+    rows = np.arange(m)
+    w = valid.astype(float)
+    a_prev = b_prev = None
+    for _ in range(n_iter):
+        Y, X, V = yv[rows], xv[rows], valid[rows]
+        sw = w.sum(axis=-1, keepdims=True)
+        xm = (w * X).sum(axis=-1, keepdims=True) / sw
+        ym = (w * Y).sum(axis=-1, keepdims=True) / sw
+        sxx = (w * (X - xm) ** 2).sum(axis=-1, keepdims=True)
+        sxy = (w * (X - xm) * (Y - ym)).sum(axis=-1, keepdims=True)
+        b = np.where(sxx > 1e-12 * np.maximum(sw, 1), sxy / sxx, 0.0)
+        a = ym - b * xm
+        a_out[rows], b_out[rows] = a[:, 0], b[:, 0]
+        if a_prev is not None:
+            moving = ~(_settled(a, a_prev, rtol) & _settled(b, b_prev, rtol))[:, 0]
+            rows, w, a, b = rows[moving], w[moving], a[moving], b[moving]
+            Y, X, V = Y[moving], X[moving], V[moving]
+            if len(rows) == 0:
+                break
+        a_prev, b_prev = a, b
+        e = np.where(V, Y - a - b * X, np.nan)
+        med = nanquantile(e, 0.5, axis=-1, keepdims=True)
+        mad = 1.4826 * nanquantile(np.abs(e - med), 0.5, axis=-1, keepdims=True)
+        spread = np.nanstd(e, axis=-1, keepdims=True)
+        s = np.maximum(mad, 1e-6 * (1.0 + np.nan_to_num(spread)))
+        u = np.abs(np.nan_to_num(e)) / s
+        w = np.where(V, np.minimum(1.0, c / np.maximum(u, 1e-300)), 0.0)
+    return a_out, b_out
+
+
+def _settled(v, prev, rtol):
+    """Entries of v that moved from prev by at most rtol (relative); NaN equal to NaN."""
+    return (np.abs(v - prev) <= rtol * (1.0 + np.abs(v))) | (np.isnan(v) & np.isnan(prev))
+
+
 def panel_z(y, x, panel, *, c=_HUBER_C, n_iter=30):
     """Studentised residuals of y on x over the panel (Huber IRLS fit), any leading shape.
 
@@ -677,15 +723,14 @@ def panel_z(y, x, panel, *, c=_HUBER_C, n_iter=30):
     c : float
         Huber tuning constant.
     n_iter : int
-        IRLS iterations.
+        IRLS iterations at most; a fit stops earlier when its intercept and slope move by
+        no more than 1e-12 (relative) in an iteration, as its weights then no longer change.
 
     Returns
     -------
     ndarray of shape (..., R)
         NaN where y or x is not finite, or when fewer than 3 panel regions are usable.
     """
-    from .uncertainty import nanquantile
-
     y = np.asarray(y, dtype=float)
     x = np.asarray(x, dtype=float)
     y, x = np.broadcast_arrays(y, x)
@@ -694,24 +739,12 @@ def panel_z(y, x, panel, *, c=_HUBER_C, n_iter=30):
     yv = np.where(valid, y, 0.0)
     xv = np.where(valid, x, 0.0)
     n = valid.sum(axis=-1, keepdims=True)
-    w = valid.astype(float)
     with warnings.catch_warnings(), np.errstate(divide="ignore", invalid="ignore"):
         warnings.simplefilter("ignore", RuntimeWarning)
-        for _ in range(n_iter):
-            sw = w.sum(axis=-1, keepdims=True)
-            xm = (w * xv).sum(axis=-1, keepdims=True) / sw
-            ym = (w * yv).sum(axis=-1, keepdims=True) / sw
-            sxx = (w * (xv - xm) ** 2).sum(axis=-1, keepdims=True)
-            sxy = (w * (xv - xm) * (yv - ym)).sum(axis=-1, keepdims=True)
-            b = np.where(sxx > 1e-12 * np.maximum(sw, 1), sxy / sxx, 0.0)
-            a = ym - b * xm
-            e = np.where(valid, yv - a - b * xv, np.nan)
-            med = nanquantile(e, 0.5, axis=-1, keepdims=True)
-            mad = 1.4826 * nanquantile(np.abs(e - med), 0.5, axis=-1, keepdims=True)
-            spread = np.nanstd(e, axis=-1, keepdims=True)
-            s = np.maximum(mad, 1e-6 * (1.0 + np.nan_to_num(spread)))
-            u = np.abs(np.nan_to_num(e)) / s
-            w = np.where(valid, np.minimum(1.0, c / np.maximum(u, 1e-300)), 0.0)
+        a, b = _huber_line(yv.reshape(-1, y.shape[-1]), xv.reshape(-1, y.shape[-1]),
+                           valid.reshape(-1, y.shape[-1]), c, n_iter)
+        a = a.reshape(y.shape[:-1] + (1,))
+        b = b.reshape(y.shape[:-1] + (1,))
         e_all = y - a - b * x
         e_panel = np.where(valid, e_all, 0.0)
         sigma = np.sqrt((e_panel ** 2).sum(axis=-1, keepdims=True) / (n - 2))
