@@ -22,7 +22,7 @@ import sys
 
 import numpy as np
 
-from ..contributions import Contributions
+from ..contributions import Contributions, code_dtype
 from ..exceptions import InputTypeError, OptionalDependencyError, ParameterError
 from ._places import located_keywords
 from ._report import DROP_DUPLICATE, DROP_NO_COUNTRY, DROP_UNMATCHED, SKIP_NO_COUNTRY
@@ -448,10 +448,13 @@ def build_contributions(columns, *, labels, region_map, info):
     else:
         order = np.zeros(0, dtype=np.intp)
     # widest sources first: each is freed as soon as its sorted copy exists, so the
-    # peak (every output + the permutation + the last source) meets only small ones
-    dtypes = {"weight": np.float64, "record": np.intp, "actor": np.intp, "org": np.intp,
-              "region": np.intp, "year": np.int32, "role": np.intp, "channel": np.intp,
+    # peak (every output + the permutation + the last source) meets only small ones;
+    # codes are gathered straight into the compact dtypes Contributions keeps
+    dtypes = {"weight": np.float64, "record": None, "actor": None, "org": None,
+              "region": None, "year": np.int32, "role": None, "channel": None,
               "lead": bool}
+    dtypes = {k: code_dtype(k, len(labels.get(k, ()))) if dt is None else dt
+              for k, dt in dtypes.items()}
     release_memory()
     out = {}
     step = 1 << 22
