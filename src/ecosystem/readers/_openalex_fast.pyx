@@ -501,6 +501,24 @@ cdef inline Py_ssize_t _next(const unsigned char* s, Py_ssize_t i, Py_ssize_t n,
     return -1
 
 
+cdef inline Py_ssize_t _open(const unsigned char* s, Py_ssize_t i, Py_ssize_t n,
+                             unsigned char open_, unsigned char close, bint nullable,
+                             bint* more) noexcept:
+    """At a container opened by ``open_`` (or ``null``, when nullable): its first member
+    (more), or after the empty container or the null (not more); -1 else."""
+    if nullable and _null(s, i, n):
+        more[0] = False
+        return i + 4
+    if i >= n or s[i] != open_:
+        return -1
+    i = _ws(s, i + 1, n)
+    if i < n and s[i] == close:
+        more[0] = False
+        return i + 1
+    more[0] = True
+    return i
+
+
 cdef Py_ssize_t _opt_str(const unsigned char* s, Py_ssize_t i, Py_ssize_t n) noexcept:
     """A ``str | null`` field read as a plain string: after it, or -1."""
     cdef Py_ssize_t e
@@ -514,13 +532,10 @@ cdef Py_ssize_t _inst(AuthScan sc, const unsigned char* s, Py_ssize_t i, Py_ssiz
     cdef Py_ssize_t i0 = i, e = 0, j
     cdef int key, seen = 0
     cdef long long num = -1
-    cdef bint more = True
-    if i >= n or s[i] != 123:
+    cdef bint more, lmore
+    i = _open(s, i, n, 123, 125, False, &more)
+    if i < 0:
         return -1
-    i = _ws(s, i + 1, n)
-    if i < n and s[i] == 125:
-        more = False
-        i += 1
     while more:
         key = _member(s, i, n, &i)
         if key < 0 or (key and (seen >> key) & 1):
@@ -540,25 +555,11 @@ cdef Py_ssize_t _inst(AuthScan sc, const unsigned char* s, Py_ssize_t i, Py_ssiz
         elif key == 6 or key == 7:   # country_code, type: str | null
             i = _opt_str(s, i, n)
         elif key == 8:   # lineage: list[str] | null
-            if _null(s, i, n):
-                i += 4
-            elif i < n and s[i] == 91:
-                i = _ws(s, i + 1, n)
-                if i < n and s[i] == 93:
-                    i += 1
-                else:
-                    while True:
-                        i = _tstr(s, i, n, &e)
-                        if i < 0:
-                            return -1
-                        i = _next(s, i, n, 93, &more)
-                        if i < 0:
-                            return -1
-                        if not more:
-                            break
-                    more = True
-            else:
-                return -1
+            i = _open(s, i, n, 91, 93, True, &lmore)
+            while i >= 0 and lmore:
+                i = _tstr(s, i, n, &e)
+                if i >= 0:
+                    i = _next(s, i, n, 93, &lmore)
         else:   # any other key: any value
             i = _skip_val(s, i, n)
         if i < 0:
@@ -578,103 +579,66 @@ cdef Py_ssize_t _authorship(AuthScan sc, const unsigned char* s, Py_ssize_t i,
     cdef Py_ssize_t e = 0, j, cnt
     cdef int key, seen = 0, akey, aseen
     cdef long long anum = -1, corr = 0
-    cdef bint more = True, amore = True
-    if i >= n or s[i] != 123:
+    cdef bint more, amore
+    i = _open(s, i, n, 123, 125, False, &more)
+    if i < 0:
         return -1
     _bpush(&sc.au_in, sc.in_num.n)
     _bpush(&sc.au_ct, sc.ct.n)
-    i = _ws(s, i + 1, n)
-    if i < n and s[i] == 125:
-        more = False
-        i += 1
     while more:
         key = _member(s, i, n, &i)
         if key < 0 or (key and (seen >> key) & 1):
             return -1
         seen |= 1 << key
         if key == 1:   # author: {"id": str | null, ...} | null
-            if _null(s, i, n):
-                i += 4
-            elif i < n and s[i] == 123:
-                aseen = 0
-                amore = True
-                i = _ws(s, i + 1, n)
-                if i < n and s[i] == 125:
-                    amore = False
-                    i += 1
-                while amore:
-                    akey = _member(s, i, n, &i)
-                    if akey < 0 or (akey and (aseen >> akey) & 1):
-                        return -1
-                    aseen |= 1 << akey
-                    if akey == 5:
-                        if _null(s, i, n):
-                            i += 4
-                            anum = -1
-                        else:
-                            j = i + 1
-                            i = _tstr(s, i, n, &e)
-                            if i < 0:
-                                return -1
-                            anum = _canon(s, j, e, 65, True)   # A
-                            if anum < 0:
-                                return -1
+            i = _open(s, i, n, 123, 125, True, &amore)
+            aseen = 0
+            while i >= 0 and amore:
+                akey = _member(s, i, n, &i)
+                if akey < 0 or (akey and (aseen >> akey) & 1):
+                    return -1
+                aseen |= 1 << akey
+                if akey == 5:
+                    if _null(s, i, n):
+                        i += 4
+                        anum = -1
                     else:
-                        i = _skip_val(s, i, n)
-                    if i < 0:
-                        return -1
-                    i = _next(s, i, n, 125, &amore)
-                    if i < 0:
-                        return -1
-            else:
-                return -1
-        elif key == 2:   # institutions: list[MInst] | null
-            if _null(s, i, n):
-                i += 4
-            elif i < n and s[i] == 91:
-                i = _ws(s, i + 1, n)
-                if i < n and s[i] == 93:
-                    i += 1
-                else:
-                    cnt = 0
-                    amore = True
-                    while amore:
-                        cnt += 1
-                        if cnt > _MAXU:
-                            return -1
-                        i = _inst(sc, s, i, n)
-                        if i < 0:
-                            return -1
-                        i = _next(s, i, n, 93, &amore)
-                        if i < 0:
-                            return -1
-            else:
-                return -1
-        elif key == 3:   # countries: list[str] | null, here two capitals each
-            if _null(s, i, n):
-                i += 4
-            elif i < n and s[i] == 91:
-                i = _ws(s, i + 1, n)
-                if i < n and s[i] == 93:
-                    i += 1
-                else:
-                    cnt = 0
-                    amore = True
-                    while amore:
-                        cnt += 1
-                        if cnt > _MAXU:
-                            return -1
                         j = i + 1
                         i = _tstr(s, i, n, &e)
-                        if i < 0 or e - j != 2 or not (65 <= s[j] <= 90) \
-                                or not (65 <= s[j + 1] <= 90):
-                            return -1
-                        _bpush(&sc.ct, (s[j] - 65) * 26 + (s[j + 1] - 65))
-                        i = _next(s, i, n, 93, &amore)
                         if i < 0:
                             return -1
-            else:
-                return -1
+                        anum = _canon(s, j, e, 65, True)   # A
+                        if anum < 0:
+                            return -1
+                else:
+                    i = _skip_val(s, i, n)
+                if i < 0:
+                    return -1
+                i = _next(s, i, n, 125, &amore)
+        elif key == 2:   # institutions: list[MInst] | null
+            i = _open(s, i, n, 91, 93, True, &amore)
+            cnt = 0
+            while i >= 0 and amore:
+                cnt += 1
+                if cnt > _MAXU:
+                    return -1
+                i = _inst(sc, s, i, n)
+                if i >= 0:
+                    i = _next(s, i, n, 93, &amore)
+        elif key == 3:   # countries: list[str] | null, here two capitals each
+            i = _open(s, i, n, 91, 93, True, &amore)
+            cnt = 0
+            while i >= 0 and amore:
+                cnt += 1
+                if cnt > _MAXU:
+                    return -1
+                j = i + 1
+                i = _tstr(s, i, n, &e)
+                if i < 0 or e - j != 2 or not (65 <= s[j] <= 90) \
+                        or not (65 <= s[j + 1] <= 90):
+                    return -1
+                _bpush(&sc.ct, (s[j] - 65) * 26 + (s[j + 1] - 65))
+                i = _next(s, i, n, 93, &amore)
         elif key == 4:   # is_corresponding: bool | null
             if _lit(s, i, n, b"true", 4):
                 corr = 1
@@ -701,25 +665,13 @@ cdef Py_ssize_t _authorship(AuthScan sc, const unsigned char* s, Py_ssize_t i,
 
 cdef Py_ssize_t _authorships(AuthScan sc, const unsigned char* s, Py_ssize_t n):
     """A whole raw ``authorships`` value; 0, or -1 when it is not read here."""
-    cdef Py_ssize_t i = _ws(s, 0, n)
-    cdef bint more = True
-    if _null(s, i, n):
-        i += 4
-    elif i < n and s[i] == 91:
-        i = _ws(s, i + 1, n)
-        if i < n and s[i] == 93:
-            i += 1
-        else:
-            while more:
-                i = _authorship(sc, s, i, n)
-                if i < 0:
-                    return -1
-                i = _next(s, i, n, 93, &more)
-                if i < 0:
-                    return -1
-    else:
-        return -1
-    return 0 if _ws(s, i, n) == n else -1
+    cdef bint more
+    cdef Py_ssize_t i = _open(s, _ws(s, 0, n), n, 91, 93, True, &more)
+    while i >= 0 and more:
+        i = _authorship(sc, s, i, n)
+        if i >= 0:
+            i = _next(s, i, n, 93, &more)
+    return 0 if i >= 0 and _ws(s, i, n) == n else -1
 
 
 cdef extern from "Python.h":
