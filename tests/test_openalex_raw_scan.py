@@ -129,9 +129,21 @@ def _same(a, b):
     assert a.citations.to_pandas().equals(b.citations.to_pandas())
 
 
-def _python_loop(monkeypatch):
+def _write(path, lines):
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    return path
+
+
+def _both(monkeypatch, *args, **kw):
+    """read_openalex(*args, **kw) on the fast paths and on the Python loop (the
+    reference): the same result; returns the fast one."""
+    fast = read_openalex(*args, **kw)
     real = openalex._consume
     monkeypatch.setattr(openalex, "_consume", lambda *a, **k: real(*a, fast=False))
+    slow = read_openalex(*args, **kw)
+    monkeypatch.undo()
+    _same(fast, slow)
+    return fast
 
 
 def _odd_of(text):
@@ -150,12 +162,7 @@ def test_scanner_reads_or_routes(name, text, common):
 def test_scanner_equals_struct_decoder(tmp_path, monkeypatch, name, text, common):
     """Every case between common works (one block): the same result either way."""
     lines = [_line(1, L(_auth())), _line(2, text), _line(3, L(_auth(corr="false")))]
-    p = tmp_path / "w.jsonl"
-    p.write_bytes(b"\n".join(lines) + b"\n")
-    fast = read_openalex(p, errors="skip")
-    _python_loop(monkeypatch)
-    slow = read_openalex(p, errors="skip")
-    _same(fast, slow)
+    _both(monkeypatch, _write(tmp_path / "w.jsonl", lines), errors="skip")
 
 
 def test_type_errors_are_reported_at_their_line(tmp_path, monkeypatch):
@@ -164,17 +171,11 @@ def test_type_errors_are_reported_at_their_line(tmp_path, monkeypatch):
     lines = [_line(1, L(_auth())), b'{"id": 5}', _line(3, L(_auth(corr="1"))),
              _line(4, L(_auth())), _line(5, L(_auth()))[:-40],   # truncated
              _line(6, L(_auth(countries="[null]")))]
-    p = tmp_path / "w.jsonl"
-    p.write_bytes(b"\n".join(lines) + b"\n")
-    fast = read_openalex(p, errors="skip")
-    _python_loop(monkeypatch)
-    slow = read_openalex(p, errors="skip")
-    _same(fast, slow)
+    fast = _both(monkeypatch, _write(tmp_path / "w.jsonl", lines), errors="skip")
     got = [(m[1], m[2]) for m in fast.report.malformed]
     assert [g[0] for g in got] == [2, 3, 5, 6]
     assert got[1][1] == "$.authorships[0].is_corresponding"
     assert got[3][1] == "$.authorships[0].countries[0]"
-    monkeypatch.undo()
     with pytest.raises(DataFormatError) as exc:
         read_openalex(tmp_path / "w.jsonl")
     assert exc.value.line == 2
@@ -203,12 +204,8 @@ def test_random_mix_equals_struct_decoder(tmp_path, monkeypatch):
         with gzip.open(p, "wb") as fh:
             fh.write(b"\n".join(lines) + b"\n")
         paths.append(p)
-    fast = read_openalex(paths, errors="skip", lead="corresponding")
-    two = read_openalex(paths, errors="skip", lead="corresponding", n_jobs=2)
-    _same(fast, two)
-    _python_loop(monkeypatch)
-    slow = read_openalex(paths, errors="skip", lead="corresponding")
-    _same(fast, slow)
+    fast = _both(monkeypatch, paths, errors="skip", lead="corresponding")
+    _same(fast, read_openalex(paths, errors="skip", lead="corresponding", n_jobs=2))
     assert fast.report.records_used > 300
 
 
@@ -217,12 +214,7 @@ def test_api_pages_are_read_as_structs(tmp_path, monkeypatch):
         {"id": f"{P}W1", "authorships": [{"author": {"id": f"{P}A1"}, "countries": ["US"]}]},
         {"id": f"{P}W2", "authorships": [{"author": {"id": f"{P}A2"}, "countries": ["CN"]}]},
     ]}).encode()
-    p = tmp_path / "w.jsonl"
-    p.write_bytes(_line(3, L(_auth())) + b"\n" + page + b"\n")
-    fast = read_openalex(p)
-    _python_loop(monkeypatch)
-    slow = read_openalex(p)
-    _same(fast, slow)
+    fast = _both(monkeypatch, _write(tmp_path / "w.jsonl", [_line(3, L(_auth())), page]))
     assert set(fast.contributions.to_pandas()["record"]) == {"W1", "W2", "W3"}
 
 
@@ -277,14 +269,9 @@ def test_a_work_over_several_lines(tmp_path, monkeypatch):
                          (L(_auth(countries='["us"]')), L(_auth(countries='[" US"]')))):
         lines = [_line(1, first), head[:cut], b"", head[cut:], _line(3, third),
                  _line(4, L(_auth()))]
-        p = tmp_path / "w.jsonl"
-        p.write_bytes(b"\n".join(lines) + b"\n")
+        p = _write(tmp_path / "w.jsonl", lines)
         for kw in ({}, {"merged_ids": {f"{P}W3": f"{P}W5"}}):
-            fast = read_openalex(p, errors="skip", **kw)
-            _python_loop(monkeypatch)
-            slow = read_openalex(p, errors="skip", **kw)
-            monkeypatch.undo()
-            _same(fast, slow)
+            fast = _both(monkeypatch, p, errors="skip", **kw)
             assert fast.report.records_read == 4
 
 
@@ -316,17 +303,10 @@ def test_mutated_lines_equal_struct_decoder(tmp_path, monkeypatch):
                 b[pos:pos] = rng.choice(tokens)
         return bytes(b).replace(b"\n", b" ")
 
-    p = tmp_path / "w.jsonl"
-    real = openalex._consume
     for _ in range(300):
         lines = [rng.choice(base) for _ in range(6)]
         lines[rng.randrange(6)] = mutate(rng.choice(base))
-        p.write_bytes(b"\n".join(lines) + b"\n")
-        fast = read_openalex(p, errors="skip")
-        monkeypatch.setattr(openalex, "_consume", lambda *a, **k: real(*a, fast=False))
-        slow = read_openalex(p, errors="skip")
-        monkeypatch.undo()
-        _same(fast, slow)
+        _both(monkeypatch, _write(tmp_path / "w.jsonl", lines), errors="skip")
 
 
 @pytest.mark.parametrize("countries", ['["US"]', '["US", "CN"]', '["us"]'])
@@ -341,11 +321,6 @@ def test_institution_number_beyond_a_location_code(tmp_path, monkeypatch, countr
     lines = [_line(1, L(_auth(insts=f"[{one(big)}]", countries=countries))),
              _line(2, L(_auth(insts=f"[{one(ok)}]", countries=countries))),
              _line(3, L(_auth(insts=f"[{inst(ID1)}, {one(big)}]", countries=countries)))]
-    p = tmp_path / "w.jsonl"
-    p.write_bytes(b"\n".join(lines) + b"\n")
-    fast = read_openalex(p, errors="skip")
-    _python_loop(monkeypatch)
-    slow = read_openalex(p, errors="skip")
-    _same(fast, slow)
+    fast = _both(monkeypatch, _write(tmp_path / "w.jsonl", lines), errors="skip")
     assert [(m[1], m[2]) for m in fast.report.malformed] == [(1, "id"), (3, "id")]
     assert f"I{ok}" in set(fast.contributions.to_pandas()["org"])
