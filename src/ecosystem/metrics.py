@@ -679,10 +679,10 @@ def _huber_line(yv, xv, valid, c, n_iter, rtol=1e-12):
     m = yv.shape[0]
     a_out, b_out = np.full(m, np.nan), np.full(m, np.nan)
     rows = np.arange(m)
+    Y, X, V = yv, xv, valid   # the rows still moving
     w = valid.astype(float)
     a_prev = b_prev = None
     for _ in range(n_iter):
-        Y, X, V = yv[rows], xv[rows], valid[rows]
         sw = w.sum(axis=-1, keepdims=True)
         xm = (w * X).sum(axis=-1, keepdims=True) / sw
         ym = (w * Y).sum(axis=-1, keepdims=True) / sw
