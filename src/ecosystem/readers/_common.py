@@ -450,11 +450,12 @@ def build_contributions(columns, *, labels, region_map, info):
     # widest sources first: each is freed as soon as its sorted copy exists, so the
     # peak (every output + the permutation + the last source) meets only small ones;
     # codes are gathered straight into the compact dtypes Contributions keeps
-    dtypes = {"weight": np.float64, "record": None, "actor": None, "org": None,
-              "region": None, "year": np.int32, "role": None, "channel": None,
-              "lead": bool}
-    dtypes = {k: code_dtype(k, len(labels.get(k, ()))) if dt is None else dt
-              for k, dt in dtypes.items()}
+    def code(field):
+        return code_dtype(field, len(labels.get(field, ())))
+
+    dtypes = {"weight": np.float64, "record": code("record"), "actor": code("actor"),
+              "org": code("org"), "region": code("region"), "year": np.int32,
+              "role": code("role"), "channel": code("channel"), "lead": bool}
     release_memory()
     out = {}
     step = 1 << 22
