@@ -99,6 +99,8 @@ CASES = [
      False),
     ("repeated key", L(_auth(extra='"countries": ["CN"]')), False),
     ("17 institutions", L(_auth(insts="[" + ", ".join([inst(ID1)] * 17) + "]")), False),
+    ("17 countries", L(_auth(countries="[" + ", ".join(f'"{chr(65 + k) * 2}"' for k in range(17))
+                             + "]")), False),
     # wrong JSON types: the reference reports the line as malformed
     ("countries a string", L(_auth(countries='"US"')), False),
     ("country null", L(_auth(countries="[null]")), False),
